@@ -1,4 +1,23 @@
 //! Rust engine of the `openai-codex` Python SDK.
+//!
+//! The pure-Rust core (no Python types) is organised by concern:
+//! - [`framing`]: newline framing of the runtime's stdout;
+//! - [`protocol`]: classifying wire messages and extracting routing keys;
+//! - [`mailbox`], [`turn`], [`router`]: delivering notifications to whoever waits for them;
+//! - [`transport`]: the child process and its pipes;
+//! - [`connection`]: JSON-RPC requests over a transport, the reader loop, server requests.
+//!
+//! `python` holds the PyO3 bindings and is compiled only with the `python` feature.
+
+pub mod connection;
+pub mod error;
+pub mod framing;
+pub mod mailbox;
+pub mod protocol;
+pub mod router;
+pub mod runtime;
+pub mod transport;
+pub mod turn;
 
 #[cfg(feature = "python")]
 mod python;

@@ -1,0 +1,394 @@
+//! JSON-RPC over a running app-server: request/response correlation, the reader loop that feeds
+//! the router, answers to the server's own requests, and failing every waiter when the process
+//! goes away.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use serde_json::value::RawValue;
+use tokio::io::BufReader;
+use tokio::sync::oneshot;
+
+use crate::error::{Closed, CoreError, CoreResult};
+use crate::framing::LineReader;
+use crate::protocol::{self, Incoming, RequestId, ResponseFault, RpcError};
+use crate::router::{Limits, Router};
+use crate::runtime::runtime;
+use crate::transport::{LaunchSpec, Process};
+use crate::turn::TurnChannel;
+
+/// A successful response. For `turn/start`, also the new turn's channel, registered by the reader
+/// before this response was handed over, so none of the turn's events can be missed.
+#[derive(Debug)]
+pub struct Response {
+    pub result: Box<RawValue>,
+    pub turn: Option<Arc<TurnChannel>>,
+}
+
+/// Requests whose responses the reader must act on before handing them over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestKind {
+    Plain,
+    TurnStart { thread_id: String },
+}
+
+pub type Reply = oneshot::Receiver<CoreResult<Response>>;
+
+struct Pending {
+    tx: oneshot::Sender<CoreResult<Response>>,
+    kind: RequestKind,
+    method: String,
+}
+
+/// A request the server sent us.
+#[derive(Debug)]
+pub struct ServerRequest {
+    pub method: String,
+    pub params: Option<Box<RawValue>>,
+}
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<String, RpcError>> + Send>>;
+
+/// Answers the server's requests (approvals, tool calls, user input…). The answer is a JSON
+/// result, or a JSON-RPC error. Runs on the I/O runtime; must not block it.
+pub trait ServerRequestHandler: Send + Sync {
+    fn handle(&self, request: ServerRequest) -> HandlerFuture;
+}
+
+/// What the SDK answers when the user installed no handler: approvals are accepted (as the
+/// reference SDK does), everything else gets a well-formed refusal rather than a malformed `{}`.
+pub struct DefaultHandler;
+
+impl ServerRequestHandler for DefaultHandler {
+    fn handle(&self, request: ServerRequest) -> HandlerFuture {
+        let answer = default_answer(&request);
+        Box::pin(async move { answer })
+    }
+}
+
+/// The default answer for one server request; public so the Python handler can fall back to it.
+pub fn default_answer(request: &ServerRequest) -> Result<String, RpcError> {
+    let result = match request.method.as_str() {
+        "item/commandExecution/requestApproval" | "item/fileChange/requestApproval" => {
+            r#"{"decision":"accept"}"#.to_owned()
+        }
+        "item/permissions/requestApproval" => {
+            // Accepting means granting what was asked, for this turn only.
+            let requested = request
+                .params
+                .as_ref()
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p.get()).ok())
+                .and_then(|v| v.get("permissions").cloned())
+                .unwrap_or_else(|| serde_json::json!({}));
+            serde_json::json!({"permissions": requested, "scope": "turn"}).to_string()
+        }
+        "applyPatchApproval" | "execCommandApproval" => r#"{"decision":"approved"}"#.to_owned(),
+        "item/tool/call" => serde_json::json!({
+            "success": false,
+            "contentItems": [{"type": "inputText", "text": "This client has no handler for dynamic tool calls."}],
+        })
+        .to_string(),
+        "item/tool/requestUserInput" => r#"{"answers":{}}"#.to_owned(),
+        "mcpServer/elicitation/request" => r#"{"action":"decline"}"#.to_owned(),
+        "account/chatgptAuthTokens/refresh" | "attestation/generate" => {
+            return Err(RpcError {
+                code: -32601,
+                message: format!("{} is not supported by this client", request.method),
+                data: None,
+            })
+        }
+        _ => "{}".to_owned(),
+    };
+    Ok(result)
+}
+
+pub struct Connection {
+    process: Process,
+    router: Arc<Router>,
+    pending: Mutex<HashMap<RequestId, Pending>>,
+    next_id: AtomicU64,
+    closed: Mutex<Option<Closed>>,
+    handler: RwLock<Arc<dyn ServerRequestHandler>>,
+}
+
+impl Connection {
+    /// Spawns the runtime and starts reading its output.
+    pub fn start(spec: &LaunchSpec, limits: Limits) -> std::io::Result<Arc<Self>> {
+        let _guard = runtime().enter();
+        let process = Process::spawn(spec)?;
+        let stdout = process.take_stdout().expect("fresh process has stdout");
+        let conn = Arc::new(Self {
+            process,
+            router: Router::new(limits),
+            pending: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            closed: Mutex::new(None),
+            handler: RwLock::new(Arc::new(DefaultHandler)),
+        });
+        runtime().spawn(read_loop(conn.clone(), stdout));
+        Ok(conn)
+    }
+
+    pub fn router(&self) -> &Arc<Router> {
+        &self.router
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.process.pid()
+    }
+
+    /// Why the connection is closed, if it is.
+    pub fn closed(&self) -> Option<Closed> {
+        lock(&self.closed).clone()
+    }
+
+    pub fn stderr_tail(&self, max_lines: usize, max_chars: usize) -> String {
+        self.process.stderr().tail(max_lines, max_chars)
+    }
+
+    pub fn set_handler(&self, handler: Arc<dyn ServerRequestHandler>) {
+        *self.handler.write().unwrap_or_else(|p| p.into_inner()) = handler;
+    }
+
+    /// Sends a request; the returned receiver resolves with its response. `params_json` must be
+    /// a JSON value (callers serialize it). Fails at once when the connection is closed.
+    pub fn request(&self, method: &str, params_json: Option<&str>, kind: RequestKind) -> CoreResult<Reply> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        {
+            // Checked under the pending lock: `fail_all` takes the same lock after setting
+            // `closed`, so a request is either failed by it or refused here, never stranded.
+            let mut pending = lock(&self.pending);
+            if let Some(why) = self.closed() {
+                return Err(why.into());
+            }
+            if let RequestKind::TurnStart { thread_id } = &kind {
+                self.router.turn_start_begun(thread_id);
+            }
+            pending.insert(id, Pending { tx, kind, method: method.to_owned() });
+        }
+        if !self.process.write(protocol::request_line(id, method, params_json)) {
+            let why = self.closed().unwrap_or_else(|| Closed::new("the Codex process is no longer accepting input"));
+            if let Some(p) = lock(&self.pending).remove(&id) {
+                self.settle_turn_start(&p.kind, None);
+            }
+            return Err(why.into());
+        }
+        Ok(rx)
+    }
+
+    /// Sends a notification (no response).
+    pub fn notify(&self, method: &str, params_json: Option<&str>) -> CoreResult<()> {
+        if let Some(why) = self.closed() {
+            return Err(why.into());
+        }
+        if self.process.write(protocol::notification_line(method, params_json)) {
+            Ok(())
+        } else {
+            Err(self.closed().unwrap_or_else(|| Closed::new("the Codex process is no longer accepting input")).into())
+        }
+    }
+
+    /// Closes the connection from our side: fails every waiter, then ends the process (stdin EOF,
+    /// terminate, kill) and reaps it. Idempotent.
+    pub async fn close(&self) {
+        self.fail_all(Closed::new("the Codex client was closed"));
+        self.process.shutdown().await;
+    }
+
+    fn fail_all(&self, why: Closed) {
+        {
+            let mut closed = lock(&self.closed);
+            if closed.is_some() {
+                return;
+            }
+            *closed = Some(why.clone());
+        }
+        let pending: Vec<Pending> = lock(&self.pending).drain().map(|(_, p)| p).collect();
+        for p in pending {
+            self.settle_turn_start(&p.kind, None);
+            let _ = p.tx.send(Err(why.clone().into()));
+        }
+        self.router.close(why);
+    }
+
+    fn settle_turn_start(&self, kind: &RequestKind, turn_id: Option<&str>) -> Option<Arc<TurnChannel>> {
+        match kind {
+            RequestKind::TurnStart { thread_id } => self.router.turn_start_finished(thread_id, turn_id),
+            RequestKind::Plain => None,
+        }
+    }
+
+    fn complete(&self, id: RequestId, outcome: Result<Box<RawValue>, ResponseFault>) {
+        let Some(p) = lock(&self.pending).remove(&id) else { return };
+        let reply = match outcome {
+            Ok(result) => {
+                let turn_id = match &p.kind {
+                    RequestKind::TurnStart { .. } if !p.tx.is_closed() => turn_id_of(&result),
+                    _ => None,
+                };
+                let turn = self.settle_turn_start(&p.kind, turn_id.as_deref());
+                Ok(Response { result, turn })
+            }
+            Err(fault) => {
+                self.settle_turn_start(&p.kind, None);
+                Err(match fault {
+                    ResponseFault::Rpc(e) => CoreError::Rpc(e),
+                    ResponseFault::Malformed => {
+                        CoreError::Protocol(format!("Malformed JSON-RPC error response to {}", p.method))
+                    }
+                })
+            }
+        };
+        // The caller may have stopped waiting (timeout, cancellation); then the reply is dropped
+        // and, for a turn, its channel with it: later events become orphans.
+        let _ = p.tx.send(reply);
+    }
+
+    fn answer_server_request(self: &Arc<Self>, id: Box<RawValue>, method: String, params: Option<Box<RawValue>>) {
+        let handler = self.handler.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let conn = self.clone();
+        runtime().spawn(async move {
+            let outcome = handler.handle(ServerRequest { method, params }).await;
+            let line = match &outcome {
+                Ok(result) => protocol::server_response_line(&id, Ok(result)),
+                Err(err) => protocol::server_response_line(&id, Err(err)),
+            };
+            conn.process.write(line);
+        });
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn turn_id_of(result: &RawValue) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Started {
+        turn: TurnIdOnly,
+    }
+    #[derive(serde::Deserialize)]
+    struct TurnIdOnly {
+        id: String,
+    }
+    serde_json::from_str::<Started>(result.get()).ok().map(|s| s.turn.id)
+}
+
+/// How many stderr lines and characters an error report carries.
+const TAIL_LINES: usize = 40;
+const TAIL_CHARS: usize = 4000;
+
+async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
+    let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, stdout));
+    let mut noise = 0usize;
+    let ended = loop {
+        match lines.next_line().await {
+            Ok(Some(line)) => match protocol::parse_line(line) {
+                Ok(Incoming::Response { id, outcome }) => conn.complete(id, outcome),
+                Ok(Incoming::Notification { event, keys }) => conn.router.route(event, &keys),
+                Ok(Incoming::ServerRequest { id, method, params }) => conn.answer_server_request(id, method, params),
+                Ok(Incoming::UnknownResponse) => {}
+                Err(protocol::LineError(msg)) => {
+                    // Something other than protocol on stdout (a stray print, a partial write).
+                    // It cannot be attributed to any waiter; keep it for error reports and go on,
+                    // rather than tearing down every turn in flight.
+                    noise += 1;
+                    conn.process.stderr().push(format!("[openai-codex] ignored stdout line: {msg}"));
+                }
+            },
+            Ok(None) => break "closed its stdout".to_owned(),
+            Err(e) => break format!("stdout could not be read ({e})"),
+        }
+    };
+    let _ = noise;
+    if conn.closed().is_some() {
+        return;
+    }
+    let exit = conn.process.wait_exit(Duration::from_millis(500)).await;
+    let how = exit.map_or_else(|| "is still running".to_owned(), |e| e.0);
+    let tail = conn.stderr_tail(TAIL_LINES, TAIL_CHARS);
+    let mut message = format!("The Codex app-server {ended} (process {how}).");
+    if !tail.is_empty() {
+        message.push_str(" stderr_tail=\n");
+        message.push_str(&tail);
+    }
+    conn.fail_all(Closed::new(message));
+    // Whatever state it is in, make sure the process is gone and reaped.
+    conn.process.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::turn::TurnBatch;
+
+    /// A stand-in server: answers requests in the reverse order they came, and emits a whole turn
+    /// (completion included) before answering `turn/start`.
+    const SERVER: &str = r#"
+import json, sys
+reqs = [json.loads(sys.stdin.readline()) for _ in range(2)]
+for r in reversed(reqs):
+    print(json.dumps({"id": r["id"], "result": {"echo": r["method"]}}), flush=True)
+bad = json.loads(sys.stdin.readline())
+print(json.dumps({"id": bad["id"], "error": {"code": -32602, "message": "bad params"}}), flush=True)
+ts = json.loads(sys.stdin.readline())
+tid = ts["params"]["threadId"]
+for m in ["turn/started", "item/agentMessage/delta", "turn/completed"]:
+    params = {"threadId": tid, "turnId": "T1"} if m != "turn/started" and m != "turn/completed" else {"threadId": tid, "turn": {"id": "T1"}}
+    print(json.dumps({"method": m, "params": params}), flush=True)
+print(json.dumps({"id": ts["id"], "result": {"turn": {"id": "T1", "status": "inProgress"}}}), flush=True)
+sys.stdin.readline()
+sys.stderr.write("fatal: going away\n")
+sys.exit(7)
+"#;
+
+    fn python() -> LaunchSpec {
+        LaunchSpec { program: "python3".into(), args: vec!["-c".into(), SERVER.into()], ..Default::default() }
+    }
+
+    fn wait(rx: Reply) -> CoreResult<Response> {
+        runtime().block_on(async { tokio::time::timeout(Duration::from_secs(20), rx).await.unwrap().unwrap() })
+    }
+
+    #[test]
+    fn responses_are_correlated_by_id_and_turns_lose_nothing() {
+        let conn = Connection::start(&python(), Limits::default()).unwrap();
+        let a = conn.request("first", Some("{}"), RequestKind::Plain).unwrap();
+        let b = conn.request("second", None, RequestKind::Plain).unwrap();
+        assert_eq!(wait(a).unwrap().result.get(), r#"{"echo": "first"}"#);
+        assert_eq!(wait(b).unwrap().result.get(), r#"{"echo": "second"}"#);
+
+        let err = wait(conn.request("bad", None, RequestKind::Plain).unwrap()).unwrap_err();
+        assert!(matches!(err, CoreError::Rpc(RpcError { code: -32602, .. })), "{err:?}");
+
+        let kind = RequestKind::TurnStart { thread_id: "th".into() };
+        let started = wait(conn.request("turn/start", Some(r#"{"threadId":"th"}"#), kind).unwrap()).unwrap();
+        let turn = started.turn.expect("turn channel registered with the response");
+        let TurnBatch::Events(events) = turn.take_batch() else { panic!("events were lost") };
+        let methods: Vec<_> = events.iter().map(|e| e.method()).collect();
+        assert_eq!(methods, vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
+
+        // The server exits on the next request; everything waiting fails with the stderr tail.
+        let last = conn.request("bye", None, RequestKind::Plain).unwrap();
+        let CoreError::Closed(why) = wait(last).unwrap_err() else { panic!() };
+        assert!(why.message().contains("exited with code 7"), "{}", why.message());
+        assert!(why.message().contains("fatal: going away"), "{}", why.message());
+        assert!(matches!(conn.request("after", None, RequestKind::Plain), Err(CoreError::Closed(_))));
+        assert!(matches!(turn.take_batch(), TurnBatch::Finished));
+    }
+
+    #[test]
+    fn close_fails_pending_requests_and_reaps() {
+        let conn = Connection::start(&python(), Limits::default()).unwrap();
+        let a = conn.request("first", None, RequestKind::Plain).unwrap();
+        runtime().block_on(conn.close());
+        assert!(matches!(wait(a), Err(CoreError::Closed(_))));
+        runtime().block_on(conn.close());
+        assert!(conn.process.exit_info().is_some());
+    }
+}

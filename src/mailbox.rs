@@ -1,0 +1,193 @@
+//! A single-consumer queue that a reader task fills and that both blocking (sync) and async callers
+//! drain, with a terminal "closed" state carrying why the connection ended.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::Notify;
+
+use crate::error::Closed;
+
+/// Queue contents plus the terminal state, guarded together so a consumer never sees "closed"
+/// before the last queued item.
+#[derive(Debug)]
+struct Slots<T> {
+    items: VecDeque<T>,
+    closed: Option<Closed>,
+    /// Items discarded because a bounded mailbox was full.
+    dropped: u64,
+}
+
+#[derive(Debug)]
+pub struct Mailbox<T> {
+    slots: Mutex<Slots<T>>,
+    notify: Notify,
+    /// `None` = unbounded. When full, the oldest item is dropped: these queues carry state updates
+    /// nobody may be reading, and the newest are the most useful.
+    capacity: Option<usize>,
+}
+
+/// What a drain found.
+#[derive(Debug)]
+pub enum Drained<T> {
+    Items(VecDeque<T>),
+    Empty,
+    Closed(Closed),
+}
+
+impl<T> Mailbox<T> {
+    pub fn new(capacity: Option<usize>) -> Arc<Self> {
+        Arc::new(Self {
+            slots: Mutex::new(Slots { items: VecDeque::new(), closed: None, dropped: 0 }),
+            notify: Notify::new(),
+            capacity,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Slots<T>> {
+        // A panic while holding this lock leaves plain data behind; keep going.
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues an item; items pushed after close are discarded.
+    pub fn push(&self, item: T) {
+        {
+            let mut s = self.lock();
+            if s.closed.is_some() {
+                return;
+            }
+            if let Some(cap) = self.capacity {
+                while s.items.len() >= cap {
+                    s.items.pop_front();
+                    s.dropped += 1;
+                }
+            }
+            s.items.push_back(item);
+        }
+        self.notify.notify_one();
+    }
+
+    /// Queues several items at once (used when replaying buffered events).
+    pub fn extend(&self, items: impl IntoIterator<Item = T>) {
+        let mut s = self.lock();
+        if s.closed.is_none() {
+            s.items.extend(items);
+        }
+        drop(s);
+        self.notify.notify_one();
+    }
+
+    /// Marks the mailbox closed; queued items remain readable before the close is reported.
+    pub fn close(&self, why: Closed) {
+        let mut s = self.lock();
+        if s.closed.is_none() {
+            s.closed = Some(why);
+        }
+        drop(s);
+        // Wake a waiter, and leave a permit for one that is about to wait.
+        self.notify.notify_waiters();
+        self.notify.notify_one();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed.is_some()
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+
+    /// Takes every queued item without waiting.
+    pub fn drain(&self) -> Drained<T> {
+        let mut s = self.lock();
+        if !s.items.is_empty() {
+            return Drained::Items(std::mem::take(&mut s.items));
+        }
+        match &s.closed {
+            Some(why) => Drained::Closed(why.clone()),
+            None => Drained::Empty,
+        }
+    }
+
+    /// Takes one item without waiting.
+    pub fn pop(&self) -> Drained<T> {
+        let mut s = self.lock();
+        if let Some(item) = s.items.pop_front() {
+            return Drained::Items(VecDeque::from([item]));
+        }
+        match &s.closed {
+            Some(why) => Drained::Closed(why.clone()),
+            None => Drained::Empty,
+        }
+    }
+
+    /// Waits until something is queued or the mailbox is closed. Cancel-safe: it consumes nothing,
+    /// so dropping the future (an asyncio task cancelled, a timeout) loses no item.
+    pub async fn ready(&self) {
+        loop {
+            let notified = self.notify.notified();
+            {
+                let s = self.lock();
+                if !s.items.is_empty() || s.closed.is_some() {
+                    return;
+                }
+            }
+            notified.await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn bounded_mailbox_drops_oldest() {
+        let m = Mailbox::new(Some(2));
+        for i in 0..5 {
+            m.push(i);
+        }
+        let Drained::Items(items) = m.drain() else { panic!() };
+        assert_eq!(Vec::from(items), vec![3, 4]);
+        assert_eq!(m.dropped(), 3);
+    }
+
+    #[test]
+    fn items_before_close_are_still_delivered() {
+        let m = Mailbox::new(None);
+        m.push(1);
+        m.close(Closed::new("gone"));
+        m.push(2);
+        let Drained::Items(items) = m.drain() else { panic!() };
+        assert_eq!(Vec::from(items), vec![1]);
+        assert!(matches!(m.drain(), Drained::Closed(c) if c.message() == "gone"));
+    }
+
+    #[tokio::test]
+    async fn ready_wakes_on_push_from_another_task() {
+        let m = Mailbox::new(None);
+        let m2 = m.clone();
+        let waiter = tokio::spawn(async move {
+            m2.ready().await;
+            m2.drain()
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        m.push(7);
+        let Drained::Items(items) = tokio::time::timeout(Duration::from_secs(5), waiter).await.unwrap().unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(Vec::from(items), vec![7]);
+    }
+
+    #[tokio::test]
+    async fn ready_wakes_on_close() {
+        let m: Arc<Mailbox<u8>> = Mailbox::new(None);
+        let m2 = m.clone();
+        let waiter = tokio::spawn(async move { m2.ready().await });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        m.close(Closed::new("bye"));
+        tokio::time::timeout(Duration::from_secs(5), waiter).await.unwrap().unwrap();
+    }
+}

@@ -1,0 +1,380 @@
+//! Routes each server notification to whoever waits for it: a turn's channel, a login's mailbox, or
+//! the bounded global queue.
+//!
+//! Ordering guarantee: the reader task routes lines in arrival order and registers a turn's channel
+//! when it processes that turn's `turn/start` response, before the caller even sees the response.
+//! Events that arrive while a `turn/start` is in flight on their thread are kept in a provisional
+//! channel, so a turn that streams (or even completes) before `turn/start` returns loses nothing.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use crate::error::Closed;
+use crate::mailbox::Mailbox;
+use crate::protocol::{Event, RouteKeys};
+use crate::turn::TurnChannel;
+
+pub const LOGIN_COMPLETED: &str = "account/login/completed";
+
+/// Bounds on memory held for nobody. Events of turns nobody subscribed to are kept (so a handle
+/// created later can still replay them) only up to these limits, oldest turn first out.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub global_queue: usize,
+    pub orphan_turns: usize,
+    pub orphan_bytes: usize,
+    pub early_logins: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { global_queue: 4096, orphan_turns: 64, orphan_bytes: 64 * 1024 * 1024, early_logins: 64 }
+    }
+}
+
+#[derive(Default)]
+struct Orphans {
+    by_turn: HashMap<String, VecDeque<Arc<Event>>>,
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+impl Orphans {
+    fn push(&mut self, turn_id: &str, event: Arc<Event>, limits: &Limits) {
+        self.bytes += event.weight();
+        match self.by_turn.get_mut(turn_id) {
+            Some(q) => q.push_back(event),
+            None => {
+                self.by_turn.insert(turn_id.to_owned(), VecDeque::from([event]));
+                self.order.push_back(turn_id.to_owned());
+            }
+        }
+        while (self.order.len() > limits.orphan_turns || self.bytes > limits.orphan_bytes) && self.order.len() > 1 {
+            let oldest = self.order.pop_front().expect("non-empty");
+            self.forget(&oldest);
+        }
+    }
+
+    fn take(&mut self, turn_id: &str) -> VecDeque<Arc<Event>> {
+        let Some(q) = self.by_turn.remove(turn_id) else { return VecDeque::new() };
+        self.bytes -= q.iter().map(|e| e.weight()).sum::<usize>();
+        self.order.retain(|t| t != turn_id);
+        q
+    }
+
+    fn forget(&mut self, turn_id: &str) {
+        if let Some(q) = self.by_turn.remove(turn_id) {
+            self.bytes -= q.iter().map(|e| e.weight()).sum::<usize>();
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    /// Turns somebody holds a stream for.
+    subscribed: HashMap<String, Weak<TurnChannel>>,
+    /// Channels opened for unknown turns while a `turn/start` was in flight on their thread.
+    provisional: HashMap<String, Arc<TurnChannel>>,
+    /// In-flight `turn/start` requests per thread id.
+    starting: HashMap<String, usize>,
+    orphans: Orphans,
+    logins: HashMap<String, Weak<Mailbox<Arc<Event>>>>,
+    early_logins: VecDeque<(String, Arc<Event>)>,
+    closed: Option<Closed>,
+}
+
+pub struct Router {
+    state: Mutex<State>,
+    global: Arc<Mailbox<Arc<Event>>>,
+    limits: Limits,
+}
+
+impl Router {
+    pub fn new(limits: Limits) -> Arc<Self> {
+        Arc::new(Self { state: Mutex::new(State::default()), global: Mailbox::new(Some(limits.global_queue)), limits })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notifications that belong to no turn or login.
+    pub fn global(&self) -> &Arc<Mailbox<Arc<Event>>> {
+        &self.global
+    }
+
+    /// Delivers one notification.
+    pub fn route(&self, event: Event, keys: &RouteKeys) {
+        let event = Arc::new(event);
+        if event.method() == LOGIN_COMPLETED {
+            if let Some(login_id) = &keys.login_id {
+                self.route_login(login_id, event);
+                return;
+            }
+        }
+        let Some(turn_id) = &keys.turn_id else {
+            self.global.push(event);
+            return;
+        };
+        let mut st = self.lock();
+        if let Some(ch) = st.subscribed.get(turn_id).and_then(Weak::upgrade) {
+            drop(st);
+            ch.push(event);
+            return;
+        }
+        if let Some(ch) = st.provisional.get(turn_id) {
+            ch.push(event);
+            return;
+        }
+        st.subscribed.remove(turn_id);
+        let thread_starting = keys.thread_id.as_ref().is_some_and(|t| st.starting.get(t).is_some_and(|n| *n > 0));
+        if thread_starting {
+            let ch = TurnChannel::new(turn_id, keys.thread_id.as_deref());
+            ch.extend(st.orphans.take(turn_id));
+            ch.push(event);
+            st.provisional.insert(turn_id.clone(), ch);
+        } else {
+            let limits = self.limits;
+            st.orphans.push(turn_id, event, &limits);
+        }
+    }
+
+    fn route_login(&self, login_id: &str, event: Arc<Event>) {
+        let mut st = self.lock();
+        if let Some(mb) = st.logins.get(login_id).and_then(Weak::upgrade) {
+            drop(st);
+            mb.push(event);
+            return;
+        }
+        st.logins.remove(login_id);
+        st.early_logins.push_back((login_id.to_owned(), event));
+        while st.early_logins.len() > self.limits.early_logins {
+            st.early_logins.pop_front();
+        }
+    }
+
+    /// Records that a `turn/start` for `thread_id` is about to be sent.
+    pub fn turn_start_begun(&self, thread_id: &str) {
+        *self.lock().starting.entry(thread_id.to_owned()).or_default() += 1;
+    }
+
+    /// Records that a `turn/start` for `thread_id` was answered. With the new turn's id (and a
+    /// caller still waiting), returns that turn's channel, holding everything already routed to it.
+    pub fn turn_start_finished(&self, thread_id: &str, turn_id: Option<&str>) -> Option<Arc<TurnChannel>> {
+        let mut st = self.lock();
+        if let Some(n) = st.starting.get_mut(thread_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                st.starting.remove(thread_id);
+            }
+        }
+        let channel = turn_id.map(|id| subscribe_locked(&mut st, id, Some(thread_id)));
+        if !st.starting.contains_key(thread_id) {
+            // No start is pending on this thread any more: provisional channels nobody claimed
+            // (events of some other turn that happened to arrive meanwhile) become orphans.
+            let unclaimed: Vec<String> = st
+                .provisional
+                .iter()
+                .filter(|(_, ch)| ch.thread_id() == Some(thread_id))
+                .map(|(id, _)| id.clone())
+                .collect();
+            let limits = self.limits;
+            for id in unclaimed {
+                let ch = st.provisional.remove(&id).expect("listed above");
+                if let crate::turn::TurnBatch::Events(events) = ch.take_batch() {
+                    for e in events {
+                        st.orphans.push(&id, e, &limits);
+                    }
+                }
+            }
+        }
+        channel
+    }
+
+    /// A channel for `turn_id`, shared with any other live subscriber, replaying what was buffered.
+    pub fn subscribe_turn(&self, turn_id: &str) -> Arc<TurnChannel> {
+        subscribe_locked(&mut self.lock(), turn_id, None)
+    }
+
+    /// Drops the router's entry for a turn whose last subscriber went away.
+    pub fn release_turn(&self, turn_id: &str) {
+        let mut st = self.lock();
+        if st.subscribed.get(turn_id).is_some_and(|w| w.strong_count() == 0) {
+            st.subscribed.remove(turn_id);
+        }
+    }
+
+    /// A mailbox for one login's completion, replaying one that already arrived.
+    pub fn subscribe_login(&self, login_id: &str) -> Arc<Mailbox<Arc<Event>>> {
+        let mut st = self.lock();
+        if let Some(mb) = st.logins.get(login_id).and_then(Weak::upgrade) {
+            return mb;
+        }
+        let mb = Mailbox::new(None);
+        if let Some(why) = &st.closed {
+            mb.close(why.clone());
+        }
+        let (early, rest): (VecDeque<_>, VecDeque<_>) =
+            std::mem::take(&mut st.early_logins).into_iter().partition(|(id, _)| id == login_id);
+        st.early_logins = rest;
+        mb.extend(early.into_iter().map(|(_, e)| e));
+        st.logins.insert(login_id.to_owned(), Arc::downgrade(&mb));
+        mb
+    }
+
+    /// Fails every waiter at once: the connection is gone.
+    pub fn close(&self, why: Closed) {
+        let mut st = self.lock();
+        if st.closed.is_some() {
+            return;
+        }
+        st.closed = Some(why.clone());
+        let turns: Vec<Arc<TurnChannel>> = st
+            .subscribed
+            .values()
+            .filter_map(Weak::upgrade)
+            .chain(st.provisional.values().cloned())
+            .collect();
+        let logins: Vec<_> = st.logins.values().filter_map(Weak::upgrade).collect();
+        drop(st);
+        for ch in turns {
+            ch.close(why.clone());
+        }
+        for mb in logins {
+            mb.close(why.clone());
+        }
+        self.global.close(why);
+    }
+
+    /// Number of turns with buffered events nobody subscribed to (for tests and diagnostics).
+    pub fn orphan_turns(&self) -> usize {
+        self.lock().orphans.order.len()
+    }
+}
+
+fn subscribe_locked(st: &mut State, turn_id: &str, thread_id: Option<&str>) -> Arc<TurnChannel> {
+    if let Some(ch) = st.subscribed.get(turn_id).and_then(Weak::upgrade) {
+        return ch;
+    }
+    let ch = match st.provisional.remove(turn_id) {
+        Some(ch) => ch,
+        None => {
+            let ch = TurnChannel::new(turn_id, thread_id);
+            ch.extend(st.orphans.take(turn_id));
+            ch
+        }
+    };
+    if let Some(why) = &st.closed {
+        ch.close(why.clone());
+    }
+    st.subscribed.insert(turn_id.to_owned(), Arc::downgrade(&ch));
+    ch
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::turn::TurnBatch;
+
+    fn keys(thread: &str, turn: Option<&str>) -> RouteKeys {
+        RouteKeys { thread_id: Some(thread.into()), turn_id: turn.map(Into::into), login_id: None }
+    }
+
+    fn methods(batch: TurnBatch) -> Vec<String> {
+        match batch {
+            TurnBatch::Events(v) => v.iter().map(|e| e.method().to_owned()).collect(),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn events_of_a_subscribed_turn_go_to_its_channel() {
+        let r = Router::new(Limits::default());
+        let ch = r.subscribe_turn("t1");
+        r.route(Event::new("turn/started", b"{}"), &keys("th", Some("t1")));
+        r.route(Event::new("other", b"{}"), &keys("th", Some("t2")));
+        r.route(Event::new("thread/status/changed", b"{}"), &keys("th", None));
+        assert_eq!(methods(ch.take_batch()), vec!["turn/started"]);
+        assert_eq!(r.orphan_turns(), 1);
+        assert!(matches!(r.global().drain(), crate::mailbox::Drained::Items(v) if v.len() == 1));
+    }
+
+    #[test]
+    fn a_turn_that_completes_before_turn_start_returns_is_replayed_whole() {
+        let r = Router::new(Limits::default());
+        r.turn_start_begun("th");
+        for m in ["turn/started", "item/agentMessage/delta", "turn/completed"] {
+            r.route(Event::new(m, b"{}"), &keys("th", Some("t1")));
+        }
+        let ch = r.turn_start_finished("th", Some("t1")).unwrap();
+        assert_eq!(methods(ch.take_batch()), vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
+        assert!(matches!(ch.take_batch(), TurnBatch::Finished));
+    }
+
+    #[test]
+    fn events_before_registration_without_pending_start_are_replayed_on_subscribe() {
+        let r = Router::new(Limits::default());
+        r.route(Event::new("turn/started", b"{}"), &keys("th", Some("t1")));
+        r.route(Event::new("turn/completed", b"{}"), &keys("th", Some("t1")));
+        let ch = r.subscribe_turn("t1");
+        assert_eq!(methods(ch.take_batch()), vec!["turn/started", "turn/completed"]);
+        assert_eq!(r.orphan_turns(), 0);
+    }
+
+    #[test]
+    fn unclaimed_provisional_channels_become_orphans() {
+        let r = Router::new(Limits::default());
+        r.turn_start_begun("th");
+        r.route(Event::new("late", b"{}"), &keys("th", Some("old")));
+        r.route(Event::new("turn/started", b"{}"), &keys("th", Some("new")));
+        let ch = r.turn_start_finished("th", Some("new")).unwrap();
+        assert_eq!(methods(ch.take_batch()), vec!["turn/started"]);
+        assert_eq!(r.orphan_turns(), 1);
+        assert_eq!(methods(r.subscribe_turn("old").take_batch()), vec!["late"]);
+    }
+
+    #[test]
+    fn dropped_subscribers_stop_receiving_and_orphans_are_bounded() {
+        let limits = Limits { orphan_turns: 3, ..Limits::default() };
+        let r = Router::new(limits);
+        let ch = r.subscribe_turn("t0");
+        drop(ch);
+        r.release_turn("t0");
+        for i in 0..10 {
+            r.route(Event::new("x", b"{}"), &keys("th", Some(&format!("t{i}"))));
+        }
+        assert_eq!(r.orphan_turns(), 3);
+        assert!(matches!(r.subscribe_turn("t0").take_batch(), TurnBatch::Empty));
+        assert_eq!(methods(r.subscribe_turn("t9").take_batch()), vec!["x"]);
+    }
+
+    #[test]
+    fn global_queue_is_bounded() {
+        let r = Router::new(Limits { global_queue: 10, ..Limits::default() });
+        for _ in 0..100 {
+            r.route(Event::new("configWarning", b"{}"), &RouteKeys::default());
+        }
+        assert_eq!(r.global().dropped(), 90);
+    }
+
+    #[test]
+    fn login_completion_before_subscription_is_kept() {
+        let r = Router::new(Limits::default());
+        let k = RouteKeys { login_id: Some("L".into()), ..RouteKeys::default() };
+        r.route(Event::new(LOGIN_COMPLETED, br#"{"loginId":"L","success":true}"#), &k);
+        let mb = r.subscribe_login("L");
+        assert!(matches!(mb.drain(), crate::mailbox::Drained::Items(v) if v.len() == 1));
+    }
+
+    #[test]
+    fn close_fails_every_waiter_and_later_subscribers() {
+        let r = Router::new(Limits::default());
+        let ch = r.subscribe_turn("t1");
+        let login = r.subscribe_login("L");
+        r.close(Closed::new("gone"));
+        assert!(matches!(ch.take_batch(), TurnBatch::Closed(_)));
+        assert!(login.is_closed());
+        assert!(r.global().is_closed());
+        assert!(matches!(r.subscribe_turn("t2").take_batch(), TurnBatch::Closed(_)));
+    }
+}

@@ -1,0 +1,324 @@
+//! The `codex app-server` child process: spawning it, one serialized writer for its stdin, a
+//! bounded ring of its recent stderr lines, and ending it (terminate, then kill; always reaped).
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::sync::{mpsc, watch};
+
+/// How to start the runtime.
+#[derive(Debug, Clone, Default)]
+pub struct LaunchSpec {
+    pub program: OsString,
+    pub args: Vec<OsString>,
+    /// Variables set on top of the inherited environment.
+    pub env: Vec<(OsString, OsString)>,
+    pub cwd: Option<PathBuf>,
+}
+
+/// Recent stderr lines, bounded in count and per-line length.
+#[derive(Debug, Default)]
+pub struct StderrTail {
+    lines: Mutex<VecDeque<String>>,
+}
+
+const STDERR_LINES: usize = 400;
+const STDERR_LINE_CHARS: usize = 4000;
+
+impl StderrTail {
+    pub fn push(&self, line: String) {
+        let mut line = line;
+        if line.len() > STDERR_LINE_CHARS {
+            let mut cut = STDERR_LINE_CHARS;
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            line.truncate(cut);
+            line.push('…');
+        }
+        let mut lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
+        if lines.len() == STDERR_LINES {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+
+    /// The last `max_lines` lines, trimmed from the front to at most `max_chars` characters.
+    pub fn tail(&self, max_lines: usize, max_chars: usize) -> String {
+        let lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
+        let start = lines.len().saturating_sub(max_lines);
+        let joined = lines.iter().skip(start).cloned().collect::<Vec<_>>().join("\n");
+        let count = joined.chars().count();
+        if count <= max_chars {
+            joined
+        } else {
+            joined.chars().skip(count - max_chars).collect()
+        }
+    }
+}
+
+/// How the process ended, once it has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExitInfo(pub String);
+
+/// A running app-server. Dropping it does not stop the process; call [`Process::shutdown`].
+pub struct Process {
+    pid: Option<u32>,
+    stdin: Mutex<Option<mpsc::UnboundedSender<Vec<u8>>>>,
+    stdout: Mutex<Option<ChildStdout>>,
+    stderr: Arc<StderrTail>,
+    exit: watch::Receiver<Option<ExitInfo>>,
+    stderr_done: watch::Receiver<bool>,
+    shutdown: mpsc::UnboundedSender<()>,
+}
+
+/// Time the runtime gets to exit on its own after its stdin closes, before it is terminated.
+const EXIT_ON_EOF_GRACE: Duration = Duration::from_millis(1500);
+/// Time between terminate and kill.
+const TERMINATE_GRACE: Duration = Duration::from_secs(2);
+
+impl Process {
+    /// Starts the process. Must run inside the runtime (it registers the pipes with the reactor).
+    pub fn spawn(spec: &LaunchSpec) -> std::io::Result<Self> {
+        let mut cmd = Command::new(&spec.program);
+        cmd.args(&spec.args)
+            .envs(spec.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Last resort if everything else fails: tokio kills the child when the handle drops.
+            .kill_on_drop(true);
+        if let Some(cwd) = &spec.cwd {
+            cmd.current_dir(cwd);
+        }
+        // Own process group: a Ctrl-C in the terminal interrupts the Python program (which can
+        // then interrupt the turn cleanly) instead of killing the runtime under it.
+        #[cfg(unix)]
+        cmd.process_group(0);
+
+        let mut child = cmd.spawn()?;
+        let pid = child.id();
+        let stdin = child.stdin.take().expect("stdin was piped");
+        let stdout = child.stdout.take().expect("stdout was piped");
+        let stderr_pipe = child.stderr.take().expect("stderr was piped");
+        let stderr_tail = Arc::new(StderrTail::default());
+
+        let stderr = stderr_tail.clone();
+        let (stderr_done_tx, stderr_done) = watch::channel(false);
+        tokio::spawn(async move {
+            drain_stderr(stderr_pipe, stderr_tail).await;
+            let _ = stderr_done_tx.send(true);
+        });
+
+        let (stdin_tx, stdin_rx) = mpsc::unbounded_channel();
+        tokio::spawn(write_stdin(stdin, stdin_rx));
+
+        let (exit_tx, exit_rx) = watch::channel(None);
+        let (shutdown_tx, shutdown_rx) = mpsc::unbounded_channel();
+        tokio::spawn(supervise(child, exit_tx, shutdown_rx));
+
+        Ok(Self {
+            pid,
+            stdin: Mutex::new(Some(stdin_tx)),
+            stdout: Mutex::new(Some(stdout)),
+            stderr,
+            exit: exit_rx,
+            stderr_done,
+            shutdown: shutdown_tx,
+        })
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
+    /// Queues bytes for stdin. False when the writer is gone (process ended or shutting down).
+    pub fn write(&self, bytes: Vec<u8>) -> bool {
+        let stdin = self.stdin.lock().unwrap_or_else(|p| p.into_inner());
+        stdin.as_ref().is_some_and(|tx| tx.send(bytes).is_ok())
+    }
+
+    /// The stdout pipe; can be taken once, by the reader loop.
+    pub fn take_stdout(&self) -> Option<ChildStdout> {
+        self.stdout.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    pub fn stderr(&self) -> &Arc<StderrTail> {
+        &self.stderr
+    }
+
+    /// How the process ended, if it has.
+    pub fn exit_info(&self) -> Option<ExitInfo> {
+        self.exit.borrow().clone()
+    }
+
+    /// Waits up to `limit` for the process to end and its stderr to be read to the end, so an
+    /// error report can say how it ended and what it printed last.
+    pub async fn wait_exit(&self, limit: Duration) -> Option<ExitInfo> {
+        let mut exit = self.exit.clone();
+        let mut stderr_done = self.stderr_done.clone();
+        let _ = tokio::time::timeout(limit, async {
+            let _ = exit.wait_for(Option::is_some).await;
+            let _ = stderr_done.wait_for(|done| *done).await;
+        })
+        .await;
+        self.exit_info()
+    }
+
+    /// Ends the process: closes stdin, then terminates, then kills; resolves once it is reaped.
+    /// Safe to call any number of times.
+    pub async fn shutdown(&self) -> Option<ExitInfo> {
+        // Dropping the sender lets the writer flush what is queued, then close stdin: the
+        // app-server's own signal to exit.
+        self.stdin.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let _ = self.shutdown.send(());
+        let mut rx = self.exit.clone();
+        // The supervisor always publishes an exit (it reaps after kill), so this cannot hang
+        // unless the kernel never reaps a killed child.
+        let _ = rx.wait_for(Option::is_some).await;
+        self.exit_info()
+    }
+}
+
+async fn drain_stderr(pipe: tokio::process::ChildStderr, tail: Arc<StderrTail>) {
+    let mut reader = BufReader::new(pipe);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&buf);
+                let text = text.trim_end_matches(['\n', '\r']);
+                if !text.is_empty() {
+                    tail.push(text.to_owned());
+                }
+            }
+        }
+    }
+}
+
+async fn write_stdin(mut stdin: ChildStdin, mut rx: mpsc::UnboundedReceiver<Vec<u8>>) {
+    let mut batch = Vec::with_capacity(64);
+    // recv_many returns 0 only when every sender is gone and the queue is empty.
+    while rx.recv_many(&mut batch, 64).await > 0 {
+        for bytes in batch.drain(..) {
+            if stdin.write_all(&bytes).await.is_err() {
+                return;
+            }
+        }
+        if stdin.flush().await.is_err() {
+            return;
+        }
+    }
+    // Dropping stdin here sends EOF, which asks the app-server to exit.
+}
+
+async fn supervise(
+    mut child: Child,
+    exit_tx: watch::Sender<Option<ExitInfo>>,
+    mut shutdown_rx: mpsc::UnboundedReceiver<()>,
+) {
+    let status = tokio::select! {
+        status = child.wait() => status,
+        _ = shutdown_rx.recv() => stop(&mut child).await,
+    };
+    let info = match status {
+        Ok(status) => describe(status),
+        Err(e) => format!("could not be waited for ({e})"),
+    };
+    let _ = exit_tx.send(Some(ExitInfo(info)));
+}
+
+async fn stop(child: &mut Child) -> std::io::Result<std::process::ExitStatus> {
+    // stdin is closing (see `Process::shutdown`); a healthy app-server exits on that promptly.
+    // One that does not is terminated (with its process group), then killed.
+    if let Ok(status) = tokio::time::timeout(EXIT_ON_EOF_GRACE, child.wait()).await {
+        return status;
+    }
+    terminate(child);
+    if let Ok(status) = tokio::time::timeout(TERMINATE_GRACE, child.wait()).await {
+        return status;
+    }
+    let _ = child.start_kill();
+    child.wait().await
+}
+
+#[cfg(unix)]
+fn terminate(child: &mut Child) {
+    if let Some(pid) = child.id() {
+        // SAFETY: plain syscalls on a pid we own; a failure (already gone) is harmless.
+        unsafe {
+            libc::kill(-(pid as libc::pid_t), libc::SIGTERM);
+            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn terminate(child: &mut Child) {
+    let _ = child.start_kill();
+}
+
+fn describe(status: std::process::ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exited with code {code}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return format!("was killed by signal {sig}");
+        }
+    }
+    "exited".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stderr_tail_is_bounded() {
+        let t = StderrTail::default();
+        for i in 0..1000 {
+            t.push(format!("line {i}"));
+        }
+        let tail = t.tail(3, 10_000);
+        assert_eq!(tail, "line 997\nline 998\nline 999");
+        assert_eq!(t.tail(2, 5), "e 999");
+        t.push("é".repeat(5000));
+        assert!(t.tail(1, 100_000).chars().count() <= STDERR_LINE_CHARS + 1);
+    }
+
+    #[tokio::test]
+    async fn shutdown_terminates_and_reaps() {
+        let spec = LaunchSpec { program: "sleep".into(), args: vec!["30".into()], ..Default::default() };
+        let p = Process::spawn(&spec).unwrap();
+        let info = tokio::time::timeout(Duration::from_secs(10), p.shutdown()).await.unwrap().unwrap();
+        // `sleep` ignores stdin EOF, so this took the terminate path.
+        assert!(info.0.contains("signal 15"), "{info:?}");
+        // Idempotent.
+        assert_eq!(p.shutdown().await, Some(info));
+    }
+
+    #[tokio::test]
+    async fn exit_is_observed_and_stderr_kept() {
+        let spec = LaunchSpec {
+            program: "sh".into(),
+            args: vec!["-c".into(), "echo boom >&2; exit 3".into()],
+            ..Default::default()
+        };
+        let p = Process::spawn(&spec).unwrap();
+        let info = p.wait_exit(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(info.0, "exited with code 3");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(p.stderr().tail(10, 100), "boom");
+    }
+}
