@@ -1,0 +1,539 @@
+#!/usr/bin/env python3
+"""A fake `codex app-server` (stdio JSON-RPC, one JSON object per line, no "jsonrpc" key).
+
+It answers the handshake and thread/turn requests with payloads shaped like the 0.133.0
+runtime's, and streams a whole turn on `turn/start` as fast as a pipe takes it, so an SDK's
+own cost dominates a benchmark. Fault modes make the failure paths of an SDK testable:
+crashes, garbage, huge lines, JSON-RPC errors, server->client requests, hangs, and the turn
+that completes before its `turn/start` response (the race the reference SDK loses).
+
+Launch it through `CodexConfig(launch_args_override=(sys.executable, "devtools/fake_app_server.py",
+"--deltas", "1000"))`, or as `codex_bin` (it is executable and ignores the `--config k=v`,
+`app-server` and `--listen` arguments an SDK adds). Extra flags may also come from the
+FAKE_APP_SERVER_ARGS environment variable (shell-split, applied after the command line).
+Run with --help for the flags. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import shlex
+import sys
+import threading
+import time
+import uuid
+from typing import Any, Callable
+
+RUNTIME_VERSION = "0.133.0"
+USER_AGENT_PLATFORM = "(Debian 12.0.0; x86_64) xterm"
+_UNKNOWN_METHOD_LIST = ("initialize", "thread/start", "thread/resume", "turn/start",
+                        "turn/steer", "turn/interrupt", "account/read", "model/list")
+
+
+def _dumps(obj: Any) -> bytes:
+    # Compact, like serde_json; non-ASCII kept as UTF-8 as the runtime writes it.
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _now_s() -> int:
+    return int(time.time())
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class ErrorRule:
+    """`--error-on METHOD[*TIMES]:CODE:MESSAGE[:DATA_JSON]`."""
+
+    def __init__(self, spec: str) -> None:
+        parts = spec.split(":", 3)
+        if len(parts) < 3:
+            raise argparse.ArgumentTypeError(f"expected METHOD:CODE:MESSAGE[:DATA_JSON], got {spec!r}")
+        method, _, times = parts[0].partition("*")
+        self.method = method
+        self.remaining: int | None = int(times) if times else None
+        self.code = int(parts[1])
+        self.message = parts[2]
+        self.has_data = len(parts) == 4
+        self.data = json.loads(parts[3]) if self.has_data else None
+
+    def take(self) -> dict | None:
+        if self.remaining is not None:
+            if self.remaining <= 0:
+                return None
+            self.remaining -= 1
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.has_data:
+            error["data"] = self.data
+        return error
+
+
+def _method_and_json(spec: str) -> tuple[str, Any]:
+    method, sep, payload = spec.partition(":")
+    return method, (json.loads(payload) if sep else None)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="fake_app_server.py", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    # What an SDK passes when this script stands in for the codex binary; accepted and ignored.
+    parser.add_argument("subcommand", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("-c", "--config", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument("--listen", default="stdio://", help=argparse.SUPPRESS)
+
+    turn = parser.add_argument_group("turn shape")
+    turn.add_argument("--deltas", type=int, default=10,
+                      help="item/agentMessage/delta notifications per turn (default 10)")
+    turn.add_argument("--delta-text", default="tok ",
+                      help="text of each delta; '{i}' is replaced by the delta's index "
+                           "(slower: each line is encoded separately)")
+    turn.add_argument("--delta-delay", type=float, default=0.0,
+                      help="seconds between deltas; while a turn trickles, turn/steer and "
+                           "turn/interrupt act on it as the runtime does")
+    turn.add_argument("--runtime-version", default=RUNTIME_VERSION,
+                      help="version reported in the initialize userAgent")
+
+    faults = parser.add_argument_group("fault injection")
+    faults.add_argument("--crash-after-deltas", type=int, metavar="K",
+                        help="write a line to stderr and exit(1) after K deltas of a turn")
+    faults.add_argument("--garbage-line", action="store_true",
+                        help="emit a non-JSON line on stdout right after turn/started")
+    faults.add_argument("--huge-line-bytes", type=int, metavar="B",
+                        help="make the first delta's line exactly B bytes (plus newline); "
+                             "its delta is that many 'x' less the envelope")
+    faults.add_argument("--error-on", action="append", default=[], type=ErrorRule,
+                        metavar="METHOD[*N]:CODE:MESSAGE[:DATA_JSON]",
+                        help="answer METHOD with this JSON-RPC error (only the first N times "
+                             "with *N); repeatable")
+    faults.add_argument("--complete-before-response", action="store_true",
+                        help="stream the whole turn, turn/completed included, before the "
+                             "turn/start response")
+    faults.add_argument("--server-request", action="append", default=[],
+                        metavar="METHOD[:PARAMS_JSON]",
+                        help="send this server->client request mid-turn (before the agent "
+                             "message) and wait for the answer; repeatable, in order")
+    faults.add_argument("--hang-on", action="append", default=[], metavar="METHOD",
+                        help="never answer METHOD; repeatable")
+    faults.add_argument("--respond", action="append", default=[], metavar="METHOD:RESULT_JSON",
+                        help="answer METHOD with this result (also for methods the fake does "
+                             "not know); repeatable")
+    faults.add_argument("--record", metavar="PATH",
+                        help="append every line received on stdin to PATH (to assert what an "
+                             "SDK sent, e.g. approval answers)")
+    extra = shlex.split(os.environ.get("FAKE_APP_SERVER_ARGS", ""))
+    return parser.parse_intermixed_args(argv + extra)
+
+
+class FakeAppServer:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.out = sys.stdout.buffer
+        self.inbox: queue.Queue[Any] = queue.Queue()
+        self.threads: dict[str, dict] = {}
+        self.responses: dict[Any, dict] = {}
+        self.deferred: list[dict] = []
+        self.active_turn: dict | None = None
+        self.next_server_request_id = 0
+        self.item_counter = 0
+        self.hang_on = set(args.hang_on)
+        self.respond = dict(_method_and_json(spec) for spec in args.respond)
+        self.handlers: dict[str, Callable[[Any, dict], None]] = {
+            "initialize": self.on_initialize,
+            "thread/start": self.on_thread_start,
+            "thread/resume": self.on_thread_resume,
+            "turn/start": self.on_turn_start,
+            "turn/steer": self.on_turn_steer,
+            "turn/interrupt": self.on_turn_interrupt,
+            "account/read": lambda rid, _p: self.reply(
+                rid, {"account": None, "requiresOpenaiAuth": True}),
+            "model/list": lambda rid, _p: self.reply(rid, {"data": [], "nextCursor": None}),
+        }
+        self.record = open(args.record, "ab") if args.record else None
+
+    # I/O --------------------------------------------------------------------------------
+
+    def read_stdin(self) -> None:
+        for line in sys.stdin.buffer:
+            if self.record is not None:
+                self.record.write(line if line.endswith(b"\n") else line + b"\n")
+                self.record.flush()
+            if not line.strip():
+                continue
+            try:
+                self.inbox.put(json.loads(line))
+            except ValueError:
+                self.inbox.put({"_unparsable": line.decode("utf-8", "replace")})
+        self.inbox.put(None)  # EOF: the runtime exits when its stdin closes; so do we
+
+    def send(self, obj: dict) -> None:
+        self.out.write(_dumps(obj) + b"\n")
+
+    def notify(self, method: str, params: dict) -> None:
+        self.send({"method": method, "params": params})
+
+    def reply(self, request_id: Any, result: Any) -> None:
+        self.send({"id": request_id, "result": result})
+        self.out.flush()
+
+    def reply_error(self, request_id: Any, code: int, message: str) -> None:
+        self.send({"id": request_id, "error": {"code": code, "message": message}})
+        self.out.flush()
+
+    def next_message(self, timeout: float | None = None) -> dict | None:
+        """The next client message; exits the process on stdin EOF."""
+        msg = self.inbox.get(timeout=timeout)
+        if msg is None:
+            self.out.flush()
+            sys.exit(0)
+        return msg
+
+    # dispatch ---------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        threading.Thread(target=self.read_stdin, name="stdin", daemon=True).start()
+        while True:
+            msg = self.deferred.pop(0) if self.deferred else self.next_message()
+            self.dispatch(msg)
+
+    def dispatch(self, msg: dict) -> None:
+        if "_unparsable" in msg:
+            self.reply_error(None, -32700, "Parse error")
+            return
+        method = msg.get("method")
+        if method is None:
+            self.responses[msg.get("id")] = msg  # an answer to one of our server requests
+            return
+        if "id" not in msg:
+            return  # client notification (`initialized`): nothing to do
+        request_id, params = msg["id"], msg.get("params") or {}
+        if method in self.hang_on:
+            return
+        for rule in self.args.error_on:
+            if rule.method == method:
+                error = rule.take()
+                if error is not None:
+                    self.send({"id": request_id, "error": error})
+                    self.out.flush()
+                    return
+        if method in self.respond:
+            self.reply(request_id, self.respond[method])
+            return
+        handler = self.handlers.get(method)
+        if handler is None:
+            expected = ", ".join(f"`{name}`" for name in _UNKNOWN_METHOD_LIST)
+            self.reply_error(request_id, -32600,
+                             f"Invalid request: unknown variant `{method}`, expected one of {expected}")
+            return
+        handler(request_id, params)
+
+    # handshake and threads --------------------------------------------------------------
+
+    def on_initialize(self, request_id: Any, params: dict) -> None:
+        client = params.get("clientInfo") or {}
+        name = client.get("name") or "codex_client"
+        version = client.get("version") or "0.0.0"
+        self.reply(request_id, {
+            "userAgent": f"{name}/{self.args.runtime_version} {USER_AGENT_PLATFORM} ({name}; {version})",
+            "codexHome": os.environ.get("CODEX_HOME") or os.path.expanduser("~/.codex"),
+            "platformFamily": "unix",
+            "platformOs": "linux",
+        })
+
+    def _thread(self, thread_id: str, params: dict) -> dict:
+        cwd = params.get("cwd") or os.getcwd()
+        now = _now_s()
+        return {
+            "id": thread_id, "sessionId": thread_id, "forkedFromId": None, "preview": "",
+            "ephemeral": bool(params.get("ephemeral", False)), "modelProvider": "mock",
+            "createdAt": now, "updatedAt": now, "status": {"type": "idle"},
+            "path": None, "cwd": cwd, "cliVersion": self.args.runtime_version,
+            "source": "vscode", "threadSource": None, "agentNickname": None, "agentRole": None,
+            "gitInfo": None, "name": None, "turns": [],
+        }
+
+    def _thread_response(self, thread: dict, params: dict) -> dict:
+        return {
+            "thread": thread, "model": params.get("model") or "mock-model",
+            "modelProvider": "mock", "serviceTier": None, "cwd": thread["cwd"],
+            "runtimeWorkspaceRoots": [thread["cwd"]], "instructionSources": [],
+            "approvalPolicy": params.get("approvalPolicy") or "never",
+            "approvalsReviewer": "user",
+            "sandbox": {"type": "readOnly", "networkAccess": False},
+            "activePermissionProfile": None, "reasoningEffort": None,
+        }
+
+    def on_thread_start(self, request_id: Any, params: dict) -> None:
+        thread = self._thread(str(uuid.uuid4()), params)
+        self.threads[thread["id"]] = thread
+        self.reply(request_id, self._thread_response(thread, params))
+        self.notify("thread/started", {"thread": thread})
+        self.out.flush()
+
+    def on_thread_resume(self, request_id: Any, params: dict) -> None:
+        thread_id = params.get("threadId") or str(uuid.uuid4())
+        thread = self.threads.setdefault(thread_id, self._thread(thread_id, params))
+        self.reply(request_id, self._thread_response(thread, params))
+
+    # turns ------------------------------------------------------------------------------
+
+    def on_turn_start(self, request_id: Any, params: dict) -> None:
+        thread_id = params.get("threadId")
+        if thread_id not in self.threads:
+            self.reply_error(request_id, -32600, f"thread not found: {thread_id}")
+            return
+        if self.active_turn is not None:
+            # Only reachable while a turn waits on a server request or trickles deltas: run
+            # the new turn after this one, as the runtime queues work per connection.
+            self.deferred.append({"id": request_id, "method": "turn/start", "params": params})
+            return
+        turn = {"id": str(uuid.uuid4()), "items": [], "itemsView": "notLoaded",
+                "status": "inProgress", "error": None, "startedAt": None,
+                "completedAt": None, "durationMs": None}
+        if self.args.complete_before_response:
+            self.stream_turn(thread_id, turn, params)
+            self.reply(request_id, {"turn": turn})
+        else:
+            self.reply(request_id, {"turn": turn})
+            self.stream_turn(thread_id, turn, params)
+
+    def on_turn_steer(self, request_id: Any, params: dict) -> None:
+        active = self.active_turn
+        if active is None or params.get("expectedTurnId") not in (None, active["id"]):
+            self.reply_error(request_id, -32600, "no active turn to steer")
+            return
+        active["steers"].append(params.get("input") or [])
+        self.reply(request_id, {"turnId": active["id"]})
+
+    def on_turn_interrupt(self, request_id: Any, params: dict) -> None:
+        active = self.active_turn
+        if active is None or params.get("turnId") != active["id"]:
+            self.reply_error(request_id, -32600, "no active turn to interrupt")
+            return
+        active["interrupted"] = True
+        self.reply(request_id, {})
+
+    def _item_id(self, prefix: str) -> str:
+        self.item_counter += 1
+        return f"{prefix}_{self.item_counter}"
+
+    def _user_message(self, thread_id: str, turn_id: str, inputs: list) -> None:
+        content = [dict(item, text_elements=[]) if item.get("type") == "text" else item
+                   for item in inputs]
+        item = {"type": "userMessage", "id": str(uuid.uuid4()), "content": content}
+        base = {"item": item, "threadId": thread_id, "turnId": turn_id}
+        self.notify("item/started", dict(base, startedAtMs=_now_ms()))
+        self.notify("item/completed", dict(base, completedAtMs=_now_ms()))
+
+    def stream_turn(self, thread_id: str, turn: dict, params: dict) -> None:
+        """Emit one whole turn, from thread/status/changed(active) to turn/completed."""
+        args = self.args
+        turn_id = turn["id"]
+        started = time.time()
+        self.active_turn = {"id": turn_id, "interrupted": False, "steers": []}
+        self.notify("thread/status/changed",
+                    {"threadId": thread_id, "status": {"type": "active", "activeFlags": []}})
+        self.notify("turn/started", {"threadId": thread_id, "turn": dict(turn, startedAt=_now_s())})
+        if args.garbage_line:
+            self.out.write(b"this is not JSON {\n")
+        self._user_message(thread_id, turn_id, params.get("input") or [])
+        for spec in args.server_request:
+            self.server_request(thread_id, turn_id, spec)
+
+        text = self.agent_message(thread_id, turn_id)
+        total_text = len(text)
+        while self.active_turn["steers"] and not self.active_turn["interrupted"]:
+            inputs = self.active_turn["steers"].pop(0)
+            self._user_message(thread_id, turn_id, inputs)
+            total_text += len(self.agent_message(thread_id, turn_id, deltas=1))
+
+        interrupted = self.active_turn["interrupted"]
+        if not interrupted:
+            usage = {"totalTokens": 100 + args.deltas, "inputTokens": 100,
+                     "cachedInputTokens": 0, "outputTokens": args.deltas,
+                     "reasoningOutputTokens": 0}
+            self.notify("thread/tokenUsage/updated", {
+                "threadId": thread_id, "turnId": turn_id,
+                "tokenUsage": {"total": usage, "last": usage, "modelContextWindow": 258400}})
+        self.notify("account/rateLimits/updated", {"rateLimits": {
+            "limitId": "codex", "limitName": None, "primary": None, "secondary": None,
+            "credits": None, "planType": None, "rateLimitReachedType": None}})
+        self.notify("thread/status/changed", {"threadId": thread_id, "status": {"type": "idle"}})
+        turn.update(status="interrupted" if interrupted else "completed",
+                    startedAt=int(started), completedAt=_now_s(),
+                    durationMs=int((time.time() - started) * 1000))
+        self.notify("turn/completed", {"threadId": thread_id, "turn": dict(turn)})
+        self.active_turn = None
+        self.out.flush()
+        # The response that follows (for --complete-before-response) reports the turn as
+        # the runtime did when it accepted it.
+        turn.update(status="inProgress", startedAt=None, completedAt=None, durationMs=None)
+
+    def agent_message(self, thread_id: str, turn_id: str, deltas: int | None = None) -> str:
+        """Stream one agentMessage item; returns its text ("" pieces after an interrupt)."""
+        args = self.args
+        count = args.deltas if deltas is None else deltas
+        item_id = self._item_id("msg")
+        item = {"type": "agentMessage", "id": item_id, "text": "", "phase": None,
+                "memoryCitation": None}
+        self.notify("item/started", {"item": item, "threadId": thread_id, "turnId": turn_id,
+                                     "startedAtMs": _now_ms()})
+        envelope = {"method": "item/agentMessage/delta",
+                    "params": {"threadId": thread_id, "turnId": turn_id, "itemId": item_id,
+                               "delta": ""}}
+        prefix = _dumps(envelope)[:-len(b'""}}')]  # everything up to the delta's JSON string
+        pieces: list[str] = []
+
+        def line(delta: str) -> bytes:
+            return prefix + _dumps(delta) + b"}}\n"
+
+        first = 0
+        if args.huge_line_bytes and count:
+            pad = args.huge_line_bytes - len(line(""))  + 1  # +1: the newline is not counted
+            if pad < 0:
+                sys.exit(f"--huge-line-bytes must be at least {len(line('')) - 1}")
+            pieces.append("x" * pad)
+            self.out.write(line(pieces[0]))
+            first = 1
+
+        crash_at = args.crash_after_deltas
+        templated = "{i}" in args.delta_text
+        if args.delta_delay > 0:
+            for index in range(first, count):
+                if self.active_turn["interrupted"] or self._crash_if_due(crash_at, index):
+                    break
+                delta = args.delta_text.replace("{i}", str(index))
+                pieces.append(delta)
+                self.out.write(line(delta))
+                self.out.flush()
+                self._idle(args.delta_delay)
+        else:
+            # The fast path: every line is pre-encoded, and identical lines are written in
+            # large slabs, so the fake costs a few milliseconds per 100k deltas.
+            end = count if crash_at is None else min(count, max(crash_at, first))
+            if templated:
+                batch: list[bytes] = []
+                for index in range(first, end):
+                    delta = args.delta_text.replace("{i}", str(index))
+                    pieces.append(delta)
+                    batch.append(line(delta))
+                    if len(batch) >= 4096:
+                        self.out.write(b"".join(batch))
+                        batch.clear()
+                self.out.write(b"".join(batch))
+            else:
+                encoded = line(args.delta_text)
+                remaining = end - first
+                slab = encoded * min(remaining, 8192)
+                while remaining > 0:
+                    take = min(remaining, 8192)
+                    self.out.write(slab if take == 8192 else encoded * take)
+                    remaining -= take
+                pieces.append(args.delta_text * (end - first))
+            self._crash_if_due(crash_at, end)
+
+        text = "".join(pieces)
+        if not self.active_turn["interrupted"]:
+            self.notify("item/completed", {"item": dict(item, text=text), "threadId": thread_id,
+                                           "turnId": turn_id, "completedAtMs": _now_ms()})
+        return text
+
+    def _crash_if_due(self, crash_at: int | None, sent: int) -> bool:
+        if crash_at is not None and sent >= crash_at:
+            self.out.flush()
+            sys.stderr.write(f"fake app-server: simulated crash after {sent} deltas\n")
+            sys.stderr.flush()
+            os._exit(1)  # abrupt: no cleanup, like a runtime that died
+        return False
+
+    def _idle(self, seconds: float) -> None:
+        """Sleep while still serving steer/interrupt (and other) requests."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                msg = self.next_message(timeout=remaining)
+            except queue.Empty:
+                return
+            self.dispatch(msg)
+
+    # server -> client requests ----------------------------------------------------------
+
+    def server_request(self, thread_id: str, turn_id: str, spec: str) -> None:
+        method, override = _method_and_json(spec)
+        request_id = self.next_server_request_id
+        self.next_server_request_id += 1
+        base = {"threadId": thread_id, "turnId": turn_id}
+        command_item = None
+        if method == "item/commandExecution/requestApproval":
+            item_id = self._item_id("call")
+            command_item = {"type": "commandExecution", "id": item_id,
+                            "command": "/bin/bash -c 'echo hi'", "cwd": os.getcwd(),
+                            "processId": None, "source": "agent", "status": "inProgress",
+                            "commandActions": [{"type": "unknown", "command": "echo hi"}],
+                            "aggregatedOutput": None, "exitCode": None, "durationMs": None}
+            self.notify("item/started", dict(base, item=command_item, startedAtMs=_now_ms()))
+            params = dict(base, itemId=item_id, startedAtMs=_now_ms(), reason="needs approval",
+                          command=command_item["command"], cwd=command_item["cwd"],
+                          commandActions=command_item["commandActions"],
+                          availableDecisions=["accept", "cancel"])
+        else:
+            params = self._request_params(method, base)
+        if isinstance(override, dict):
+            params = override
+        self.send({"method": method, "id": request_id, "params": params})
+        self.out.flush()
+
+        while request_id not in self.responses:
+            self.dispatch(self.next_message())
+        answer = self.responses.pop(request_id)
+        self.notify("serverRequest/resolved", {"threadId": thread_id, "requestId": request_id})
+        sys.stderr.write(f"fake app-server: {method} answered {json.dumps(answer)}\n")
+        if command_item is not None:
+            decision = (answer.get("result") or {}).get("decision")
+            accepted = decision in ("accept", "acceptForSession") or isinstance(decision, dict)
+            done = dict(command_item, status="completed" if accepted else "declined",
+                        aggregatedOutput="hi\n" if accepted else None,
+                        exitCode=0 if accepted else None, durationMs=1 if accepted else None)
+            self.notify("item/completed", dict(base, item=done, completedAtMs=_now_ms()))
+        self.out.flush()
+
+    def _request_params(self, method: str, base: dict) -> dict:
+        now = _now_ms()
+        if method == "item/fileChange/requestApproval":
+            return dict(base, itemId=self._item_id("call"), startedAtMs=now, reason=None,
+                        grantRoot=None)
+        if method == "item/permissions/requestApproval":
+            return dict(base, itemId=self._item_id("call"), startedAtMs=now, cwd=os.getcwd(),
+                        reason="needs network", permissions={"network": {"enabled": True}})
+        if method == "item/tool/requestUserInput":
+            return dict(base, itemId=self._item_id("call"), questions=[{
+                "id": "q1", "header": "Pick", "question": "Which one?", "isOther": False,
+                "isSecret": False, "options": [{"label": "a", "description": "first"}]}])
+        if method == "item/tool/call":
+            return dict(base, callId=self._item_id("call"), tool="lookup",
+                        arguments={"query": "hi"})
+        if method == "mcpServer/elicitation/request":
+            return dict(base, serverName="fake", mode="form", message="Need a value",
+                        requestedSchema={"type": "object", "properties": {}})
+        if method in ("execCommandApproval", "applyPatchApproval"):
+            return {"conversationId": base["threadId"], "callId": self._item_id("call"),
+                    "command": ["echo", "hi"], "cwd": os.getcwd(), "parsedCmd": [],
+                    "fileChanges": {}, "reason": None}
+        return base
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        FakeAppServer(args).serve()
+    except (BrokenPipeError, KeyboardInterrupt):
+        # The client went away mid-write: the real runtime just exits too.
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
