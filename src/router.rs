@@ -252,6 +252,37 @@ impl Router {
     }
 }
 
+/// A stream's hold on a turn channel. While any subscription to a turn lives, its events are
+/// delivered to the channel; when the last one is dropped, the router forgets the turn.
+pub struct TurnSubscription {
+    channel: Option<Arc<TurnChannel>>,
+    router: Arc<Router>,
+}
+
+impl TurnSubscription {
+    pub fn new(router: Arc<Router>, channel: Arc<TurnChannel>) -> Self {
+        Self { channel: Some(channel), router }
+    }
+}
+
+impl std::ops::Deref for TurnSubscription {
+    type Target = TurnChannel;
+
+    fn deref(&self) -> &TurnChannel {
+        self.channel.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for TurnSubscription {
+    fn drop(&mut self) {
+        if let Some(channel) = self.channel.take() {
+            let turn_id = channel.turn_id().to_owned();
+            drop(channel);
+            self.router.release_turn(&turn_id);
+        }
+    }
+}
+
 fn subscribe_locked(st: &mut State, turn_id: &str, thread_id: Option<&str>) -> Arc<TurnChannel> {
     if let Some(ch) = st.subscribed.get(turn_id).and_then(Weak::upgrade) {
         return ch;
@@ -346,6 +377,19 @@ mod tests {
         assert_eq!(r.orphan_turns(), 3);
         assert!(matches!(r.subscribe_turn("t0").take_batch(), TurnBatch::Empty));
         assert_eq!(methods(r.subscribe_turn("t9").take_batch()), vec!["x"]);
+    }
+
+    #[test]
+    fn dropping_the_last_subscription_releases_the_turn() {
+        let r = Router::new(Limits::default());
+        let a = TurnSubscription::new(r.clone(), r.subscribe_turn("t1"));
+        let b = TurnSubscription::new(r.clone(), r.subscribe_turn("t1"));
+        drop(a);
+        r.route(Event::new("x", b"{}"), &keys("th", Some("t1")));
+        assert_eq!(methods(b.take_batch()), vec!["x"]);
+        drop(b);
+        r.route(Event::new("y", b"{}"), &keys("th", Some("t1")));
+        assert_eq!(r.orphan_turns(), 1);
     }
 
     #[test]

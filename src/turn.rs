@@ -3,10 +3,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::Notify;
+
 use crate::error::Closed;
 use crate::mailbox::{Drained, Mailbox};
 use crate::protocol::Event;
 
+pub const TURN_STARTED: &str = "turn/started";
 pub const TURN_COMPLETED: &str = "turn/completed";
 pub const ITEM_COMPLETED: &str = "item/completed";
 pub const TOKEN_USAGE_UPDATED: &str = "thread/tokenUsage/updated";
@@ -30,6 +33,10 @@ pub struct TurnChannel {
     events: Arc<Mailbox<Arc<Event>>>,
     summary: Mutex<TurnSummary>,
     finished: AtomicBool,
+    /// Set by the router when `turn/started` (or the completion) passes: the runtime rejects
+    /// steer/interrupt for a turn it has not announced yet.
+    started: AtomicBool,
+    started_notify: Notify,
 }
 
 /// What one read of a turn's channel produced.
@@ -53,6 +60,8 @@ impl TurnChannel {
             events: Mailbox::new(None),
             summary: Mutex::new(TurnSummary::default()),
             finished: AtomicBool::new(false),
+            started: AtomicBool::new(false),
+            started_notify: Notify::new(),
         })
     }
 
@@ -65,15 +74,36 @@ impl TurnChannel {
     }
 
     pub fn push(&self, event: Arc<Event>) {
+        self.note_start(&event);
         self.events.push(event);
     }
 
     pub fn extend(&self, events: impl IntoIterator<Item = Arc<Event>>) {
+        let events: Vec<_> = events.into_iter().collect();
+        events.iter().for_each(|e| self.note_start(e));
         self.events.extend(events);
+    }
+
+    fn note_start(&self, event: &Event) {
+        if matches!(event.method(), TURN_STARTED | TURN_COMPLETED) && !self.started.swap(true, Ordering::AcqRel) {
+            self.started_notify.notify_waiters();
+        }
     }
 
     pub fn close(&self, why: Closed) {
         self.events.close(why);
+        self.started_notify.notify_waiters();
+    }
+
+    /// Waits until the runtime has announced the turn (or the connection closed).
+    pub async fn started(&self) {
+        loop {
+            let notified = self.started_notify.notified();
+            if self.started.load(Ordering::Acquire) || self.events.is_closed() {
+                return;
+            }
+            notified.await;
+        }
     }
 
     pub fn is_finished(&self) -> bool {
@@ -159,6 +189,17 @@ mod tests {
         let s = ch.summary();
         assert_eq!(s.items.len(), 2);
         assert!(s.usage.is_some() && s.completed.is_some());
+    }
+
+    #[tokio::test]
+    async fn started_resolves_once_turn_started_is_routed() {
+        let ch = TurnChannel::new("t1", None);
+        let ch2 = ch.clone();
+        let waiter = tokio::spawn(async move { ch2.started().await });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(!waiter.is_finished());
+        ch.push(ev(TURN_STARTED));
+        tokio::time::timeout(std::time::Duration::from_secs(5), waiter).await.unwrap().unwrap();
     }
 
     #[test]

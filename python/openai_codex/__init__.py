@@ -1,1 +1,77 @@
-"""openai_codex"""
+"""Python SDK for the Codex agent, with a Rust engine.
+
+Start with :class:`Codex` (blocking) or :class:`AsyncCodex` (asyncio)::
+
+    from openai_codex import Codex
+
+    with Codex() as codex:
+        print(codex.thread_start().run("Hello!").final_response)
+"""
+
+from ._version import __version__
+from .approvals import ApprovalMode
+from .codex import AsyncCodex, Codex
+from .config import CodexConfig
+from .errors import (
+    CodexError,
+    CodexRpcError,
+    InternalRpcError,
+    InvalidParamsError,
+    InvalidRequestError,
+    JsonRpcError,
+    MethodNotFoundError,
+    ParseError,
+    RetryLimitExceededError,
+    ServerBusyError,
+    TransportClosedError,
+    is_retryable_error,
+)
+from .inputs import (
+    ImageInput,
+    Input,
+    InputItem,
+    LocalImageInput,
+    MentionInput,
+    RunInput,
+    SkillInput,
+    TextInput,
+)
+from .retry import retry_on_overload
+from .sandbox import Sandbox
+from .threads import AsyncThread, Thread
+from .turns import AsyncTurnHandle, TurnHandle, TurnResult
+
+__all__ = [
+    "__version__",
+    "CodexConfig",
+    "Codex",
+    "AsyncCodex",
+    "ApprovalMode",
+    "Sandbox",
+    "Thread",
+    "AsyncThread",
+    "TurnHandle",
+    "AsyncTurnHandle",
+    "TurnResult",
+    "Input",
+    "InputItem",
+    "RunInput",
+    "TextInput",
+    "ImageInput",
+    "LocalImageInput",
+    "SkillInput",
+    "MentionInput",
+    "retry_on_overload",
+    "CodexError",
+    "TransportClosedError",
+    "JsonRpcError",
+    "CodexRpcError",
+    "ParseError",
+    "InvalidRequestError",
+    "MethodNotFoundError",
+    "InvalidParamsError",
+    "InternalRpcError",
+    "ServerBusyError",
+    "RetryLimitExceededError",
+    "is_retryable_error",
+]

@@ -1,7 +1,21 @@
+//! PyO3 bindings: the `openai_codex._core` extension module.
+
+mod client;
+mod convert;
+mod errors;
+mod events;
+mod wait;
+
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("__doc__", "Rust engine of openai_codex")?;
+    // pyo3-async-runtimes drives awaitables on the same runtime as the transport.
+    let _ = pyo3_async_runtimes::tokio::init_with_runtime(crate::runtime::runtime());
+    m.add_class::<client::Client>()?;
+    m.add_class::<events::Notification>()?;
+    m.add_class::<events::TurnStream>()?;
+    m.add_class::<events::EventStream>()?;
+    m.add_function(wrap_pyfunction!(events::set_payload_factory, m)?)?;
     Ok(())
 }

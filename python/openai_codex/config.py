@@ -1,0 +1,94 @@
+"""How the SDK starts and identifies itself to the Codex runtime."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._version import __version__
+
+__all__ = ["CodexConfig"]
+
+RUNTIME_PACKAGE = "openai-codex-cli-bin"
+
+
+@dataclass(slots=True)
+class CodexConfig:
+    """Settings for launching ``codex app-server`` and the client's ``initialize`` handshake.
+
+    The runtime is located in this order: ``launch_args_override`` (run exactly that command),
+    ``codex_bin`` (a path to a ``codex`` executable), else the binary shipped by the
+    ``openai-codex-cli-bin`` package.
+
+    Attributes:
+        codex_bin: Path to a ``codex`` executable to run instead of the packaged one.
+        launch_args_override: A complete command line to run verbatim (no ``--config`` flags are
+            added and PATH is left alone).
+        config_overrides: ``key=value`` strings, each passed as ``--config key=value``.
+        cwd: Working directory of the runtime process.
+        env: Environment variables added to (or replacing) the inherited environment.
+        client_name: ``clientInfo.name`` sent in ``initialize``.
+        client_title: ``clientInfo.title`` sent in ``initialize``.
+        client_version: ``clientInfo.version`` sent in ``initialize``.
+        experimental_api: Whether to opt in to the runtime's experimental API surface.
+    """
+
+    codex_bin: str | None = None
+    launch_args_override: tuple[str, ...] | None = None
+    config_overrides: tuple[str, ...] = ()
+    cwd: str | None = None
+    env: dict[str, str] | None = None
+    client_name: str = "codex_python_sdk"
+    client_title: str = "Codex Python SDK"
+    client_version: str = __version__
+    experimental_api: bool = True
+
+
+def _packaged_runtime() -> tuple[Path, Path | None]:
+    try:
+        import codex_cli_bin
+    except ImportError:
+        raise FileNotFoundError(
+            "Unable to locate the Codex runtime: the "
+            f"{RUNTIME_PACKAGE} package is not installed. Install it (pip install "
+            f"{RUNTIME_PACKAGE}) or set CodexConfig.codex_bin to a codex executable."
+        ) from None
+    path_dir = codex_cli_bin.bundled_path_dir()
+    return Path(codex_cli_bin.bundled_codex_path()), (Path(path_dir) if path_dir else None)
+
+
+def _prepend_path(env: dict[str, str], directory: Path) -> None:
+    """Put ``directory`` first on PATH (once), keeping the inherited PATH's spelling on Windows."""
+    key = "PATH"
+    if os.name == "nt":
+        key = next((k for k in os.environ if k.upper() == "PATH"), "Path")
+    current = env.get(key, os.environ.get(key, ""))
+    entries = [e for e in current.split(os.pathsep) if e and Path(e) != directory]
+    env[key] = os.pathsep.join([str(directory), *entries])
+
+
+def launch_command(config: CodexConfig) -> tuple[list[str], dict[str, str], str | None]:
+    """The command line, extra environment and working directory for the runtime."""
+    env = dict(config.env or {})
+    if config.launch_args_override is not None:
+        argv = [str(arg) for arg in config.launch_args_override]
+        if not argv:
+            raise ValueError("CodexConfig.launch_args_override must not be empty")
+        return argv, env, config.cwd
+    if config.codex_bin is not None:
+        binary = Path(config.codex_bin)
+        if not binary.exists():
+            raise FileNotFoundError(
+                f"Codex binary not found at {binary}. Set CodexConfig.codex_bin to an existing "
+                f"codex executable, or unset it to use the {RUNTIME_PACKAGE} runtime."
+            )
+    else:
+        binary, path_dir = _packaged_runtime()
+        if path_dir is not None:
+            _prepend_path(env, path_dir)
+    argv = [str(binary)]
+    for override in config.config_overrides:
+        argv += ["--config", override]
+    argv += ["app-server", "--listen", "stdio://"]
+    return argv, env, config.cwd

@@ -1,0 +1,207 @@
+"""Threads: a conversation with the agent, made of turns that share context."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._params import turn_params
+from ._wire import model_for
+from .approvals import ApprovalMode
+from .inputs import RunInput
+from .sandbox import Sandbox
+from .turns import AsyncTurnHandle, TurnHandle, TurnResult
+
+if TYPE_CHECKING:
+    from .codex import AsyncCodex, Codex
+
+__all__ = ["AsyncThread", "Thread"]
+
+
+class Thread:
+    """A conversation on the runtime. Start turns with :meth:`run` or :meth:`turn`."""
+
+    __slots__ = ("_codex", "id")
+
+    def __init__(self, codex: Codex, id: str) -> None:
+        self._codex = codex
+        self.id = id
+
+    def turn(
+        self,
+        input: RunInput,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        cwd: str | None = None,
+        effort: Any = None,
+        model: str | None = None,
+        output_schema: dict[str, Any] | None = None,
+        personality: Any = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+        summary: Any = None,
+    ) -> TurnHandle:
+        """Starts a turn and returns its handle at once; the turn runs in the background.
+
+        Keyword settings apply to this turn and, as the runtime stores them, to later turns.
+        """
+        params = turn_params(
+            self.id,
+            input,
+            approval_mode=approval_mode,
+            cwd=cwd,
+            effort=effort,
+            model=model,
+            output_schema=output_schema,
+            personality=personality,
+            sandbox=sandbox,
+            service_tier=service_tier,
+            summary=summary,
+        )
+        response, stream = self._codex._client.start_turn(params)
+        return TurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
+
+    def run(
+        self,
+        input: RunInput,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        cwd: str | None = None,
+        effort: Any = None,
+        model: str | None = None,
+        output_schema: dict[str, Any] | None = None,
+        personality: Any = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+        summary: Any = None,
+    ) -> TurnResult:
+        """Runs a turn to completion and returns its result (raises if the turn failed)."""
+        return self.turn(
+            input,
+            approval_mode=approval_mode,
+            cwd=cwd,
+            effort=effort,
+            model=model,
+            output_schema=output_schema,
+            personality=personality,
+            sandbox=sandbox,
+            service_tier=service_tier,
+            summary=summary,
+        ).run()
+
+    def read(self, *, include_turns: bool = False) -> Any:
+        """The thread's stored state (``thread/read``), with its turns if asked."""
+        params = {"threadId": self.id, "includeTurns": include_turns}
+        return model_for("ThreadReadResponse", self._codex._client.request("thread/read", params))
+
+    def set_name(self, name: str) -> Any:
+        """Renames the thread."""
+        params = {"threadId": self.id, "name": name}
+        return model_for("ThreadSetNameResponse", self._codex._client.request("thread/name/set", params))
+
+    def compact(self) -> Any:
+        """Starts compacting the thread's history into a summary."""
+        params = {"threadId": self.id}
+        return model_for("ThreadCompactStartResponse", self._codex._client.request("thread/compact/start", params))
+
+    def __repr__(self) -> str:
+        return f"Thread(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Thread):
+            return self.id == other.id and self._codex is other._codex
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+class AsyncThread:
+    """Async twin of :class:`Thread`."""
+
+    __slots__ = ("_codex", "id")
+
+    def __init__(self, codex: AsyncCodex, id: str) -> None:
+        self._codex = codex
+        self.id = id
+
+    async def turn(
+        self,
+        input: RunInput,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        cwd: str | None = None,
+        effort: Any = None,
+        model: str | None = None,
+        output_schema: dict[str, Any] | None = None,
+        personality: Any = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+        summary: Any = None,
+    ) -> AsyncTurnHandle:
+        """Starts a turn and returns its handle at once; the turn runs in the background."""
+        params = turn_params(
+            self.id,
+            input,
+            approval_mode=approval_mode,
+            cwd=cwd,
+            effort=effort,
+            model=model,
+            output_schema=output_schema,
+            personality=personality,
+            sandbox=sandbox,
+            service_tier=service_tier,
+            summary=summary,
+        )
+        client = await self._codex._ensure_client()
+        response, stream = await client.start_turn_async(params)
+        return AsyncTurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
+
+    async def run(
+        self,
+        input: RunInput,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        cwd: str | None = None,
+        effort: Any = None,
+        model: str | None = None,
+        output_schema: dict[str, Any] | None = None,
+        personality: Any = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+        summary: Any = None,
+    ) -> TurnResult:
+        """Runs a turn to completion and returns its result (raises if the turn failed)."""
+        handle = await self.turn(
+            input,
+            approval_mode=approval_mode,
+            cwd=cwd,
+            effort=effort,
+            model=model,
+            output_schema=output_schema,
+            personality=personality,
+            sandbox=sandbox,
+            service_tier=service_tier,
+            summary=summary,
+        )
+        return await handle.run()
+
+    async def read(self, *, include_turns: bool = False) -> Any:
+        """The thread's stored state (``thread/read``), with its turns if asked."""
+        client = await self._codex._ensure_client()
+        params = {"threadId": self.id, "includeTurns": include_turns}
+        return model_for("ThreadReadResponse", await client.request_async("thread/read", params))
+
+    async def set_name(self, name: str) -> Any:
+        """Renames the thread."""
+        client = await self._codex._ensure_client()
+        params = {"threadId": self.id, "name": name}
+        return model_for("ThreadSetNameResponse", await client.request_async("thread/name/set", params))
+
+    async def compact(self) -> Any:
+        """Starts compacting the thread's history into a summary."""
+        client = await self._codex._ensure_client()
+        params = {"threadId": self.id}
+        return model_for("ThreadCompactStartResponse", await client.request_async("thread/compact/start", params))
+
+    def __repr__(self) -> str:
+        return f"AsyncThread(id={self.id!r})"

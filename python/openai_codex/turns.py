@@ -1,0 +1,181 @@
+"""Turns: one request to the agent and everything it did in response."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import _core
+from ._wire import model_for
+from .errors import TurnFailedError
+from .inputs import RunInput, input_to_wire
+from .models import Notification
+from .types import TurnStatus
+
+if TYPE_CHECKING:
+    from .codex import AsyncCodex, Codex
+
+__all__ = ["AsyncTurnHandle", "TurnHandle", "TurnResult"]
+
+# The runtime refuses steer/interrupt for a turn it has not announced yet; wait this long for
+# `turn/started` before sending them anyway.
+_STARTED_WAIT_S = 30.0
+
+
+@dataclass(slots=True)
+class TurnResult:
+    """What a finished turn produced.
+
+    ``final_response`` is the text of the agent's final answer: the last agent message marked
+    as the final answer, else the last agent message without a phase, else None.
+    """
+
+    id: str
+    status: TurnStatus
+    error: Any
+    started_at: int | None
+    completed_at: int | None
+    duration_ms: int | None
+    final_response: str | None
+    items: list[Any]
+    usage: Any
+
+
+def _final_response(items: list[dict[str, Any]]) -> str | None:
+    unphased: str | None = None
+    for item in reversed(items):
+        if item.get("type") != "agentMessage":
+            continue
+        phase = item.get("phase")
+        if phase == "final_answer":
+            return item.get("text")
+        if phase is None and unphased is None:
+            unphased = item.get("text")
+    return unphased
+
+
+def turn_result(summary: tuple[Any, list[Any], Any]) -> TurnResult:
+    """Builds the result from a stream's summary; raises if the turn failed."""
+    completed, item_events, usage_event = summary
+    turn = completed["turn"]
+    raw_items = [event["item"] for event in item_events]
+    status = TurnStatus(turn["status"])
+    error = turn.get("error")
+    if status is TurnStatus.failed:
+        message = (error or {}).get("message") or "turn failed with status failed"
+        raise TurnFailedError(message, turn_id=turn["id"], error=model_for("TurnError", error))
+    return TurnResult(
+        id=turn["id"],
+        status=status,
+        error=model_for("TurnError", error) if error is not None else None,
+        started_at=turn.get("startedAt"),
+        completed_at=turn.get("completedAt"),
+        duration_ms=turn.get("durationMs"),
+        final_response=_final_response(raw_items),
+        items=[model_for("ThreadItem", item) for item in raw_items],
+        usage=model_for("ThreadTokenUsage", usage_event["tokenUsage"]) if usage_event else None,
+    )
+
+
+class TurnHandle:
+    """A running (or finished) turn: stream its events, wait for its result, steer or stop it.
+
+    Events are kept from the moment the turn starts, so nothing is missed however late
+    ``stream()`` or ``run()`` is called. Each event is delivered once: ``stream()`` yields what
+    has not been consumed yet, and ``run()`` returns the result even after a full ``stream()``.
+    """
+
+    __slots__ = ("_codex", "thread_id", "id", "_stream")
+
+    def __init__(self, codex: Codex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None) -> None:
+        self._codex = codex
+        self.thread_id = thread_id
+        self.id = id
+        self._stream = _stream if _stream is not None else codex._client.turn_stream(id)
+
+    def stream(self) -> Iterator[Notification]:
+        """Yields this turn's notifications in order, ending with its ``turn/completed``."""
+        next_batch = self._stream.next_batch
+        while True:
+            batch = next_batch()
+            if not batch:
+                return
+            yield from batch
+
+    def run(self) -> TurnResult:
+        """Waits for the turn to finish and returns its result (raises if it failed)."""
+        return turn_result(self._stream.collect())
+
+    def steer(self, input: RunInput) -> Any:
+        """Adds input to the running turn (``turn/steer``)."""
+        self._stream.wait_started(_STARTED_WAIT_S)
+        params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
+        return model_for("TurnSteerResponse", self._codex._client.request("turn/steer", params))
+
+    def interrupt(self) -> Any:
+        """Asks the runtime to stop the turn; it then completes with status ``interrupted``."""
+        self._stream.wait_started(_STARTED_WAIT_S)
+        params = {"threadId": self.thread_id, "turnId": self.id}
+        return model_for("TurnInterruptResponse", self._codex._client.request("turn/interrupt", params))
+
+    def __repr__(self) -> str:
+        return f"TurnHandle(thread_id={self.thread_id!r}, id={self.id!r})"
+
+
+class AsyncTurnHandle:
+    """Async twin of :class:`TurnHandle`."""
+
+    __slots__ = ("_codex", "thread_id", "id", "_stream")
+
+    def __init__(
+        self, codex: AsyncCodex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None
+    ) -> None:
+        self._codex = codex
+        self.thread_id = thread_id
+        self.id = id
+        self._stream = _stream
+
+    async def _ensure_stream(self) -> _core.TurnStream:
+        if self._stream is None:
+            client = await self._codex._ensure_client()
+            self._stream = client.turn_stream(self.id)
+        return self._stream
+
+    async def stream(self) -> AsyncIterator[Notification]:
+        """Yields this turn's notifications in order, ending with its ``turn/completed``."""
+        stream = await self._ensure_stream()
+        try_batch = stream.try_batch
+        while True:
+            batch = try_batch()
+            if batch:
+                for event in batch:
+                    yield event
+            elif stream.finished:
+                return
+            else:
+                await stream.wait_ready()
+
+    async def run(self) -> TurnResult:
+        """Waits for the turn to finish and returns its result (raises if it failed)."""
+        stream = await self._ensure_stream()
+        return turn_result(await stream.collect_async())
+
+    async def steer(self, input: RunInput) -> Any:
+        """Adds input to the running turn (``turn/steer``)."""
+        stream = await self._ensure_stream()
+        await stream.wait_started_async(_STARTED_WAIT_S)
+        params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
+        client = await self._codex._ensure_client()
+        return model_for("TurnSteerResponse", await client.request_async("turn/steer", params))
+
+    async def interrupt(self) -> Any:
+        """Asks the runtime to stop the turn; it then completes with status ``interrupted``."""
+        stream = await self._ensure_stream()
+        await stream.wait_started_async(_STARTED_WAIT_S)
+        params = {"threadId": self.thread_id, "turnId": self.id}
+        client = await self._codex._ensure_client()
+        return model_for("TurnInterruptResponse", await client.request_async("turn/interrupt", params))
+
+    def __repr__(self) -> str:
+        return f"AsyncTurnHandle(thread_id={self.thread_id!r}, id={self.id!r})"

@@ -1,0 +1,252 @@
+//! `Client`: one app-server connection as seen from Python. Sync methods block with the GIL
+//! released; `*_async` methods return awaitables driven by the I/O runtime (no thread hop per
+//! call).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::connection::{Connection, Reply, RequestKind, Response};
+use crate::error::CoreError;
+use crate::router::{Limits, TurnSubscription};
+use crate::runtime::runtime;
+use crate::transport::LaunchSpec;
+
+use super::convert::{json_to_py, py_to_json};
+use super::errors::to_pyerr;
+use super::events::{EventStream, TurnStream};
+use super::wait::{block_on, timeout_arg, with_deadline, TimedOut};
+
+/// A connection to a `codex app-server` process speaking JSON-RPC over stdio.
+#[pyclass(frozen, module = "openai_codex._core", name = "Client")]
+pub struct Client {
+    conn: Arc<Connection>,
+}
+
+fn timed_out(method: &str, timeout: Option<Duration>) -> CoreError {
+    let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
+    CoreError::Timeout(format!("timed out after {secs:.3}s waiting for the response to {method}"))
+}
+
+fn params_json(params: Option<&Bound<'_, PyAny>>, method: &str) -> PyResult<Option<String>> {
+    match params {
+        Some(p) if !p.is_none() => Ok(Some(py_to_json(p, &format!("{method} params"))?)),
+        _ => Ok(None),
+    }
+}
+
+/// The thread id a `turn/start` is for, read from the serialized params.
+fn thread_id_of(params: &Option<String>) -> PyResult<String> {
+    #[derive(serde::Deserialize)]
+    struct ThreadIdOnly {
+        #[serde(rename = "threadId")]
+        thread_id: String,
+    }
+    params
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<ThreadIdOnly>(p).ok())
+        .map(|p| p.thread_id)
+        .ok_or_else(|| PyValueError::new_err("turn/start params need a string 'threadId'"))
+}
+
+impl Client {
+    fn send(&self, py: Python<'_>, method: &str, params: Option<&str>, kind: RequestKind) -> PyResult<Reply> {
+        self.conn.request(method, params, kind).map_err(|e| to_pyerr(py, e))
+    }
+
+    fn wait(&self, py: Python<'_>, method: &str, reply: Reply, timeout: Option<Duration>) -> PyResult<Response> {
+        match block_on(py, timeout, reply)? {
+            Ok(Ok(Ok(response))) => Ok(response),
+            Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
+            // The sender vanished without a reply: only possible if the connection was torn down.
+            Ok(Err(_)) => Err(to_pyerr(py, self.closed_error())),
+            Err(TimedOut) => Err(to_pyerr(py, timed_out(method, timeout))),
+        }
+    }
+
+    fn closed_error(&self) -> CoreError {
+        self.conn.closed().map_or_else(|| CoreError::Protocol("the request was abandoned".into()), CoreError::from)
+    }
+
+    fn turn_pair<'py>(&self, py: Python<'py>, response: Response) -> PyResult<Bound<'py, PyTuple>> {
+        let result = json_to_py(py, response.result.get().as_bytes())?;
+        let channel = response
+            .turn
+            .ok_or_else(|| to_pyerr(py, CoreError::Protocol("turn/start response has no turn.id".into())))?;
+        let stream = TurnStream::new(self.conn.clone(), TurnSubscription::new(self.conn.router().clone(), channel));
+        PyTuple::new(py, [result.unbind(), Bound::new(py, stream)?.into_any().unbind()])
+    }
+}
+
+#[pymethods]
+impl Client {
+    /// Starts `argv` (the app-server command line) with `env` added to the inherited environment.
+    #[new]
+    #[pyo3(signature = (argv, env=None, cwd=None))]
+    fn new(py: Python<'_>, argv: Vec<OsString>, env: Option<HashMap<OsString, OsString>>, cwd: Option<PathBuf>) -> PyResult<Self> {
+        let Some((program, args)) = argv.split_first() else {
+            return Err(PyValueError::new_err("argv must name a program"));
+        };
+        let spec = LaunchSpec {
+            program: program.clone(),
+            args: args.to_vec(),
+            env: env.map(|e| e.into_iter().collect()).unwrap_or_default(),
+            cwd,
+        };
+        let started = py.detach(|| Connection::start(&spec, Limits::default()));
+        let conn = started.map_err(|e| {
+            let program = spec.program.to_string_lossy();
+            match e.kind() {
+                std::io::ErrorKind::NotFound => match &spec.cwd {
+                    Some(cwd) if !cwd.is_dir() => PyFileNotFoundError::new_err((
+                        2,
+                        format!("working directory for the Codex runtime does not exist: {}", cwd.display()),
+                        cwd.display().to_string(),
+                    )),
+                    _ => PyFileNotFoundError::new_err((2, format!("Codex binary not found: {program}"), program.to_string())),
+                },
+                _ => PyOSError::new_err(format!("could not start the Codex runtime {program}: {e}")),
+            }
+        })?;
+        Ok(Self { conn })
+    }
+
+    /// Sends a request and waits for its result (GIL released; Ctrl-C interrupts the wait).
+    #[pyo3(signature = (method, params=None, *, timeout=None))]
+    fn request(&self, py: Python<'_>, method: &str, params: Option<&Bound<'_, PyAny>>, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+        let timeout = timeout_arg(timeout)?;
+        let params = params_json(params, method)?;
+        let reply = self.send(py, method, params.as_deref(), RequestKind::Plain)?;
+        let response = self.wait(py, method, reply, timeout)?;
+        Ok(json_to_py(py, response.result.get().as_bytes())?.unbind())
+    }
+
+    /// Async twin of `request`.
+    #[pyo3(signature = (method, params=None, *, timeout=None))]
+    fn request_async<'py>(&self, py: Python<'py>, method: &str, params: Option<&Bound<'_, PyAny>>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = timeout_arg(timeout)?;
+        let params = params_json(params, method)?;
+        let reply = self.send(py, method, params.as_deref(), RequestKind::Plain)?;
+        let method = method.to_owned();
+        let conn = self.conn.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let outcome = with_deadline(timeout, reply).await;
+            Python::attach(|py| match outcome {
+                Ok(Ok(Ok(response))) => Ok(json_to_py(py, response.result.get().as_bytes())?.unbind()),
+                Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
+                Ok(Err(_)) => Err(to_pyerr(py, Client { conn }.closed_error())),
+                Err(TimedOut) => Err(to_pyerr(py, timed_out(&method, timeout))),
+            })
+        })
+    }
+
+    /// Sends `turn/start` and returns `(result, TurnStream)`; the stream already holds every event
+    /// of the turn that arrived before the response.
+    #[pyo3(signature = (params, *, timeout=None))]
+    fn start_turn<'py>(&self, py: Python<'py>, params: &Bound<'_, PyAny>, timeout: Option<f64>) -> PyResult<Bound<'py, PyTuple>> {
+        let timeout = timeout_arg(timeout)?;
+        let params = params_json(Some(params), "turn/start")?;
+        let kind = RequestKind::TurnStart { thread_id: thread_id_of(&params)? };
+        let reply = self.send(py, "turn/start", params.as_deref(), kind)?;
+        let response = self.wait(py, "turn/start", reply, timeout)?;
+        self.turn_pair(py, response)
+    }
+
+    /// Async twin of `start_turn`.
+    #[pyo3(signature = (params, *, timeout=None))]
+    fn start_turn_async<'py>(&self, py: Python<'py>, params: &Bound<'_, PyAny>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = timeout_arg(timeout)?;
+        let params = params_json(Some(params), "turn/start")?;
+        let kind = RequestKind::TurnStart { thread_id: thread_id_of(&params)? };
+        let reply = self.send(py, "turn/start", params.as_deref(), kind)?;
+        let conn = self.conn.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let outcome = with_deadline(timeout, reply).await;
+            Python::attach(|py| {
+                let client = Client { conn };
+                match outcome {
+                    Ok(Ok(Ok(response))) => client.turn_pair(py, response).map(Bound::unbind),
+                    Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
+                    Ok(Err(_)) => Err(to_pyerr(py, client.closed_error())),
+                    Err(TimedOut) => Err(to_pyerr(py, timed_out("turn/start", timeout))),
+                }
+            })
+        })
+    }
+
+    /// A stream of an existing turn's events (those not yet consumed by another stream).
+    fn turn_stream(&self, turn_id: &str) -> TurnStream {
+        let channel = self.conn.router().subscribe_turn(turn_id);
+        TurnStream::new(self.conn.clone(), TurnSubscription::new(self.conn.router().clone(), channel))
+    }
+
+    /// The mailbox receiving `account/login/completed` for `login_id`.
+    fn login_stream(&self, login_id: &str) -> EventStream {
+        EventStream::new(self.conn.router().subscribe_login(login_id))
+    }
+
+    /// Notifications that belong to no turn or login (bounded: oldest dropped when unread).
+    fn global_stream(&self) -> EventStream {
+        EventStream::new(self.conn.router().global().clone())
+    }
+
+    /// Sends a notification.
+    #[pyo3(signature = (method, params=None))]
+    fn notify(&self, py: Python<'_>, method: &str, params: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let params = params_json(params, method)?;
+        self.conn.notify(method, params.as_deref()).map_err(|e| to_pyerr(py, e))
+    }
+
+    /// Ends the runtime (stdin EOF, then terminate, then kill) and fails every pending wait.
+    /// Idempotent.
+    fn close(&self, py: Python<'_>) {
+        let conn = self.conn.clone();
+        py.detach(|| runtime().block_on(async move { conn.close().await }));
+    }
+
+    /// Async twin of `close`.
+    fn close_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let conn = self.conn.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            conn.close().await;
+            Ok(())
+        })
+    }
+
+    /// True once the connection is closed (by `close()` or because the runtime went away).
+    #[getter]
+    fn closed(&self) -> bool {
+        self.conn.closed().is_some()
+    }
+
+    /// Why the connection closed, if it did.
+    #[getter]
+    fn close_reason(&self) -> Option<String> {
+        self.conn.closed().map(|c| c.message().to_owned())
+    }
+
+    #[getter]
+    fn pid(&self) -> Option<u32> {
+        self.conn.pid()
+    }
+
+    /// The runtime's most recent stderr lines.
+    #[pyo3(signature = (max_lines=40, max_chars=4000))]
+    fn stderr_tail(&self, max_lines: usize, max_chars: usize) -> String {
+        self.conn.stderr_tail(max_lines, max_chars)
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // Dropped without close(): end the runtime in the background so it never outlives us.
+        let conn = self.conn.clone();
+        runtime().spawn(async move { conn.close().await });
+    }
+}

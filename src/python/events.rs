@@ -1,0 +1,341 @@
+//! Python views of routed notifications: the `Notification` object (payload converted only when
+//! read), a turn's stream, and mailbox streams (global queue, logins).
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyList, PyString, PyTuple};
+
+use crate::connection::Connection;
+use crate::error::CoreError;
+use crate::mailbox::{Drained, Mailbox};
+use crate::protocol::Event;
+use crate::router::TurnSubscription;
+use crate::turn::{TurnBatch, TurnSummary};
+
+use super::convert::json_to_py;
+use super::errors::to_pyerr;
+use super::wait::{block_on, timeout_arg, with_deadline, TimedOut};
+
+/// Turns `(method, params)` into the payload object users see; installed by the Python package.
+static PAYLOAD_FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Installs the function that builds notification payloads: `factory(method, params) -> object`.
+#[pyfunction]
+pub fn set_payload_factory(py: Python<'_>, factory: Py<PyAny>) -> PyResult<()> {
+    if !factory.bind(py).is_callable() {
+        return Err(PyTypeError::new_err("payload factory must be callable"));
+    }
+    PAYLOAD_FACTORY
+        .set(py, factory)
+        .map_err(|_| PyTypeError::new_err("the payload factory is already installed"))
+}
+
+/// One server notification: `method` and its typed `payload`.
+///
+/// The payload is built from the raw JSON the first time it is read, so events that are only
+/// counted or filtered by method cost almost nothing.
+#[pyclass(frozen, module = "openai_codex.models", name = "Notification")]
+pub struct Notification {
+    method: Py<PyString>,
+    source: Option<Arc<Event>>,
+    payload: PyOnceLock<Py<PyAny>>,
+}
+
+impl Notification {
+    pub fn from_event(py: Python<'_>, event: Arc<Event>) -> Self {
+        Self { method: PyString::intern(py, event.method()).unbind(), source: Some(event), payload: PyOnceLock::new() }
+    }
+}
+
+#[pymethods]
+impl Notification {
+    #[new]
+    fn new(py: Python<'_>, method: Py<PyString>, payload: Py<PyAny>) -> Self {
+        let cell = PyOnceLock::new();
+        let _ = cell.set(py, payload);
+        Self { method, source: None, payload: cell }
+    }
+
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str) {
+        ("method", "payload")
+    }
+
+    /// The JSON-RPC method, e.g. `"item/agentMessage/delta"`.
+    #[getter]
+    fn method(&self, py: Python<'_>) -> Py<PyString> {
+        self.method.clone_ref(py)
+    }
+
+    /// The notification's params as the SDK's typed object for this method.
+    #[getter]
+    fn payload(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.payload
+            .get_or_try_init(py, || {
+                let event = self.source.as_ref().expect("a Notification has a source or a payload");
+                let params = json_to_py(py, event.params_json())?;
+                match PAYLOAD_FACTORY.get(py) {
+                    Some(factory) => factory.call1(py, (self.method.clone_ref(py), params)),
+                    None => Ok(params.unbind()),
+                }
+            })
+            .map(|p| p.clone_ref(py))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let payload = self.payload(py)?;
+        Ok(format!("Notification(method={}, payload={})", self.method.bind(py).repr()?, payload.bind(py).repr()?))
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(other) = other.cast::<Notification>() else {
+            return Ok(py.NotImplemented());
+        };
+        let other = other.get();
+        let same = self.method.bind(py).as_any().eq(other.method.bind(py))?
+            && self.payload(py)?.bind(py).eq(other.payload(py)?)?;
+        Ok(same.into_pyobject(py)?.to_owned().into_any().unbind())
+    }
+
+    fn __hash__(&self) -> PyResult<isize> {
+        Err(PyTypeError::new_err("unhashable type: 'Notification'"))
+    }
+}
+
+fn notification_list<'py>(py: Python<'py>, events: Vec<Arc<Event>>) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, events.into_iter().map(|e| Notification::from_event(py, e)).map(|n| Bound::new(py, n)).collect::<PyResult<Vec<_>>>()?)
+}
+
+fn timed_out(what: &str, timeout: Option<std::time::Duration>) -> CoreError {
+    let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
+    CoreError::Timeout(format!("timed out after {secs:.3}s waiting for {what}"))
+}
+
+/// The events of one turn, in order, ending with its `turn/completed`.
+#[pyclass(frozen, module = "openai_codex._core", name = "TurnStream")]
+pub struct TurnStream {
+    sub: Arc<TurnSubscription>,
+    conn: Arc<Connection>,
+}
+
+impl TurnStream {
+    pub fn new(conn: Arc<Connection>, sub: TurnSubscription) -> Self {
+        Self { sub: Arc::new(sub), conn }
+    }
+}
+
+#[pymethods]
+impl TurnStream {
+    #[getter]
+    fn turn_id(&self) -> &str {
+        self.sub.turn_id()
+    }
+
+    #[getter]
+    fn thread_id(&self) -> Option<&str> {
+        self.sub.thread_id()
+    }
+
+    /// True once the turn's completion has been handed out.
+    #[getter]
+    fn finished(&self) -> bool {
+        self.sub.is_finished()
+    }
+
+    /// The queued events (blocking until there is at least one). An empty list means the turn
+    /// is finished.
+    #[pyo3(signature = (timeout=None))]
+    fn next_batch<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyList>> {
+        let timeout = timeout_arg(timeout)?;
+        loop {
+            match self.sub.take_batch() {
+                TurnBatch::Events(events) => return notification_list(py, events),
+                TurnBatch::Finished => return Ok(PyList::empty(py)),
+                TurnBatch::Closed(why) => return Err(to_pyerr(py, why.into())),
+                TurnBatch::Empty => {
+                    let sub = self.sub.clone();
+                    if let Err(TimedOut) = block_on(py, timeout, async move { sub.ready().await })? {
+                        return Err(to_pyerr(py, timed_out("the next turn event", timeout)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The queued events without waiting (empty when none are queued or the turn is finished).
+    fn try_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        match self.sub.take_batch() {
+            TurnBatch::Events(events) => notification_list(py, events),
+            TurnBatch::Finished | TurnBatch::Empty => Ok(PyList::empty(py)),
+            TurnBatch::Closed(why) => Err(to_pyerr(py, why.into())),
+        }
+    }
+
+    /// Awaitable that resolves when `try_batch` has something to return (or the turn ended).
+    /// It consumes nothing, so cancelling it loses no event.
+    #[pyo3(signature = (timeout=None))]
+    fn wait_ready<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = timeout_arg(timeout)?;
+        let sub = self.sub.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            match with_deadline(timeout, sub.ready()).await {
+                Ok(()) => Ok(()),
+                Err(TimedOut) => Err(Python::attach(|py| to_pyerr(py, timed_out("the next turn event", timeout)))),
+            }
+        })
+    }
+
+    /// Waits (up to `timeout` seconds) until the runtime has announced the turn; true if it has.
+    #[pyo3(signature = (timeout))]
+    fn wait_started(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
+        let timeout = timeout_arg(Some(timeout))?;
+        let sub = self.sub.clone();
+        Ok(block_on(py, timeout, async move { sub.started().await })?.is_ok())
+    }
+
+    /// Async twin of `wait_started`.
+    #[pyo3(signature = (timeout))]
+    fn wait_started_async<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = timeout_arg(Some(timeout))?;
+        let sub = self.sub.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            Ok(with_deadline(timeout, sub.started()).await.is_ok())
+        })
+    }
+
+    /// Consumes the rest of the turn without building Python objects for its events and returns
+    /// `(turn_completed_params, [item_completed_params...], token_usage_params)`.
+    #[pyo3(signature = (timeout=None))]
+    fn collect<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyTuple>> {
+        let timeout = timeout_arg(timeout)?;
+        let sub = self.sub.clone();
+        match block_on(py, timeout, async move { drain_to_end(&sub).await })? {
+            Ok(Ok(summary)) => summary_to_py(py, &summary),
+            Ok(Err(err)) => Err(to_pyerr(py, err)),
+            Err(TimedOut) => Err(to_pyerr(py, timed_out("the turn to complete", timeout))),
+        }
+    }
+
+    /// Async twin of `collect`.
+    #[pyo3(signature = (timeout=None))]
+    fn collect_async<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = timeout_arg(timeout)?;
+        let sub = self.sub.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let outcome = with_deadline(timeout, drain_to_end(&sub)).await;
+            Python::attach(|py| match outcome {
+                Ok(Ok(summary)) => summary_to_py(py, &summary).map(Bound::unbind),
+                Ok(Err(err)) => Err(to_pyerr(py, err)),
+                Err(TimedOut) => Err(to_pyerr(py, timed_out("the turn to complete", timeout))),
+            })
+        })
+    }
+
+    /// What has been gathered so far, in the shape `collect` returns.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        summary_to_py(py, &self.sub.summary())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<TurnStream turn_id={:?} finished={} pid={:?}>", self.sub.turn_id(), self.sub.is_finished(), self.conn.pid())
+    }
+}
+
+async fn drain_to_end(sub: &TurnSubscription) -> Result<TurnSummary, CoreError> {
+    loop {
+        match sub.take_batch() {
+            TurnBatch::Events(_) => continue,
+            TurnBatch::Finished => return Ok(sub.summary()),
+            TurnBatch::Closed(why) => return Err(why.into()),
+            TurnBatch::Empty => sub.ready().await,
+        }
+    }
+}
+
+fn summary_to_py<'py>(py: Python<'py>, s: &TurnSummary) -> PyResult<Bound<'py, PyTuple>> {
+    let params = |e: &Option<Arc<Event>>| -> PyResult<Py<PyAny>> {
+        match e {
+            Some(e) => Ok(json_to_py(py, e.params_json())?.unbind()),
+            None => Ok(py.None()),
+        }
+    };
+    let items = PyList::new(py, s.items.iter().map(|e| json_to_py(py, e.params_json())).collect::<PyResult<Vec<_>>>()?)?;
+    PyTuple::new(py, [params(&s.completed)?, items.into_any().unbind(), params(&s.usage)?])
+}
+
+/// Notifications from one mailbox: the global queue, or one login's completion.
+#[pyclass(frozen, module = "openai_codex._core", name = "EventStream")]
+pub struct EventStream {
+    mailbox: Arc<Mailbox<Arc<Event>>>,
+}
+
+impl EventStream {
+    pub fn new(mailbox: Arc<Mailbox<Arc<Event>>>) -> Self {
+        Self { mailbox }
+    }
+}
+
+#[pymethods]
+impl EventStream {
+    /// The next notification, waiting for one.
+    #[pyo3(signature = (timeout=None))]
+    fn next(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Notification> {
+        let timeout = timeout_arg(timeout)?;
+        loop {
+            match self.mailbox.pop() {
+                Drained::Items(mut items) => {
+                    return Ok(Notification::from_event(py, items.pop_front().expect("one item")))
+                }
+                Drained::Closed(why) => return Err(to_pyerr(py, why.into())),
+                Drained::Empty => {
+                    let mailbox = self.mailbox.clone();
+                    if let Err(TimedOut) = block_on(py, timeout, async move { mailbox.ready().await })? {
+                        return Err(to_pyerr(py, timed_out("a notification", timeout)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next notification if one is queued, else None.
+    fn try_next(&self, py: Python<'_>) -> PyResult<Option<Notification>> {
+        match self.mailbox.pop() {
+            Drained::Items(mut items) => Ok(Some(Notification::from_event(py, items.pop_front().expect("one item")))),
+            Drained::Closed(why) => Err(to_pyerr(py, why.into())),
+            Drained::Empty => Ok(None),
+        }
+    }
+
+    /// Async twin of `next`.
+    #[pyo3(signature = (timeout=None))]
+    fn next_async<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = timeout_arg(timeout)?;
+        let mailbox = self.mailbox.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let outcome = with_deadline(timeout, async {
+                loop {
+                    match mailbox.pop() {
+                        Drained::Items(mut items) => return Ok(items.pop_front().expect("one item")),
+                        Drained::Closed(why) => return Err(CoreError::from(why)),
+                        Drained::Empty => mailbox.ready().await,
+                    }
+                }
+            })
+            .await;
+            Python::attach(|py| match outcome {
+                Ok(Ok(event)) => Ok(Notification::from_event(py, event)),
+                Ok(Err(err)) => Err(to_pyerr(py, err)),
+                Err(TimedOut) => Err(to_pyerr(py, timed_out("a notification", timeout))),
+            })
+        })
+    }
+
+    /// Notifications discarded because nobody read this (bounded) queue in time.
+    #[getter]
+    fn dropped(&self) -> u64 {
+        self.mailbox.dropped()
+    }
+}

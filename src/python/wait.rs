@@ -1,0 +1,60 @@
+//! Blocking waits for the sync API: the GIL is released while waiting, and the wait wakes up every
+//! few milliseconds to let Python deliver signals, so Ctrl-C interrupts any call.
+
+use std::future::Future;
+use std::pin::pin;
+use std::time::{Duration, Instant};
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::runtime::runtime;
+
+/// How often a blocked call checks for KeyboardInterrupt and other signals.
+const SIGNAL_CHECK: Duration = Duration::from_millis(50);
+
+/// The wait ran out of time.
+pub struct TimedOut;
+
+/// Validates a user-supplied timeout in seconds.
+pub fn timeout_arg(timeout: Option<f64>) -> PyResult<Option<Duration>> {
+    match timeout {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(Duration::from_secs_f64(t))),
+        Some(t) => Err(PyValueError::new_err(format!("timeout must be a non-negative number of seconds, got {t}"))),
+    }
+}
+
+/// Drives `fut` to completion on the I/O runtime while this thread waits without the GIL.
+/// Returns `Err(TimedOut)` past `timeout`; a pending signal handler's exception (such as
+/// KeyboardInterrupt) is raised instead.
+pub fn block_on<F>(py: Python<'_>, timeout: Option<Duration>, fut: F) -> PyResult<Result<F::Output, TimedOut>>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let mut fut = pin!(fut);
+    loop {
+        let slice = match deadline {
+            Some(d) => d.saturating_duration_since(Instant::now()).min(SIGNAL_CHECK),
+            None => SIGNAL_CHECK,
+        };
+        let polled = py.detach(|| runtime().block_on(async { tokio::time::timeout(slice, fut.as_mut()).await }));
+        if let Ok(out) = polled {
+            return Ok(Ok(out));
+        }
+        py.check_signals()?;
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(Err(TimedOut));
+        }
+    }
+}
+
+/// Awaits `fut` with an optional deadline, for the async API.
+pub async fn with_deadline<F: Future>(timeout: Option<Duration>, fut: F) -> Result<F::Output, TimedOut> {
+    match timeout {
+        None => Ok(fut.await),
+        Some(t) => tokio::time::timeout(t, fut).await.map_err(|_| TimedOut),
+    }
+}
