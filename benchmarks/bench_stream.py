@@ -262,13 +262,15 @@ def print_import_table(results: dict, runs: int) -> None:
             print(f"{sdk:<11}  {res['error']}")
             continue
         print(f"{sdk:<11}{res['version']:<12}{res['import_s_best'] * 1e3:>15.1f}"
-              f"{res['import_s_median'] * 1e3:>9.1f}{res['process_import_minus_bare_s'] * 1e3:>14.1f}"
+              f"{res['import_s_median'] * 1e3:>9.1f}"
+              f"{res['process_import_minus_bare_s'] * 1e3:>14.1f}"
               f"{_mib(res['rss_after_import_kib']):>22}{_mib(res['rss_bare_kib']):>10}")
     ours, ref = results.get("ours"), results.get("reference")
     if ours and "has_api" in ours and not ours["has_api"]:
         print("ours: openai_codex has no Codex yet, so its import time says nothing")
     elif ours and ref and "import_s_best" in ours and "import_s_best" in ref:
-        print(f"ours vs reference: import {ref['import_s_best'] / ours['import_s_best']:.1f}x faster")
+        ratio = ref["import_s_best"] / ours["import_s_best"]
+        print(f"ours vs reference: import {ratio:.1f}x faster")
 
 
 def main() -> None:

@@ -25,7 +25,8 @@ import sys
 import threading
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 RUNTIME_VERSION = "0.133.0"
 USER_AGENT_PLATFORM = "(Debian 12.0.0; x86_64) xterm"
@@ -52,7 +53,8 @@ class ErrorRule:
     def __init__(self, spec: str) -> None:
         parts = spec.split(":", 3)
         if len(parts) < 3:
-            raise argparse.ArgumentTypeError(f"expected METHOD:CODE:MESSAGE[:DATA_JSON], got {spec!r}")
+            raise argparse.ArgumentTypeError(
+                f"expected METHOD:CODE:MESSAGE[:DATA_JSON], got {spec!r}")
         method, _, times = parts[0].partition("*")
         self.method = method
         self.remaining: int | None = int(times) if times else None
@@ -226,8 +228,8 @@ class FakeAppServer:
         handler = self.handlers.get(method)
         if handler is None:
             expected = ", ".join(f"`{name}`" for name in _UNKNOWN_METHOD_LIST)
-            self.reply_error(request_id, -32600,
-                             f"Invalid request: unknown variant `{method}`, expected one of {expected}")
+            message = f"Invalid request: unknown variant `{method}`, expected one of {expected}"
+            self.reply_error(request_id, -32600, message)
             return
         handler(request_id, params)
 
@@ -237,8 +239,9 @@ class FakeAppServer:
         client = params.get("clientInfo") or {}
         name = client.get("name") or "codex_client"
         version = client.get("version") or "0.0.0"
+        runtime = self.args.runtime_version
         self.reply(request_id, {
-            "userAgent": f"{name}/{self.args.runtime_version} {USER_AGENT_PLATFORM} ({name}; {version})",
+            "userAgent": f"{name}/{runtime} {USER_AGENT_PLATFORM} ({name}; {version})",
             "codexHome": os.environ.get("CODEX_HOME") or os.path.expanduser("~/.codex"),
             "platformFamily": "unix",
             "platformOs": "linux",

@@ -12,6 +12,19 @@ never hangs a test.
         assert user_texts(model.requests[0])[-1] == "hi"
 
 Standard library only: the SDK's tests, examples and benchmarks import it without extra installs.
+
+Where CODEX_HOME lives (checked with codex 0.133.0): inside the system temp folder (pytest's
+tmp_path) the runtime prints "Refusing to create helper binaries under temporary dir" on stderr
+and skips `$CODEX_HOME/tmp/arg0/...`, the folder that puts an `apply_patch` executable on the
+PATH of the model's shell commands. Plain turns, exec_command and apply_patch (which the runtime
+intercepts and reports as a fileChange item) behave the same either way, so tmp_path is fine;
+only a test that runs `apply_patch` as a program needs a home outside the temp folder.
+
+Runtime behaviours worth knowing when scripting: after `turn/interrupt` the runtime keeps the
+model connection open, so a `hang()` reply stays parked until released or until the model
+closes; a `slow()` reply sees the hang-up at its next write (`reply.aborted`). Steering input
+reaches the model in the *next* call, after the current reply completes. With retries off
+(the default config), any HTTP error fails the turn at once.
 """
 
 from __future__ import annotations
@@ -23,11 +36,12 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, Union
+from typing import Any
 
 __all__ = [
     "ScriptedModel",
@@ -126,7 +140,7 @@ class _FunctionCall:
     call_id: str | None
 
 
-_Item = Union[_Message, _FunctionCall]
+_Item = _Message | _FunctionCall
 
 
 def _split(text_value: str, deltas: int | Sequence[str]) -> tuple[str, ...]:
@@ -136,7 +150,8 @@ def _split(text_value: str, deltas: int | Sequence[str]) -> tuple[str, ...]:
         raise ValueError("deltas must be >= 1")
     if deltas > max(len(text_value), 1):
         # Empty deltas would make "N deltas in, N delta events out" assertions meaningless.
-        raise ValueError(f"cannot split {len(text_value)} characters into {deltas} non-empty deltas")
+        raise ValueError(
+            f"cannot split {len(text_value)} characters into {deltas} non-empty deltas")
     size, extra = divmod(len(text_value), deltas)
     pieces, start = [], 0
     for index in range(deltas):
@@ -195,7 +210,7 @@ class Reply:
         if self.gate is not None:
             self.gate.set()
 
-    def _serve(self, out: "_Writer") -> None:
+    def _serve(self, out: _Writer) -> None:
         raise NotImplementedError
 
 
@@ -209,7 +224,7 @@ class _Stream(Reply):
         self.usage = usage or Usage()
         self.delta_delay = delta_delay
 
-    def _serve(self, out: "_Writer") -> None:
+    def _serve(self, out: _Writer) -> None:
         ids = out.ids
         response_id = ids("resp")
         out.start(200, "text/event-stream")
@@ -256,7 +271,7 @@ class _HttpError(Reply):
         self.body = body
         self.headers = dict(headers or {})
 
-    def _serve(self, out: "_Writer") -> None:
+    def _serve(self, out: _Writer) -> None:
         out.wait_gate(self)
         payload = self.body if isinstance(self.body, (bytes, str)) else json.dumps(self.body)
         out.start(self.status, "application/json", self.headers)
@@ -273,7 +288,7 @@ class _Raw(Reply):
         self.content_type = content_type
         self.frame_delay = frame_delay
 
-    def _serve(self, out: "_Writer") -> None:
+    def _serve(self, out: _Writer) -> None:
         out.start(self.status, self.content_type)
         out.wait_gate(self)
         for index, frame in enumerate(self.frames):
@@ -332,7 +347,10 @@ def tool_call(name: str, arguments: Mapping[str, Any] | str | None = None, *,
 def exec_command(cmd: str, *, call_id: str | None = None, usage: Usage | None = None,
                  **arguments: Any) -> Reply:
     """Call the runtime's shell tool (`exec_command`); extra keywords become tool arguments
-    (e.g. `sandbox_permissions="require_escalated"`, `justification=...`, `workdir=...`)."""
+    (e.g. `sandbox_permissions="require_escalated"`, `justification=...`, `workdir=...`).
+
+    Pass `login=False` for exact output: the default `bash -lc` runs login scripts, and on this
+    machine pyenv's prints "cannot rehash" under the read-only sandbox."""
     return tool_call("exec_command", {"cmd": cmd, **arguments}, call_id=call_id, usage=usage)
 
 
@@ -346,8 +364,8 @@ def http_error(status: int = 500, body: Any = None, *, headers: Mapping[str, str
                delay: float = 0.0) -> Reply:
     """A non-200 reply. `body` is JSON-encoded unless it is str/bytes."""
     if body is None:
-        body = _DEFAULT_ERROR_BODIES.get(
-            status, {"error": {"message": f"scripted model error {status}", "type": "server_error"}})
+        generic = {"error": {"message": f"scripted model error {status}", "type": "server_error"}}
+        body = _DEFAULT_ERROR_BODIES.get(status, generic)
     return _HttpError(status, body, headers, delay=delay)
 
 
@@ -373,7 +391,7 @@ class _ClientGone(Exception):
 class _Writer:
     """What a Reply may do to its HTTP response; hides the handler and the stop signal."""
 
-    def __init__(self, handler: "_Handler", stop: threading.Event,
+    def __init__(self, handler: _Handler, stop: threading.Event,
                  ids: Callable[[str], str]) -> None:
         self._handler = handler
         self._stop = stop
@@ -437,7 +455,7 @@ class _Writer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
         pass  # The runtime's retries and probes would otherwise spam test output.
@@ -489,12 +507,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a reply parked on a gate must never keep the process alive
     allow_reuse_address = True
 
-    def __init__(self, model: "ScriptedModel") -> None:
+    def __init__(self, model: ScriptedModel) -> None:
         self.model = model
         super().__init__(("127.0.0.1", 0), _Handler)
 
 
-ReplySource = Union[Reply, Callable[[dict], Reply]]
+ReplySource = Reply | Callable[[dict], Reply]
 
 
 class ScriptedModel:
@@ -521,7 +539,7 @@ class ScriptedModel:
 
     # lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> "ScriptedModel":
+    def start(self) -> ScriptedModel:
         if self._server is None:
             # A fresh stop signal per run: replies still parked from an earlier run keep theirs.
             self._stop = threading.Event()
@@ -543,7 +561,7 @@ class ScriptedModel:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "ScriptedModel":
+    def __enter__(self) -> ScriptedModel:
         return self.start()
 
     def __exit__(self, *_exc: Any) -> None:
