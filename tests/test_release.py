@@ -564,7 +564,7 @@ def test_wheel_installs_into_a_fresh_venv_and_reports_its_version(
         "import json, importlib.metadata, openai_codex, openai_codex._core, openai_codex._version\n"
         "print(json.dumps({'file': openai_codex.__file__,"
         " 'version': openai_codex._version.__version__,"
-        " 'public': getattr(openai_codex, '__version__', None),"
+        " 'public': openai_codex.__version__,"
         " 'dist': importlib.metadata.version('openai-codex')}))\n"
     )
     out = subprocess.run(
@@ -580,9 +580,7 @@ def test_wheel_installs_into_a_fresh_venv_and_reports_its_version(
     assert Path(report["file"]).resolve().is_relative_to(venv.resolve())
     assert report["version"] == VERSION
     assert report["dist"] == VERSION
-    # openai_codex/__init__.py re-exports __version__ from _version (owned by the package's
-    # API work); once it does, it must be this same value.
-    assert report["public"] in (None, VERSION)
+    assert report["public"] == VERSION
 
 
 # ---------------------------------------------------------------------------------------------
