@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Development set-up on a fresh machine, idempotent: a virtualenv in .venv with the build and test
+# tools and the Codex runtime wheel, and this package installed editable with its Rust extension
+# built in release mode. Needs python3 (3.10+) and a Rust toolchain (cargo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "error: cargo not found; install a Rust toolchain (https://rustup.rs)" >&2
+    exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# --no-deps: the release runtime pin (0.132.0) is not installable here; requirements-dev.txt
+# brings the development runtime instead. --no-build-isolation: use the maturin installed above.
+if ! .venv/bin/python -c "import openai_codex" >/dev/null 2>&1; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+fi
+# Rebuild the extension in place so the checkout's Rust code is what Python imports.
+.venv/bin/maturin develop --release --skip-install --quiet

@@ -1,0 +1,43 @@
+"""Shared fixtures: a scripted model that the real runtime talks to, and clients wired to it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    # devtools/ (scripted model, fake app-server) lives at the repo root, outside the package.
+    sys.path.insert(0, str(ROOT))
+
+from devtools.scripted_model import ScriptedModel  # noqa: E402
+from openai_codex import Codex, CodexConfig  # noqa: E402
+
+FAKE_APP_SERVER = ROOT / "devtools" / "fake_app_server.py"
+
+
+@pytest.fixture
+def model() -> Iterator[ScriptedModel]:
+    """A scripted Responses-API model on 127.0.0.1 (replies "ok" unless scripted)."""
+    with ScriptedModel() as m:
+        yield m
+
+
+@pytest.fixture
+def codex_config(model: ScriptedModel, tmp_path: Path) -> CodexConfig:
+    """A config that runs the real packaged runtime against the scripted model."""
+    return CodexConfig(env=model.codex_env(tmp_path / "codex-home"))
+
+
+@pytest.fixture
+def codex(codex_config: CodexConfig) -> Iterator[Codex]:
+    with Codex(codex_config) as c:
+        yield c
+
+
+def fake_server_config(*args: str) -> CodexConfig:
+    """A config that runs devtools/fake_app_server.py with these flags instead of the runtime."""
+    return CodexConfig(launch_args_override=(sys.executable, str(FAKE_APP_SERVER), *args))

@@ -1,0 +1,184 @@
+"""Transport behaviour under faults, driven by devtools/fake_app_server.py."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from openai_codex import (
+    Codex,
+    CodexError,
+    InvalidParamsError,
+    InvalidRequestError,
+    JsonRpcError,
+    MethodNotFoundError,
+    RetryLimitExceededError,
+    ServerBusyError,
+    TransportClosedError,
+)
+from openai_codex.errors import CodexTimeoutError
+
+from .conftest import ROOT, fake_server_config
+
+
+def test_turn_that_completes_before_turn_start_returns_is_not_lost() -> None:
+    with Codex(fake_server_config("--complete-before-response", "--deltas", "5")) as codex:
+        handle = codex.thread_start().turn("race")
+        methods = [e.method for e in handle.stream()]
+        assert methods[0] == "turn/started" and methods[-1] == "turn/completed"
+        assert methods.count("item/agentMessage/delta") == 5
+        assert handle.run().final_response is not None
+
+
+def test_non_protocol_stdout_lines_are_skipped() -> None:
+    with Codex(fake_server_config("--garbage-line", "--deltas", "3")) as codex:
+        result = codex.thread_start().run("hi")
+        assert result.final_response is not None
+        assert "ignored stdout line" in codex._client.stderr_tail()
+
+
+def test_lines_of_many_megabytes_arrive_intact() -> None:
+    size = 12 * 1024 * 1024
+    with Codex(fake_server_config("--huge-line-bytes", str(size), "--deltas", "2")) as codex:
+        events = list(codex.thread_start().turn("big").stream())
+        deltas = [e.payload.delta for e in events if e.method == "item/agentMessage/delta"]
+        assert len(deltas[0]) > size - 200 and set(deltas[0]) == {"x"}
+
+
+def test_crash_mid_turn_raises_with_exit_status_and_stderr() -> None:
+    with Codex(fake_server_config("--crash-after-deltas", "3", "--deltas", "10")) as codex:
+        handle = codex.thread_start().turn("crash")
+        seen = []
+        with pytest.raises(TransportClosedError) as info:
+            for event in handle.stream():
+                seen.append(event.method)
+        assert seen.count("item/agentMessage/delta") == 3
+        message = str(info.value)
+        assert "exited with code 1" in message
+        assert "stderr_tail" in message and codex._client.stderr_tail() in message
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "data", "expected"),
+    [
+        (-32602, "bad params", None, InvalidParamsError),
+        (-32600, "unknown variant", None, InvalidRequestError),
+        (-32601, "no such method", None, MethodNotFoundError),
+        (-32001, "busy", '{"codex_error_info": "server_overloaded"}', ServerBusyError),
+        (-32001, "exceeded retry limit", '"server_overloaded"', RetryLimitExceededError),
+        (-32050, "other", None, CodexError),
+        (1234, "custom", None, JsonRpcError),
+    ],
+)
+def test_rpc_errors_become_typed_exceptions(code: int, message: str, data: str | None, expected: type) -> None:
+    spec = f"thread/start:{code}:{message}" + (f":{data}" if data else "")
+    with Codex(fake_server_config("--error-on", spec)) as codex:
+        with pytest.raises(expected) as info:
+            codex.thread_start()
+        assert isinstance(info.value, JsonRpcError)
+        assert info.value.code == code and info.value.message == message
+        assert str(info.value) == f"JSON-RPC error {code}: {message}"
+
+
+def test_a_request_that_is_never_answered_times_out() -> None:
+    with Codex(fake_server_config("--hang-on", "thread/start")) as codex:
+        started = time.monotonic()
+        with pytest.raises(CodexTimeoutError) as info:
+            codex._client.request("thread/start", {}, timeout=0.3)
+        assert isinstance(info.value, TimeoutError)
+        assert time.monotonic() - started < 5
+        # The connection is still usable.
+        assert codex._client.request("model/list", {}, timeout=10) is not None
+
+
+def test_constructor_fails_cleanly_when_the_process_exits_at_once() -> None:
+    config = fake_server_config()
+    config.launch_args_override = (sys.executable, "-c", "import sys; sys.stderr.write('no way\\n'); sys.exit(3)")
+    with pytest.raises(TransportClosedError, match="no way"):
+        Codex(config)
+
+
+def test_bad_params_are_rejected_before_sending() -> None:
+    with Codex(fake_server_config()) as codex:
+        with pytest.raises(TypeError, match=r"thread/start params\.config\.when: datetime"):
+            import datetime
+
+            codex.thread_start(config={"when": datetime.datetime.now()})
+        with pytest.raises(ValueError, match=r"params\.config\.x: NaN cannot be sent as JSON"):
+            codex.thread_start(config={"x": float("nan")})
+        # Still fine afterwards.
+        assert codex.thread_start().id
+
+
+def test_blocking_waits_release_the_gil() -> None:
+    with Codex(fake_server_config("--deltas", "20", "--delta-delay", "0.02")) as codex:
+        handle = codex.thread_start().turn("slow")
+        ticks = 0
+        stop = threading.Event()
+
+        def spin() -> None:
+            nonlocal ticks
+            while not stop.is_set():
+                ticks += 1
+
+        worker = threading.Thread(target=spin)
+        worker.start()
+        try:
+            handle.run()  # ~0.4 s of waiting
+        finally:
+            stop.set()
+            worker.join()
+        assert ticks > 10_000
+
+
+def test_ctrl_c_interrupts_a_blocked_call() -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from tests.conftest import fake_server_config
+        from openai_codex import Codex
+        codex = Codex(fake_server_config("--hang-on", "thread/start"))
+        print("ready", flush=True)
+        started = time.monotonic()
+        try:
+            codex.thread_start()
+        except KeyboardInterrupt:
+            print("interrupted after %.2f s" % (time.monotonic() - started), flush=True)
+        codex.close()
+        print("closed", flush=True)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(0.3)
+        proc.send_signal(2)  # SIGINT
+        out, _ = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert "interrupted after" in out and "closed" in out
+
+
+def test_dropping_codex_without_close_ends_the_runtime() -> None:
+    codex = Codex(fake_server_config())
+    pid = codex._client.pid
+    assert pid is not None
+    del codex
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail("the runtime outlived its Codex object")
