@@ -65,23 +65,24 @@ impl Client {
             Ok(Ok(Ok(response))) => Ok(response),
             Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
             // The sender vanished without a reply: only possible if the connection was torn down.
-            Ok(Err(_)) => Err(to_pyerr(py, self.closed_error())),
+            Ok(Err(_)) => Err(to_pyerr(py, closed_error(&self.conn))),
             Err(TimedOut) => Err(to_pyerr(py, timed_out(method, timeout))),
         }
     }
+}
 
-    fn closed_error(&self) -> CoreError {
-        self.conn.closed().map_or_else(|| CoreError::Protocol("the request was abandoned".into()), CoreError::from)
-    }
+fn closed_error(conn: &Connection) -> CoreError {
+    conn.closed().map_or_else(|| CoreError::Protocol("the request was abandoned".into()), CoreError::from)
+}
 
-    fn turn_pair<'py>(&self, py: Python<'py>, response: Response) -> PyResult<Bound<'py, PyTuple>> {
-        let result = json_to_py(py, response.result.get().as_bytes())?;
-        let channel = response
-            .turn
-            .ok_or_else(|| to_pyerr(py, CoreError::Protocol("turn/start response has no turn.id".into())))?;
-        let stream = TurnStream::new(self.conn.clone(), TurnSubscription::new(self.conn.router().clone(), channel));
-        PyTuple::new(py, [result.unbind(), Bound::new(py, stream)?.into_any().unbind()])
-    }
+/// `(result, TurnStream)` for a `turn/start` response.
+fn turn_pair<'py>(py: Python<'py>, conn: &Arc<Connection>, response: Response) -> PyResult<Bound<'py, PyTuple>> {
+    let result = json_to_py(py, response.result.get().as_bytes())?;
+    let channel = response
+        .turn
+        .ok_or_else(|| to_pyerr(py, CoreError::Protocol("turn/start response has no turn.id".into())))?;
+    let stream = TurnStream::new(conn.clone(), TurnSubscription::new(conn.router().clone(), channel));
+    PyTuple::new(py, [result.unbind(), Bound::new(py, stream)?.into_any().unbind()])
 }
 
 #[pymethods]
@@ -140,7 +141,7 @@ impl Client {
             Python::attach(|py| match outcome {
                 Ok(Ok(Ok(response))) => Ok(json_to_py(py, response.result.get().as_bytes())?.unbind()),
                 Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
-                Ok(Err(_)) => Err(to_pyerr(py, Client { conn }.closed_error())),
+                Ok(Err(_)) => Err(to_pyerr(py, closed_error(&conn))),
                 Err(TimedOut) => Err(to_pyerr(py, timed_out(&method, timeout))),
             })
         })
@@ -155,7 +156,7 @@ impl Client {
         let kind = RequestKind::TurnStart { thread_id: thread_id_of(&params)? };
         let reply = self.send(py, "turn/start", params.as_deref(), kind)?;
         let response = self.wait(py, "turn/start", reply, timeout)?;
-        self.turn_pair(py, response)
+        turn_pair(py, &self.conn, response)
     }
 
     /// Async twin of `start_turn`.
@@ -168,14 +169,11 @@ impl Client {
         let conn = self.conn.clone();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             let outcome = with_deadline(timeout, reply).await;
-            Python::attach(|py| {
-                let client = Client { conn };
-                match outcome {
-                    Ok(Ok(Ok(response))) => client.turn_pair(py, response).map(Bound::unbind),
-                    Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
-                    Ok(Err(_)) => Err(to_pyerr(py, client.closed_error())),
-                    Err(TimedOut) => Err(to_pyerr(py, timed_out("turn/start", timeout))),
-                }
+            Python::attach(|py| match outcome {
+                Ok(Ok(Ok(response))) => turn_pair(py, &conn, response).map(Bound::unbind),
+                Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
+                Ok(Err(_)) => Err(to_pyerr(py, closed_error(&conn))),
+                Err(TimedOut) => Err(to_pyerr(py, timed_out("turn/start", timeout))),
             })
         })
     }
