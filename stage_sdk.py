@@ -21,10 +21,14 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    sys.exit("stage_sdk.py needs Python 3.11 or newer (tomllib)")
 
 SOURCE_ROOT = Path(__file__).resolve().parent
 

@@ -21,6 +21,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+if sys.version_info < (3, 11):
+    pytest.skip("stage_sdk.py needs Python 3.11+ (tomllib)", allow_module_level=True)
+
 ROOT = Path(__file__).resolve().parents[1]
 STAGE_SCRIPT = ROOT / "stage_sdk.py"
 WORKFLOWS = ROOT / ".github" / "workflows"
