@@ -9,13 +9,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use serde_json::value::RawValue;
-use tokio::io::BufReader;
 use tokio::sync::oneshot;
 
 use crate::error::{Closed, CoreError, CoreResult};
 use crate::framing::LineReader;
-use crate::protocol::{self, Incoming, RequestId, ResponseFault, RpcError};
+use crate::mailbox::Mailbox;
+use crate::protocol::{self, Event, Incoming, RequestId, ResponseFault, RpcError};
 use crate::router::{Limits, Router};
 use crate::runtime::runtime;
 use crate::transport::{LaunchSpec, Process};
@@ -25,7 +24,8 @@ use crate::turn::TurnChannel;
 /// before this response was handed over, so none of the turn's events can be missed.
 #[derive(Debug)]
 pub struct Response {
-    pub result: Box<RawValue>,
+    /// Raw JSON of the result.
+    pub result: Box<str>,
     pub turn: Option<Arc<TurnChannel>>,
 }
 
@@ -48,7 +48,8 @@ struct Pending {
 #[derive(Debug)]
 pub struct ServerRequest {
     pub method: String,
-    pub params: Option<Box<RawValue>>,
+    /// Raw JSON of the params, if any.
+    pub params: Option<Box<str>>,
 }
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<String, RpcError>> + Send>>;
@@ -81,7 +82,7 @@ pub fn default_answer(request: &ServerRequest) -> Result<String, RpcError> {
             let requested = request
                 .params
                 .as_ref()
-                .and_then(|p| serde_json::from_str::<serde_json::Value>(p.get()).ok())
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
                 .and_then(|v| v.get("permissions").cloned())
                 .unwrap_or_else(|| serde_json::json!({}));
             serde_json::json!({"permissions": requested, "scope": "turn"}).to_string()
@@ -223,7 +224,7 @@ impl Connection {
         }
     }
 
-    fn complete(&self, id: RequestId, outcome: Result<Box<RawValue>, ResponseFault>) {
+    fn complete(&self, id: RequestId, outcome: Result<Box<str>, ResponseFault>) {
         let Some(p) = lock(&self.pending).remove(&id) else { return };
         let reply = match outcome {
             Ok(result) => {
@@ -249,7 +250,7 @@ impl Connection {
         let _ = p.tx.send(reply);
     }
 
-    fn answer_server_request(self: &Arc<Self>, id: Box<RawValue>, method: String, params: Option<Box<RawValue>>) {
+    fn answer_server_request(self: &Arc<Self>, id: Box<str>, method: String, params: Option<Box<str>>) {
         let handler = self.handler.read().unwrap_or_else(|p| p.into_inner()).clone();
         let conn = self.clone();
         runtime().spawn(async move {
@@ -267,7 +268,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn turn_id_of(result: &RawValue) -> Option<String> {
+fn turn_id_of(result: &str) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Started {
         turn: TurnIdOnly,
@@ -276,36 +277,58 @@ fn turn_id_of(result: &RawValue) -> Option<String> {
     struct TurnIdOnly {
         id: String,
     }
-    serde_json::from_str::<Started>(result.get()).ok().map(|s| s.turn.id)
+    serde_json::from_str::<Started>(result).ok().map(|s| s.turn.id)
 }
 
 /// How many stderr lines and characters an error report carries.
 const TAIL_LINES: usize = 40;
 const TAIL_CHARS: usize = 4000;
 
-async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
-    let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, stdout));
-    let mut noise = 0usize;
-    let ended = loop {
-        match lines.next_line().await {
-            Ok(Some(line)) => match protocol::parse_line(line) {
-                Ok(Incoming::Response { id, outcome }) => conn.complete(id, outcome),
-                Ok(Incoming::Notification { event, keys }) => conn.router.route(event, &keys),
-                Ok(Incoming::ServerRequest { id, method, params }) => conn.answer_server_request(id, method, params),
-                Ok(Incoming::UnknownResponse) => {}
-                Err(protocol::LineError(msg)) => {
-                    // Something other than protocol on stdout (a stray print, a partial write).
-                    // It cannot be attributed to any waiter; keep it for error reports and go on,
-                    // rather than tearing down every turn in flight.
-                    noise += 1;
-                    conn.process.stderr().push(format!("[openai-codex] ignored stdout line: {msg}"));
+/// Routes every complete line in the reader's buffer, then wakes each consumer that got events:
+/// one wake per read from the pipe, not one per event.
+fn route_buffered(
+    conn: &Arc<Connection>,
+    lines: &mut LineReader<tokio::process::ChildStdout>,
+    wakes: &mut Vec<Arc<Mailbox<Arc<Event>>>>,
+) {
+    while let Some(line) = lines.next_buffered() {
+        match protocol::parse_line(line) {
+            Ok(Incoming::Response { id, outcome }) => conn.complete(id, outcome),
+            Ok(Incoming::Notification { event, keys }) => {
+                if let Some(mailbox) = conn.router.route_quiet(event, &keys) {
+                    if !wakes.iter().any(|m| Arc::ptr_eq(m, &mailbox)) {
+                        wakes.push(mailbox);
+                    }
                 }
-            },
-            Ok(None) => break "closed its stdout".to_owned(),
+            }
+            Ok(Incoming::ServerRequest { id, method, params }) => conn.answer_server_request(id, method, params),
+            Ok(Incoming::UnknownResponse) => {}
+            Err(protocol::LineError(msg)) => {
+                // Something other than protocol on stdout (a stray print, a partial write). It
+                // cannot be attributed to any waiter; keep it for error reports and go on, rather
+                // than tearing down every turn in flight.
+                conn.process.stderr().push(format!("[openai-codex] ignored stdout line: {msg}"));
+            }
+        }
+    }
+    wakes.drain(..).for_each(|m| m.wake());
+}
+
+async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
+    let mut lines = LineReader::new(stdout);
+    let mut wakes = Vec::new();
+    let ended = loop {
+        route_buffered(&conn, &mut lines, &mut wakes);
+        match lines.fill().await {
+            Ok(true) => {}
+            Ok(false) => {
+                // End of stream: a final line without a newline is still delivered.
+                route_buffered(&conn, &mut lines, &mut wakes);
+                break "closed its stdout".to_owned();
+            }
             Err(e) => break format!("stdout could not be read ({e})"),
         }
     };
-    let _ = noise;
     if conn.closed().is_some() {
         return;
     }
@@ -360,8 +383,8 @@ sys.exit(7)
         let conn = Connection::start(&python(), Limits::default()).unwrap();
         let a = conn.request("first", Some("{}"), RequestKind::Plain).unwrap();
         let b = conn.request("second", None, RequestKind::Plain).unwrap();
-        assert_eq!(wait(a).unwrap().result.get(), r#"{"echo": "first"}"#);
-        assert_eq!(wait(b).unwrap().result.get(), r#"{"echo": "second"}"#);
+        assert_eq!(&*wait(a).unwrap().result, r#"{"echo": "first"}"#);
+        assert_eq!(&*wait(b).unwrap().result, r#"{"echo": "second"}"#);
 
         let err = wait(conn.request("bad", None, RequestKind::Plain).unwrap()).unwrap_err();
         assert!(matches!(err, CoreError::Rpc(RpcError { code: -32602, .. })), "{err:?}");
@@ -369,7 +392,7 @@ sys.exit(7)
         let kind = RequestKind::TurnStart { thread_id: "th".into() };
         let started = wait(conn.request("turn/start", Some(r#"{"threadId":"th"}"#), kind).unwrap()).unwrap();
         let turn = started.turn.expect("turn channel registered with the response");
-        let TurnBatch::Events(events) = turn.take_batch() else { panic!("events were lost") };
+        let TurnBatch::Events(events) = turn.take_batch(usize::MAX) else { panic!("events were lost") };
         let methods: Vec<_> = events.iter().map(|e| e.method()).collect();
         assert_eq!(methods, vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
 
@@ -379,7 +402,7 @@ sys.exit(7)
         assert!(why.message().contains("exited with code 7"), "{}", why.message());
         assert!(why.message().contains("fatal: going away"), "{}", why.message());
         assert!(matches!(conn.request("after", None, RequestKind::Plain), Err(CoreError::Closed(_))));
-        assert!(matches!(turn.take_batch(), TurnBatch::Finished));
+        assert!(matches!(turn.take_batch(usize::MAX), TurnBatch::Finished));
     }
 
     #[test]

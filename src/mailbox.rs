@@ -49,21 +49,33 @@ impl<T> Mailbox<T> {
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues an item; items pushed after close are discarded.
+    /// Queues an item and wakes the consumer; items pushed after close are discarded.
     pub fn push(&self, item: T) {
-        {
-            let mut s = self.lock();
-            if s.closed.is_some() {
-                return;
-            }
-            if let Some(cap) = self.capacity {
-                while s.items.len() >= cap {
-                    s.items.pop_front();
-                    s.dropped += 1;
-                }
-            }
-            s.items.push_back(item);
+        if self.push_quiet(item) {
+            self.wake();
         }
+    }
+
+    /// Queues an item without waking the consumer. Returns true when the consumer may be waiting
+    /// (the queue was empty), in which case the caller must call [`Mailbox::wake`] soon: the
+    /// reader routes a whole buffer of lines, then wakes each consumer once.
+    pub fn push_quiet(&self, item: T) -> bool {
+        let mut s = self.lock();
+        if s.closed.is_some() {
+            return false;
+        }
+        if let Some(cap) = self.capacity {
+            while s.items.len() >= cap {
+                s.items.pop_front();
+                s.dropped += 1;
+            }
+        }
+        s.items.push_back(item);
+        s.items.len() == 1
+    }
+
+    /// Wakes the consumer (or lets its next wait return at once).
+    pub fn wake(&self) {
         self.notify.notify_one();
     }
 
@@ -75,6 +87,14 @@ impl<T> Mailbox<T> {
         }
         drop(s);
         self.notify.notify_one();
+    }
+
+    /// Puts items back at the front of the queue (what a reader took but did not consume).
+    pub fn extend_front(&self, items: VecDeque<T>) {
+        let mut s = self.lock();
+        let mut items = items;
+        items.append(&mut s.items);
+        s.items = items;
     }
 
     /// Marks the mailbox closed; queued items remain readable before the close is reported.
@@ -99,9 +119,18 @@ impl<T> Mailbox<T> {
 
     /// Takes every queued item without waiting.
     pub fn drain(&self) -> Drained<T> {
+        self.drain_at_most(usize::MAX)
+    }
+
+    /// Takes up to `max` queued items without waiting.
+    pub fn drain_at_most(&self, max: usize) -> Drained<T> {
         let mut s = self.lock();
         if !s.items.is_empty() {
-            return Drained::Items(std::mem::take(&mut s.items));
+            if s.items.len() <= max {
+                return Drained::Items(std::mem::take(&mut s.items));
+            }
+            let rest = s.items.split_off(max);
+            return Drained::Items(std::mem::replace(&mut s.items, rest));
         }
         match &s.closed {
             Some(why) => Drained::Closed(why.clone()),
@@ -151,6 +180,18 @@ mod tests {
         let Drained::Items(items) = m.drain() else { panic!() };
         assert_eq!(Vec::from(items), vec![3, 4]);
         assert_eq!(m.dropped(), 3);
+    }
+
+    #[test]
+    fn quiet_pushes_report_when_a_wake_is_due() {
+        let m = Mailbox::new(None);
+        assert!(m.push_quiet(1));
+        assert!(!m.push_quiet(2));
+        let Drained::Items(first) = m.drain_at_most(1) else { panic!() };
+        assert_eq!(Vec::from(first), vec![1]);
+        let Drained::Items(rest) = m.drain_at_most(10) else { panic!() };
+        assert_eq!(Vec::from(rest), vec![2]);
+        assert!(m.push_quiet(3));
     }
 
     #[test]

@@ -1,26 +1,35 @@
 //! The app-server's wire messages: classifying each incoming line and extracting the few keys the
-//! router needs, without building a full JSON tree. Payloads stay as raw bytes; the Python side
-//! converts only what a user actually reads.
+//! router needs in one pass over the line (jiter), without building a JSON tree. A notification's
+//! params stay as raw bytes; the Python side converts only what a user actually reads.
 
 use std::borrow::Cow;
-use std::ops::Range;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use jiter::{Jiter, JiterResult, Peek};
 
 /// Request ids we send are plain integers; the server echoes them back.
 pub type RequestId = u64;
 
-/// One server notification, kept as the line it arrived in.
+/// One server notification: its method and the raw JSON of its params.
 #[derive(Debug)]
 pub struct Event {
-    method: Box<str>,
-    line: Box<[u8]>,
-    params: Range<usize>,
+    method: Arc<str>,
+    params: Box<[u8]>,
 }
 
 impl Event {
+    pub fn new(method: &str, params_json: &[u8]) -> Self {
+        Self { method: method_name(method), params: params_json.into() }
+    }
+
     pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The method name, shared by every event with the same method.
+    pub fn method_arc(&self) -> &Arc<str> {
         &self.method
     }
 
@@ -29,19 +38,46 @@ impl Event {
         if self.params.is_empty() {
             b"{}"
         } else {
-            &self.line[self.params.clone()]
+            &self.params
         }
-    }
-
-    /// Builds an event from parts; used by tests and by code that synthesizes events.
-    pub fn new(method: &str, params_json: &[u8]) -> Self {
-        Self { method: method.into(), line: params_json.into(), params: 0..params_json.len() }
     }
 
     /// Approximate heap footprint, for the router's memory bounds.
     pub fn weight(&self) -> usize {
-        self.line.len() + self.method.len() + 64
+        self.params.len() + 64
     }
+}
+
+/// Method names are a small fixed set; sharing one allocation per name keeps queued events small.
+/// The table is bounded so a misbehaving server cannot grow it without limit.
+fn method_name(name: &str) -> Arc<str> {
+    thread_local! {
+        // Consecutive events mostly share a method (a stream of deltas): skip the table then.
+        static LAST: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(known) = last.as_ref().filter(|known| ***known == *name) {
+            return known.clone();
+        }
+        let found = shared_method_name(name);
+        *last = Some(found.clone());
+        found
+    })
+}
+
+fn shared_method_name(name: &str) -> Arc<str> {
+    const MAX_NAMES: usize = 1024;
+    static NAMES: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(known) = names.get(name) {
+        return known.clone();
+    }
+    let fresh: Arc<str> = name.into();
+    if names.len() < MAX_NAMES {
+        names.insert(fresh.clone());
+    }
+    fresh
 }
 
 /// An error object from a JSON-RPC response.
@@ -49,19 +85,19 @@ impl Event {
 pub struct RpcError {
     pub code: i64,
     pub message: String,
-    /// Raw JSON of `data`, if present.
-    pub data: Option<Box<RawValue>>,
+    /// Raw JSON of `data`, if present and not null.
+    pub data: Option<Box<str>>,
 }
 
 /// What one line from the server is.
 #[derive(Debug)]
-pub enum Incoming {
-    /// The answer to one of our requests.
-    Response { id: RequestId, outcome: Result<Box<RawValue>, ResponseFault> },
+pub enum Incoming<'a> {
+    /// The answer to one of our requests; `Ok` holds the raw JSON of `result`.
+    Response { id: RequestId, outcome: Result<Box<str>, ResponseFault> },
     /// A notification, with the keys used to route it.
-    Notification { event: Event, keys: RouteKeys },
-    /// A request from the server that must be answered with the same id.
-    ServerRequest { id: Box<RawValue>, method: String, params: Option<Box<RawValue>> },
+    Notification { event: Event, keys: RouteKeys<'a> },
+    /// A request from the server that must be answered with the same id (raw JSON, echoed).
+    ServerRequest { id: Box<str>, method: String, params: Option<Box<str>> },
     /// A response whose id we never issued (not a number we could have sent).
     UnknownResponse,
 }
@@ -74,134 +110,226 @@ pub enum ResponseFault {
     Malformed,
 }
 
-/// The ids a notification is routed by.
+/// The ids a notification is routed by, borrowed from its line where possible.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct RouteKeys {
-    pub thread_id: Option<String>,
-    pub turn_id: Option<String>,
-    pub login_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default)]
-    id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    method: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    params: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    result: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    error: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize, Default)]
-struct KeyFields<'a> {
-    #[serde(rename = "threadId", borrow, default)]
-    thread_id: Option<Cow<'a, str>>,
-    #[serde(rename = "turnId", borrow, default)]
-    turn_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    turn: Option<TurnRef<'a>>,
-    #[serde(rename = "loginId", borrow, default)]
-    login_id: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct TurnRef<'a> {
-    #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct ErrorFields {
-    #[serde(default)]
-    code: Option<serde_json::Number>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    data: Option<Box<RawValue>>,
+pub struct RouteKeys<'a> {
+    pub thread_id: Option<Cow<'a, str>>,
+    pub turn_id: Option<Cow<'a, str>>,
+    pub login_id: Option<Cow<'a, str>>,
 }
 
 /// Why a line could not be understood at all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineError(pub String);
 
-/// Classifies one line. A line that is not a JSON object is an error: the stream can no longer be
-/// trusted to be in sync, and the caller decides what that means for the connection.
-pub fn parse_line(line: Vec<u8>) -> Result<Incoming, LineError> {
-    let env: Envelope<'_> = serde_json::from_slice(&line).map_err(|e| {
-        let preview = String::from_utf8_lossy(&line[..line.len().min(200)]).into_owned();
-        LineError(format!("Invalid JSON-RPC line ({e}): {preview}"))
-    })?;
+type Span = std::ops::Range<usize>;
 
-    match (env.method, env.id) {
-        (Some(method), Some(id)) => Ok(Incoming::ServerRequest {
-            id: id.to_owned(),
-            method: method.into_owned(),
-            params: env.params.map(RawValue::to_owned),
-        }),
-        (Some(method), None) => {
-            let params = env.params.filter(|p| p.get() != "null");
-            let keys = params.map(route_keys).unwrap_or_default();
-            let params = params.map(|p| offset_in(&line, p.get().as_bytes())).unwrap_or(0..0);
-            let method: Box<str> = method.into();
-            Ok(Incoming::Notification {
-                event: Event { method, line: line.into_boxed_slice(), params },
-                keys,
-            })
+/// Skips the next value, returning where it lies in the line.
+fn skip_value(j: &mut Jiter<'_>) -> JiterResult<Span> {
+    let peek = j.peek()?;
+    let start = j.current_index();
+    j.known_skip(peek)?;
+    Ok(start..j.current_index())
+}
+
+/// Decodes a JSON string's raw contents (between the quotes) that contain escapes.
+fn unescape(raw: &[u8]) -> Option<String> {
+    let mut quoted = Vec::with_capacity(raw.len() + 2);
+    quoted.push(b'"');
+    quoted.extend_from_slice(raw);
+    quoted.push(b'"');
+    serde_json::from_slice(&quoted).ok()
+}
+
+/// Reads a string value as a slice of the line (decoded only if it has escapes); `None`, with the
+/// value skipped, if it is not a string.
+fn string_value<'a>(j: &mut Jiter<'a>, line: &'a [u8]) -> JiterResult<Option<Cow<'a, str>>> {
+    let peek = j.peek()?;
+    if peek != Peek::String {
+        j.known_skip(peek)?;
+        return Ok(None);
+    }
+    let raw = j.known_bytes()?;
+    let start = raw.as_ptr() as usize - line.as_ptr() as usize;
+    let raw = &line[start..start + raw.len()];
+    Ok(if raw.contains(&b'\\') {
+        unescape(raw).map(Cow::Owned)
+    } else {
+        std::str::from_utf8(raw).ok().map(Cow::Borrowed)
+    })
+}
+
+/// Top-level and params keys we act on; anything else is skipped. Turning a key into this
+/// `Copy` value right away ends jiter's borrow of it, and avoids allocating per key.
+#[derive(Clone, Copy, PartialEq)]
+enum Key {
+    Method,
+    Params,
+    Id,
+    Result,
+    Error,
+    ThreadId,
+    TurnId,
+    Turn,
+    LoginId,
+    Other,
+}
+
+/// Classifies a key from its raw bytes (keys with escapes are decoded first: rare, but legal).
+fn key(raw: Option<&[u8]>) -> Option<Key> {
+    let raw = raw?;
+    let decoded;
+    let name: &[u8] = if raw.contains(&b'\\') {
+        decoded = unescape(raw).unwrap_or_default();
+        decoded.as_bytes()
+    } else {
+        raw
+    };
+    Some(match name {
+        b"method" => Key::Method,
+        b"params" => Key::Params,
+        b"id" => Key::Id,
+        b"result" => Key::Result,
+        b"error" => Key::Error,
+        b"threadId" => Key::ThreadId,
+        b"turnId" => Key::TurnId,
+        b"turn" => Key::Turn,
+        b"loginId" => Key::LoginId,
+        _ => Key::Other,
+    })
+}
+
+/// Reads the routing keys from a params object, returning its span in the line.
+fn scan_params<'a>(j: &mut Jiter<'a>, line: &'a [u8], keys: &mut RouteKeys<'a>) -> JiterResult<Span> {
+    let peek = j.peek()?;
+    let start = j.current_index();
+    if peek != Peek::Object {
+        j.known_skip(peek)?;
+        return Ok(start..j.current_index());
+    }
+    let mut next = key(j.next_object_bytes()?);
+    while let Some(k) = next {
+        match k {
+            Key::ThreadId => keys.thread_id = string_value(j, line)?,
+            Key::TurnId => keys.turn_id = string_value(j, line)?.or(keys.turn_id.take()),
+            Key::LoginId => keys.login_id = string_value(j, line)?,
+            Key::Turn if j.peek()? == Peek::Object => {
+                let mut inner = key(j.next_object_bytes()?);
+                while let Some(ik) = inner {
+                    if ik == Key::Id && keys.turn_id.is_none() {
+                        keys.turn_id = string_value(j, line)?;
+                    } else {
+                        j.next_skip()?;
+                    }
+                    inner = key(j.next_key_bytes()?);
+                }
+            }
+            _ => j.next_skip()?,
         }
+        next = key(j.next_key_bytes()?);
+    }
+    Ok(start..j.current_index())
+}
+
+#[derive(Default)]
+struct Fields<'a> {
+    id: Option<Span>,
+    method: Option<Cow<'a, str>>,
+    params: Option<Span>,
+    result: Option<Span>,
+    error: Option<Span>,
+    keys: RouteKeys<'a>,
+}
+
+fn scan_line(line: &[u8]) -> JiterResult<Option<Fields<'_>>> {
+    let mut j = Jiter::new(line);
+    if j.peek()? != Peek::Object {
+        return Ok(None);
+    }
+    let mut f = Fields::default();
+    let mut next = key(j.next_object_bytes()?);
+    while let Some(k) = next {
+        match k {
+            Key::Method => f.method = string_value(&mut j, line)?,
+            Key::Params => f.params = Some(scan_params(&mut j, line, &mut f.keys)?),
+            Key::Id => f.id = Some(skip_value(&mut j)?),
+            Key::Result => f.result = Some(skip_value(&mut j)?),
+            Key::Error => f.error = Some(skip_value(&mut j)?),
+            _ => j.next_skip()?,
+        }
+        next = key(j.next_key_bytes()?);
+    }
+    j.finish()?;
+    Ok(Some(f))
+}
+
+fn text<'a>(line: &'a [u8], span: &Span) -> &'a str {
+    // jiter validated the line; spans cover whole JSON values, which are UTF-8.
+    std::str::from_utf8(&line[span.clone()]).unwrap_or("null")
+}
+
+fn preview(line: &[u8]) -> String {
+    String::from_utf8_lossy(&line[..line.len().min(200)]).into_owned()
+}
+
+/// Classifies one line. A line that is not a JSON object is an error, for the caller to report.
+pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
+    let fields = match scan_line(line) {
+        Ok(Some(f)) => f,
+        Ok(None) => return Err(LineError(format!("Invalid JSON-RPC line (not an object): {}", preview(line)))),
+        Err(e) => return Err(LineError(format!("Invalid JSON-RPC line ({e}): {}", preview(line)))),
+    };
+    let params = fields.params.filter(|p| text(line, p) != "null");
+    match (fields.method, fields.id) {
+        (Some(method), Some(id)) => Ok(Incoming::ServerRequest {
+            id: text(line, &id).into(),
+            method: method.to_string(),
+            params: params.map(|p| text(line, &p).into()),
+        }),
+        (Some(method), None) => Ok(Incoming::Notification {
+            event: Event {
+                method: method_name(&method),
+                params: params.map(|p| line[p].into()).unwrap_or_default(),
+            },
+            keys: fields.keys,
+        }),
         (None, Some(id)) => {
-            let Ok(id) = serde_json::from_str::<RequestId>(id.get()) else {
+            let Ok(id) = text(line, &id).parse::<RequestId>() else {
                 return Ok(Incoming::UnknownResponse);
             };
-            let outcome = match (env.error, env.result) {
-                (Some(err), _) if err.get() != "null" => Err(parse_error(err)),
-                (_, Some(result)) => Ok(result.to_owned()),
-                // Neither member: treat as an empty result rather than inventing an error.
-                _ => Ok(RawValue::from_string("null".into()).expect("valid JSON")),
+            let outcome = match (fields.error.filter(|e| text(line, e) != "null"), fields.result) {
+                (Some(err), _) => Err(parse_error(text(line, &err))),
+                (None, Some(result)) => Ok(text(line, &result).into()),
+                // Neither member: an empty result rather than an invented error.
+                (None, None) => Ok("null".into()),
             };
             Ok(Incoming::Response { id, outcome })
         }
-        (None, None) => Err(LineError(format!(
-            "Invalid JSON-RPC line (neither method nor id): {}",
-            String::from_utf8_lossy(&line[..line.len().min(200)])
-        ))),
+        (None, None) => Err(LineError(format!("Invalid JSON-RPC line (neither method nor id): {}", preview(line)))),
     }
 }
 
-fn parse_error(raw: &RawValue) -> ResponseFault {
-    if !raw.get().trim_start().starts_with('{') {
+fn parse_error(raw: &str) -> ResponseFault {
+    #[derive(serde::Deserialize)]
+    struct ErrorFields {
+        #[serde(default)]
+        code: Option<serde_json::Number>,
+        #[serde(default)]
+        message: Option<String>,
+        #[serde(default)]
+        data: Option<Box<serde_json::value::RawValue>>,
+    }
+    if !raw.trim_start().starts_with('{') {
         return ResponseFault::Malformed;
     }
-    match serde_json::from_str::<ErrorFields>(raw.get()) {
+    match serde_json::from_str::<ErrorFields>(raw) {
         Ok(f) => ResponseFault::Rpc(RpcError {
             // Same defaults as the reference SDK: a missing code is a generic server error.
             code: f.code.and_then(|n| n.as_i64()).unwrap_or(-32000),
             message: f.message.unwrap_or_else(|| "unknown".to_owned()),
-            data: f.data.filter(|d| d.get() != "null"),
+            data: f.data.filter(|d| d.get() != "null").map(|d| d.get().into()),
         }),
         Err(_) => ResponseFault::Malformed,
-    }
-}
-
-/// The byte range of `inner` within `outer`; `inner` must be a sub-slice of `outer`.
-fn offset_in(outer: &[u8], inner: &[u8]) -> Range<usize> {
-    let start = inner.as_ptr() as usize - outer.as_ptr() as usize;
-    debug_assert!(start + inner.len() <= outer.len());
-    start..start + inner.len()
-}
-
-/// Routing keys of a notification's params. Params of an unexpected shape route nowhere special
-/// (they reach the global queue) rather than failing the stream.
-pub fn route_keys(params: &RawValue) -> RouteKeys {
-    let fields: KeyFields<'_> = serde_json::from_str(params.get()).unwrap_or_default();
-    let turn_id = fields.turn_id.or_else(|| fields.turn.and_then(|t| t.id));
-    RouteKeys {
-        thread_id: fields.thread_id.map(Cow::into_owned),
-        turn_id: turn_id.map(Cow::into_owned),
-        login_id: fields.login_id.map(Cow::into_owned),
     }
 }
 
@@ -233,11 +361,11 @@ pub fn notification_line(method: &str, params_json: Option<&str>) -> Vec<u8> {
     out
 }
 
-/// Serializes the answer to a server request, echoing its id verbatim.
-pub fn server_response_line(id: &RawValue, outcome: Result<&str, &RpcError>) -> Vec<u8> {
+/// Serializes the answer to a server request, echoing its raw id.
+pub fn server_response_line(id: &str, outcome: Result<&str, &RpcError>) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     out.extend_from_slice(b"{\"id\":");
-    out.extend_from_slice(id.get().as_bytes());
+    out.extend_from_slice(id.as_bytes());
     match outcome {
         Ok(result) => {
             out.extend_from_slice(b",\"result\":");
@@ -250,7 +378,7 @@ pub fn server_response_line(id: &RawValue, outcome: Result<&str, &RpcError>) -> 
             serde_json::to_writer(&mut out, &err.message).expect("string serialization cannot fail");
             if let Some(data) = &err.data {
                 out.extend_from_slice(b",\"data\":");
-                out.extend_from_slice(data.get().as_bytes());
+                out.extend_from_slice(data.as_bytes());
             }
             out.push(b'}');
         }
@@ -263,8 +391,8 @@ pub fn server_response_line(id: &RawValue, outcome: Result<&str, &RpcError>) -> 
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> Incoming {
-        parse_line(s.as_bytes().to_vec()).unwrap()
+    fn parse(s: &str) -> Incoming<'_> {
+        parse_line(s.as_bytes()).unwrap()
     }
 
     #[test]
@@ -284,19 +412,32 @@ mod tests {
     }
 
     #[test]
-    fn turn_id_comes_from_nested_turn_object() {
-        let Incoming::Notification { keys, .. } =
-            parse(r#"{"method":"turn/completed","params":{"threadId":"th","turn":{"id":"t9","status":"completed"}}}"#)
+    fn key_order_and_whitespace_do_not_matter() {
+        let Incoming::Notification { event, keys } =
+            parse(r#" { "params" : { "turn" : { "status":"x", "id" : "t9" } , "threadId":"th" } , "method" : "turn/completed" } "#)
         else {
             panic!()
         };
+        assert_eq!(event.method(), "turn/completed");
         assert_eq!(keys.turn_id.as_deref(), Some("t9"));
+        assert_eq!(keys.thread_id.as_deref(), Some("th"));
+        assert!(event.params_json().starts_with(b"{ \"turn\""));
+    }
+
+    #[test]
+    fn escaped_keys_and_values_are_decoded() {
+        let Incoming::Notification { keys, .. } =
+            parse(r#"{"method":"x","params":{"thread\u0049d":"a\"b","turnId":"\u00e9"}}"#)
+        else {
+            panic!()
+        };
+        assert_eq!(keys.thread_id.as_deref(), Some("a\"b"));
+        assert_eq!(keys.turn_id.as_deref(), Some("é"));
     }
 
     #[test]
     fn odd_param_shapes_route_globally_instead_of_failing() {
-        let Incoming::Notification { keys, event } =
-            parse(r#"{"method":"x","params":{"threadId":5,"turn":"nope"}}"#)
+        let Incoming::Notification { keys, event } = parse(r#"{"method":"x","params":{"threadId":5,"turn":"nope"}}"#)
         else {
             panic!()
         };
@@ -304,13 +445,25 @@ mod tests {
         assert_eq!(event.params_json(), br#"{"threadId":5,"turn":"nope"}"#);
         let Incoming::Notification { event, .. } = parse(r#"{"method":"initialized"}"#) else { panic!() };
         assert_eq!(event.params_json(), b"{}");
+        let Incoming::Notification { event, .. } = parse(r#"{"method":"n","params":null}"#) else { panic!() };
+        assert_eq!(event.params_json(), b"{}");
+    }
+
+    #[test]
+    fn method_names_are_shared() {
+        let a = Event::new("item/agentMessage/delta", b"{}");
+        let Incoming::Notification { event: b, .. } = parse(r#"{"method":"item/agentMessage/delta","params":{}}"#)
+        else {
+            panic!()
+        };
+        assert!(Arc::ptr_eq(a.method_arc(), b.method_arc()));
     }
 
     #[test]
     fn responses_and_errors() {
         let Incoming::Response { id, outcome } = parse(r#"{"id":7,"result":{"ok":true}}"#) else { panic!() };
         assert_eq!(id, 7);
-        assert_eq!(outcome.unwrap().get(), r#"{"ok":true}"#);
+        assert_eq!(&*outcome.unwrap(), r#"{"ok":true}"#);
 
         let Incoming::Response { outcome, .. } =
             parse(r#"{"id":8,"error":{"code":-32600,"message":"bad","data":{"x":1}}}"#)
@@ -319,7 +472,7 @@ mod tests {
         };
         let ResponseFault::Rpc(err) = outcome.unwrap_err() else { panic!() };
         assert_eq!((err.code, err.message.as_str()), (-32600, "bad"));
-        assert_eq!(err.data.unwrap().get(), r#"{"x":1}"#);
+        assert_eq!(err.data.as_deref(), Some(r#"{"x":1}"#));
 
         let Incoming::Response { outcome, .. } = parse(r#"{"id":9,"error":{}}"#) else { panic!() };
         let ResponseFault::Rpc(err) = outcome.unwrap_err() else { panic!() };
@@ -327,6 +480,9 @@ mod tests {
 
         let Incoming::Response { outcome, .. } = parse(r#"{"id":10,"error":"boom"}"#) else { panic!() };
         assert!(matches!(outcome.unwrap_err(), ResponseFault::Malformed));
+
+        let Incoming::Response { outcome, .. } = parse(r#"{"id":11,"result":{},"error":null}"#) else { panic!() };
+        assert_eq!(&*outcome.unwrap(), "{}");
 
         assert!(matches!(parse(r#"{"id":"abc","result":{}}"#), Incoming::UnknownResponse));
     }
@@ -338,17 +494,17 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!((id.get(), method.as_str()), (r#""req-1""#, "item/tool/call"));
-        assert_eq!(params.unwrap().get(), r#"{"tool":"t"}"#);
+        assert_eq!((&*id, method.as_str()), (r#""req-1""#, "item/tool/call"));
+        assert_eq!(params.as_deref(), Some(r#"{"tool":"t"}"#));
         let line = server_response_line(&id, Ok(r#"{"a":1}"#));
         assert_eq!(line, b"{\"id\":\"req-1\",\"result\":{\"a\":1}}\n".to_vec());
     }
 
     #[test]
     fn garbage_is_an_error() {
-        assert!(parse_line(b"not json".to_vec()).is_err());
-        assert!(parse_line(b"[1,2]".to_vec()).is_err());
-        assert!(parse_line(b"{}".to_vec()).is_err());
+        for bad in [&b"not json"[..], b"[1,2]", b"{}", b"{\"method\":\"x\"} trailing", b"{\"method\":"] {
+            assert!(parse_line(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

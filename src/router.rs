@@ -6,7 +6,9 @@
 //! Events that arrive while a `turn/start` is in flight on their thread are kept in a provisional
 //! channel, so a turn that streams (or even completes) before `turn/start` returns loses nothing.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use ahash::AHashMap as HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::error::Closed;
@@ -103,40 +105,48 @@ impl Router {
         &self.global
     }
 
-    /// Delivers one notification.
+    /// Delivers one notification and wakes its consumer.
     pub fn route(&self, event: Event, keys: &RouteKeys) {
+        if let Some(mailbox) = self.route_quiet(event, keys) {
+            mailbox.wake();
+        }
+    }
+
+    /// Delivers one notification without waking anyone; returns the mailbox whose consumer must
+    /// be woken (see [`Mailbox::push_quiet`]).
+    pub fn route_quiet(&self, event: Event, keys: &RouteKeys) -> Option<Arc<Mailbox<Arc<Event>>>> {
         let event = Arc::new(event);
         if event.method() == LOGIN_COMPLETED {
-            if let Some(login_id) = &keys.login_id {
+            if let Some(login_id) = keys.login_id.as_deref() {
                 self.route_login(login_id, event);
-                return;
+                return None;
             }
         }
-        let Some(turn_id) = &keys.turn_id else {
-            self.global.push(event);
-            return;
+        let Some(turn_id) = keys.turn_id.as_deref() else {
+            return self.global.push_quiet(event).then(|| self.global.clone());
         };
         let mut st = self.lock();
         if let Some(ch) = st.subscribed.get(turn_id).and_then(Weak::upgrade) {
             drop(st);
-            ch.push(event);
-            return;
+            return ch.push_quiet(event).cloned();
         }
         if let Some(ch) = st.provisional.get(turn_id) {
-            ch.push(event);
-            return;
+            // Nobody can be waiting on a provisional channel yet.
+            ch.push_quiet(event);
+            return None;
         }
         st.subscribed.remove(turn_id);
-        let thread_starting = keys.thread_id.as_ref().is_some_and(|t| st.starting.get(t).is_some_and(|n| *n > 0));
+        let thread_starting = keys.thread_id.as_deref().is_some_and(|t| st.starting.get(t).is_some_and(|n| *n > 0));
         if thread_starting {
             let ch = TurnChannel::new(turn_id, keys.thread_id.as_deref());
             ch.extend(st.orphans.take(turn_id));
-            ch.push(event);
-            st.provisional.insert(turn_id.clone(), ch);
+            ch.push_quiet(event);
+            st.provisional.insert(turn_id.to_owned(), ch);
         } else {
             let limits = self.limits;
             st.orphans.push(turn_id, event, &limits);
         }
+        None
     }
 
     fn route_login(&self, login_id: &str, event: Arc<Event>) {
@@ -181,7 +191,7 @@ impl Router {
             let limits = self.limits;
             for id in unclaimed {
                 let ch = st.provisional.remove(&id).expect("listed above");
-                if let crate::turn::TurnBatch::Events(events) = ch.take_batch() {
+                if let crate::turn::TurnBatch::Events(events) = ch.take_batch(usize::MAX) {
                     for e in events {
                         st.orphans.push(&id, e, &limits);
                     }
@@ -307,7 +317,7 @@ mod tests {
     use super::*;
     use crate::turn::TurnBatch;
 
-    fn keys(thread: &str, turn: Option<&str>) -> RouteKeys {
+    fn keys<'a>(thread: &'a str, turn: Option<&'a str>) -> RouteKeys<'a> {
         RouteKeys { thread_id: Some(thread.into()), turn_id: turn.map(Into::into), login_id: None }
     }
 
@@ -325,7 +335,7 @@ mod tests {
         r.route(Event::new("turn/started", b"{}"), &keys("th", Some("t1")));
         r.route(Event::new("other", b"{}"), &keys("th", Some("t2")));
         r.route(Event::new("thread/status/changed", b"{}"), &keys("th", None));
-        assert_eq!(methods(ch.take_batch()), vec!["turn/started"]);
+        assert_eq!(methods(ch.take_batch(usize::MAX)), vec!["turn/started"]);
         assert_eq!(r.orphan_turns(), 1);
         assert!(matches!(r.global().drain(), crate::mailbox::Drained::Items(v) if v.len() == 1));
     }
@@ -338,8 +348,8 @@ mod tests {
             r.route(Event::new(m, b"{}"), &keys("th", Some("t1")));
         }
         let ch = r.turn_start_finished("th", Some("t1")).unwrap();
-        assert_eq!(methods(ch.take_batch()), vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
-        assert!(matches!(ch.take_batch(), TurnBatch::Finished));
+        assert_eq!(methods(ch.take_batch(usize::MAX)), vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
+        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Finished));
     }
 
     #[test]
@@ -348,7 +358,7 @@ mod tests {
         r.route(Event::new("turn/started", b"{}"), &keys("th", Some("t1")));
         r.route(Event::new("turn/completed", b"{}"), &keys("th", Some("t1")));
         let ch = r.subscribe_turn("t1");
-        assert_eq!(methods(ch.take_batch()), vec!["turn/started", "turn/completed"]);
+        assert_eq!(methods(ch.take_batch(usize::MAX)), vec!["turn/started", "turn/completed"]);
         assert_eq!(r.orphan_turns(), 0);
     }
 
@@ -359,9 +369,9 @@ mod tests {
         r.route(Event::new("late", b"{}"), &keys("th", Some("old")));
         r.route(Event::new("turn/started", b"{}"), &keys("th", Some("new")));
         let ch = r.turn_start_finished("th", Some("new")).unwrap();
-        assert_eq!(methods(ch.take_batch()), vec!["turn/started"]);
+        assert_eq!(methods(ch.take_batch(usize::MAX)), vec!["turn/started"]);
         assert_eq!(r.orphan_turns(), 1);
-        assert_eq!(methods(r.subscribe_turn("old").take_batch()), vec!["late"]);
+        assert_eq!(methods(r.subscribe_turn("old").take_batch(usize::MAX)), vec!["late"]);
     }
 
     #[test]
@@ -375,8 +385,8 @@ mod tests {
             r.route(Event::new("x", b"{}"), &keys("th", Some(&format!("t{i}"))));
         }
         assert_eq!(r.orphan_turns(), 3);
-        assert!(matches!(r.subscribe_turn("t0").take_batch(), TurnBatch::Empty));
-        assert_eq!(methods(r.subscribe_turn("t9").take_batch()), vec!["x"]);
+        assert!(matches!(r.subscribe_turn("t0").take_batch(usize::MAX), TurnBatch::Empty));
+        assert_eq!(methods(r.subscribe_turn("t9").take_batch(usize::MAX)), vec!["x"]);
     }
 
     #[test]
@@ -386,7 +396,7 @@ mod tests {
         let b = TurnSubscription::new(r.clone(), r.subscribe_turn("t1"));
         drop(a);
         r.route(Event::new("x", b"{}"), &keys("th", Some("t1")));
-        assert_eq!(methods(b.take_batch()), vec!["x"]);
+        assert_eq!(methods(b.take_batch(usize::MAX)), vec!["x"]);
         drop(b);
         r.route(Event::new("y", b"{}"), &keys("th", Some("t1")));
         assert_eq!(r.orphan_turns(), 1);
@@ -416,9 +426,9 @@ mod tests {
         let ch = r.subscribe_turn("t1");
         let login = r.subscribe_login("L");
         r.close(Closed::new("gone"));
-        assert!(matches!(ch.take_batch(), TurnBatch::Closed(_)));
+        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Closed(_)));
         assert!(login.is_closed());
         assert!(r.global().is_closed());
-        assert!(matches!(r.subscribe_turn("t2").take_batch(), TurnBatch::Closed(_)));
+        assert!(matches!(r.subscribe_turn("t2").take_batch(usize::MAX), TurnBatch::Closed(_)));
     }
 }

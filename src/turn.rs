@@ -78,6 +78,12 @@ impl TurnChannel {
         self.events.push(event);
     }
 
+    /// Queues an event without waking the consumer; returns the mailbox to wake, if one is due.
+    pub fn push_quiet(&self, event: Arc<Event>) -> Option<&Arc<Mailbox<Arc<Event>>>> {
+        self.note_start(&event);
+        self.events.push_quiet(event).then_some(&self.events)
+    }
+
     pub fn extend(&self, events: impl IntoIterator<Item = Arc<Event>>) {
         let events: Vec<_> = events.into_iter().collect();
         events.iter().for_each(|e| self.note_start(e));
@@ -110,13 +116,13 @@ impl TurnChannel {
         self.finished.load(Ordering::Acquire)
     }
 
-    /// Takes the queued events up to and including the turn's completion, folding each into the
-    /// summary. Events queued after the completion stay queued (they belong to no stream).
-    pub fn take_batch(&self) -> TurnBatch {
+    /// Takes up to `max` queued events, stopping after the turn's completion, folding each into
+    /// the summary. Events queued after the completion stay queued (they belong to no stream).
+    pub fn take_batch(&self, max: usize) -> TurnBatch {
         if self.is_finished() {
             return TurnBatch::Finished;
         }
-        match self.events.drain() {
+        match self.events.drain_at_most(max) {
             Drained::Empty => TurnBatch::Empty,
             Drained::Closed(why) => TurnBatch::Closed(why),
             Drained::Items(mut items) => {
@@ -128,7 +134,7 @@ impl TurnChannel {
                     if done {
                         self.finished.store(true, Ordering::Release);
                         if !items.is_empty() {
-                            self.events.extend(std::mem::take(&mut items));
+                            self.events.extend_front(std::mem::take(&mut items));
                         }
                         break;
                     }
@@ -178,14 +184,14 @@ mod tests {
         for m in ["turn/started", ITEM_COMPLETED, "item/agentMessage/delta", TOKEN_USAGE_UPDATED, ITEM_COMPLETED] {
             ch.push(ev(m));
         }
-        let TurnBatch::Events(first) = ch.take_batch() else { panic!() };
+        let TurnBatch::Events(first) = ch.take_batch(usize::MAX) else { panic!() };
         assert_eq!(first.len(), 5);
-        assert!(matches!(ch.take_batch(), TurnBatch::Empty));
+        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Empty));
         ch.push(ev(TURN_COMPLETED));
         ch.push(ev("late/event"));
-        let TurnBatch::Events(second) = ch.take_batch() else { panic!() };
+        let TurnBatch::Events(second) = ch.take_batch(usize::MAX) else { panic!() };
         assert_eq!(second.iter().map(|e| e.method()).collect::<Vec<_>>(), vec![TURN_COMPLETED]);
-        assert!(matches!(ch.take_batch(), TurnBatch::Finished));
+        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Finished));
         let s = ch.summary();
         assert_eq!(s.items.len(), 2);
         assert!(s.usage.is_some() && s.completed.is_some());
@@ -207,7 +213,7 @@ mod tests {
         let ch = TurnChannel::new("t1", None);
         ch.push(ev("turn/started"));
         ch.close(Closed::new("died"));
-        assert!(matches!(ch.take_batch(), TurnBatch::Events(v) if v.len() == 1));
-        assert!(matches!(ch.take_batch(), TurnBatch::Closed(c) if c.message() == "died"));
+        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Events(v) if v.len() == 1));
+        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Closed(c) if c.message() == "died"));
     }
 }

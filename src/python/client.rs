@@ -77,7 +77,7 @@ fn closed_error(conn: &Connection) -> CoreError {
 
 /// `(result, TurnStream)` for a `turn/start` response.
 fn turn_pair<'py>(py: Python<'py>, conn: &Arc<Connection>, response: Response) -> PyResult<Bound<'py, PyTuple>> {
-    let result = json_to_py(py, response.result.get().as_bytes())?;
+    let result = json_to_py(py, response.result.as_bytes())?;
     let channel = response
         .turn
         .ok_or_else(|| to_pyerr(py, CoreError::Protocol("turn/start response has no turn.id".into())))?;
@@ -125,7 +125,7 @@ impl Client {
         let params = params_json(params, method)?;
         let reply = self.send(py, method, params.as_deref(), RequestKind::Plain)?;
         let response = self.wait(py, method, reply, timeout)?;
-        Ok(json_to_py(py, response.result.get().as_bytes())?.unbind())
+        Ok(json_to_py(py, response.result.as_bytes())?.unbind())
     }
 
     /// Async twin of `request`.
@@ -139,7 +139,7 @@ impl Client {
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             let outcome = with_deadline(timeout, reply).await;
             Python::attach(|py| match outcome {
-                Ok(Ok(Ok(response))) => Ok(json_to_py(py, response.result.get().as_bytes())?.unbind()),
+                Ok(Ok(Ok(response))) => Ok(json_to_py(py, response.result.as_bytes())?.unbind()),
                 Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
                 Ok(Err(_)) => Err(to_pyerr(py, closed_error(&conn))),
                 Err(TimedOut) => Err(to_pyerr(py, timed_out(&method, timeout))),

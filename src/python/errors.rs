@@ -29,7 +29,7 @@ fn build(py: Python<'_>, err: CoreError) -> PyResult<PyErr> {
     let exc = match err {
         CoreError::Rpc(e) => {
             let data = match &e.data {
-                Some(raw) => json_to_py(py, raw.get().as_bytes())?.unbind(),
+                Some(raw) => json_to_py(py, raw.as_bytes())?.unbind(),
                 None => py.None(),
             };
             // The code -> class mapping lives next to `is_retryable_error`, which needs the same

@@ -1,6 +1,7 @@
 //! Python views of routed notifications: the `Notification` object (payload converted only when
 //! read), a turn's stream, and mailbox streams (global queue, logins).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
@@ -18,6 +19,10 @@ use crate::turn::{TurnBatch, TurnSummary};
 use super::convert::json_to_py;
 use super::errors::to_pyerr;
 use super::wait::{block_on, timeout_arg, with_deadline, TimedOut};
+
+/// Events handed to Python per batch. Bounded so a backlog of a fast turn becomes Python objects
+/// a slice at a time, not all at once.
+const BATCH: usize = 512;
 
 /// Turns `(method, params)` into the payload object users see; installed by the Python package.
 static PAYLOAD_FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -44,9 +49,26 @@ pub struct Notification {
     payload: PyOnceLock<Py<PyAny>>,
 }
 
+/// Python strings for method names, made once per name (the names come from a small, bounded
+/// set: see `protocol::method_name`).
+static METHOD_STRINGS: PyOnceLock<std::sync::Mutex<HashMap<Arc<str>, Py<PyString>>>> = PyOnceLock::new();
+
+fn method_string(py: Python<'_>, method: &Arc<str>) -> Py<PyString> {
+    let cache = METHOD_STRINGS.get_or_init(py, Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(s) = cache.get(method) {
+        return s.clone_ref(py);
+    }
+    let s = PyString::intern(py, method).unbind();
+    if cache.len() < 1024 {
+        cache.insert(method.clone(), s.clone_ref(py));
+    }
+    s
+}
+
 impl Notification {
     pub fn from_event(py: Python<'_>, event: Arc<Event>) -> Self {
-        Self { method: PyString::intern(py, event.method()).unbind(), source: Some(event), payload: PyOnceLock::new() }
+        Self { method: method_string(py, event.method_arc()), source: Some(event), payload: PyOnceLock::new() }
     }
 }
 
@@ -151,7 +173,7 @@ impl TurnStream {
     fn next_batch<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyList>> {
         let timeout = timeout_arg(timeout)?;
         loop {
-            match self.sub.take_batch() {
+            match self.sub.take_batch(BATCH) {
                 TurnBatch::Events(events) => return notification_list(py, events),
                 TurnBatch::Finished => return Ok(PyList::empty(py)),
                 TurnBatch::Closed(why) => return Err(to_pyerr(py, why.into())),
@@ -167,7 +189,7 @@ impl TurnStream {
 
     /// The queued events without waiting (empty when none are queued or the turn is finished).
     fn try_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        match self.sub.take_batch() {
+        match self.sub.take_batch(BATCH) {
             TurnBatch::Events(events) => notification_list(py, events),
             TurnBatch::Finished | TurnBatch::Empty => Ok(PyList::empty(py)),
             TurnBatch::Closed(why) => Err(to_pyerr(py, why.into())),
@@ -246,7 +268,7 @@ impl TurnStream {
 
 async fn drain_to_end(sub: &TurnSubscription) -> Result<TurnSummary, CoreError> {
     loop {
-        match sub.take_batch() {
+        match sub.take_batch(usize::MAX) {
             TurnBatch::Events(_) => continue,
             TurnBatch::Finished => return Ok(sub.summary()),
             TurnBatch::Closed(why) => return Err(why.into()),

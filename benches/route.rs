@@ -1,0 +1,48 @@
+//! Cost of the reader's per-line work (parse + route), without pipes or Python.
+//! `cargo bench --bench route` (a plain harness: prints ns per line).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use _core::protocol::{parse_line, Incoming};
+use _core::router::{Limits, Router};
+use _core::turn::TurnBatch;
+
+fn main() {
+    // BENCH_LINES/BENCH_ROUNDS shrink the run, e.g. for counting instructions under callgrind.
+    let count: usize = std::env::var("BENCH_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
+    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let lines: Vec<Vec<u8>> = (0..count)
+        .map(|i| {
+            format!(
+                r#"{{"method":"item/agentMessage/delta","params":{{"threadId":"019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a5b","turnId":"019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a5c","itemId":"msg_0123456789abcdef","delta":"tok {i} "}}}}"#
+            )
+            .into_bytes()
+        })
+        .collect();
+    let router = Router::new(Limits::default());
+    let channel = router.subscribe_turn("019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a5c");
+
+    for round in 0..rounds {
+        let start = Instant::now();
+        for line in &lines {
+            let Ok(Incoming::Notification { event, keys }) = parse_line(black_box(line)) else { panic!() };
+            router.route_quiet(event, &keys);
+        }
+        let routed = start.elapsed();
+        let TurnBatch::Events(events) = channel.take_batch(usize::MAX) else { panic!() };
+        drop(black_box(events));
+        let total = start.elapsed();
+        println!(
+            "round {round}: parse+route {:.0} ns/line, with drain+drop {:.0} ns/line",
+            routed.as_nanos() as f64 / lines.len() as f64,
+            total.as_nanos() as f64 / lines.len() as f64
+        );
+    }
+
+    let start = Instant::now();
+    for line in &lines {
+        black_box(parse_line(black_box(line)).ok());
+    }
+    println!("parse only: {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
+}
