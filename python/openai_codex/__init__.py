@@ -26,6 +26,12 @@ from .errors import (
     TransportClosedError,
     is_retryable_error,
 )
+from .login import (
+    AsyncChatgptLoginHandle,
+    AsyncDeviceCodeLoginHandle,
+    ChatgptLoginHandle,
+    DeviceCodeLoginHandle,
+)
 from .inputs import (
     ImageInput,
     Input,
@@ -48,6 +54,10 @@ __all__ = [
     "AsyncCodex",
     "ApprovalMode",
     "Sandbox",
+    "ChatgptLoginHandle",
+    "DeviceCodeLoginHandle",
+    "AsyncChatgptLoginHandle",
+    "AsyncDeviceCodeLoginHandle",
     "Thread",
     "AsyncThread",
     "TurnHandle",

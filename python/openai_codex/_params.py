@@ -79,3 +79,136 @@ def turn_params(
             summary=summary,
         ),
     }
+
+
+def thread_start_params(
+    *,
+    approval_mode: Any,
+    base_instructions: str | None,
+    config: dict[str, Any] | None,
+    cwd: str | None,
+    developer_instructions: str | None,
+    ephemeral: bool | None,
+    model: str | None,
+    model_provider: str | None,
+    personality: Any,
+    sandbox: Any,
+    service_name: str | None,
+    service_tier: str | None,
+    session_start_source: Any,
+    thread_source: Any,
+) -> dict[str, Any]:
+    """Params of thread/start."""
+    return {
+        **thread_settings(
+            approval_mode=approval_mode,
+            sandbox=sandbox,
+            base_instructions=base_instructions,
+            config=config,
+            cwd=cwd,
+            developer_instructions=developer_instructions,
+            model=model,
+            model_provider=model_provider,
+            service_tier=service_tier,
+            personality=personality,
+        ),
+        **compact(
+            ephemeral=ephemeral,
+            serviceName=service_name,
+            sessionStartSource=session_start_source,
+            threadSource=thread_source,
+        ),
+    }
+
+
+def thread_resume_params(
+    thread_id: str,
+    *,
+    approval_mode: Any,
+    base_instructions: str | None,
+    config: dict[str, Any] | None,
+    cwd: str | None,
+    developer_instructions: str | None,
+    model: str | None,
+    model_provider: str | None,
+    personality: Any,
+    sandbox: Any,
+    service_tier: str | None,
+) -> dict[str, Any]:
+    """Params of thread/resume; unset settings keep what the thread has stored."""
+    return {
+        "threadId": thread_id,
+        **thread_settings(
+            approval_mode=approval_mode,
+            sandbox=sandbox,
+            base_instructions=base_instructions,
+            config=config,
+            cwd=cwd,
+            developer_instructions=developer_instructions,
+            model=model,
+            model_provider=model_provider,
+            service_tier=service_tier,
+            personality=personality,
+        ),
+    }
+
+
+def thread_fork_params(
+    thread_id: str,
+    *,
+    approval_mode: Any,
+    base_instructions: str | None,
+    config: dict[str, Any] | None,
+    cwd: str | None,
+    developer_instructions: str | None,
+    ephemeral: bool | None,
+    model: str | None,
+    model_provider: str | None,
+    sandbox: Any,
+    service_tier: str | None,
+    thread_source: Any,
+) -> dict[str, Any]:
+    """Params of thread/fork."""
+    return {
+        "threadId": thread_id,
+        **thread_settings(
+            approval_mode=approval_mode,
+            sandbox=sandbox,
+            base_instructions=base_instructions,
+            config=config,
+            cwd=cwd,
+            developer_instructions=developer_instructions,
+            model=model,
+            model_provider=model_provider,
+            service_tier=service_tier,
+        ),
+        **compact(ephemeral=ephemeral, threadSource=thread_source),
+    }
+
+
+def thread_list_params(
+    *,
+    archived: bool | None,
+    cursor: str | None,
+    cwd: Any,
+    limit: int | None,
+    model_providers: list[str] | None,
+    search_term: str | None,
+    sort_direction: Any,
+    sort_key: Any,
+    source_kinds: list[Any] | None,
+    use_state_db_only: bool | None,
+) -> dict[str, Any]:
+    """Params of thread/list."""
+    return compact(
+        archived=archived,
+        cursor=cursor,
+        cwd=cwd,
+        limit=limit,
+        modelProviders=model_providers,
+        searchTerm=search_term,
+        sortDirection=sort_direction,
+        sortKey=sort_key,
+        sourceKinds=None if source_kinds is None else [_enum_value(k) for k in source_kinds],
+        useStateDbOnly=use_state_db_only,
+    )

@@ -7,10 +7,19 @@ from types import TracebackType
 from typing import Any
 
 from . import _core
-from ._params import compact, thread_settings
+from ._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
+from ._wire import model_for
 from .approvals import ApprovalMode
 from .config import CodexConfig, launch_command
-from .models import InitializeResponse, validate_initialize_metadata
+from .login import (
+    LOGIN_START,
+    AsyncChatgptLoginHandle,
+    AsyncDeviceCodeLoginHandle,
+    ChatgptLoginHandle,
+    DeviceCodeLoginHandle,
+    login_response,
+)
+from .models import InitializeResponse, JsonObject, validate_initialize_metadata
 from .sandbox import Sandbox
 from .threads import AsyncThread, Thread
 
@@ -37,27 +46,8 @@ def _start_client(config: CodexConfig) -> _core.Client:
     return _core.Client(argv, env, cwd)
 
 
-def _thread_start_params(**kw: Any) -> dict[str, Any]:
-    return {
-        **thread_settings(
-            approval_mode=kw["approval_mode"],
-            sandbox=kw["sandbox"],
-            base_instructions=kw["base_instructions"],
-            config=kw["config"],
-            cwd=kw["cwd"],
-            developer_instructions=kw["developer_instructions"],
-            model=kw["model"],
-            model_provider=kw["model_provider"],
-            service_tier=kw["service_tier"],
-            personality=kw["personality"],
-        ),
-        **compact(
-            ephemeral=kw["ephemeral"],
-            serviceName=kw["service_name"],
-            sessionStartSource=kw["session_start_source"],
-            threadSource=kw["thread_source"],
-        ),
-    }
+def _thread_id(result: dict[str, Any]) -> str:
+    return str(result["thread"]["id"])
 
 
 class Codex:
@@ -100,18 +90,46 @@ class Codex:
 
     def __exit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
+        _exc_type: type[BaseException] | None,
+        _exc: BaseException | None,
+        _tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- account ------------------------------------------------------------------------------
+
+    def login_api_key(self, api_key: str) -> None:
+        """Signs in with an OpenAI API key."""
+        self._client.request(LOGIN_START, {"type": "apiKey", "apiKey": api_key})
+
+    def login_chatgpt(self) -> ChatgptLoginHandle:
+        """Starts a ChatGPT sign-in in the browser; open the handle's ``auth_url``."""
+        result = login_response(self._client.request(LOGIN_START, {"type": "chatgpt"}), "chatgpt")
+        return ChatgptLoginHandle(self, result["loginId"], result["authUrl"])
+
+    def login_chatgpt_device_code(self) -> DeviceCodeLoginHandle:
+        """Starts a ChatGPT sign-in with a device code (for machines without a browser)."""
+        result = login_response(
+            self._client.request(LOGIN_START, {"type": "chatgptDeviceCode"}), "chatgptDeviceCode"
+        )
+        return DeviceCodeLoginHandle(self, result["loginId"], result["verificationUrl"], result["userCode"])
+
+    def account(self, *, refresh_token: bool = False) -> Any:
+        """The signed-in account (``GetAccountResponse``); ``account`` is None when signed out."""
+        return model_for("GetAccountResponse", self._client.request("account/read", {"refreshToken": refresh_token}))
+
+    def logout(self) -> None:
+        """Signs out."""
+        self._client.request("account/logout")
+
+    # -- threads ------------------------------------------------------------------------------
 
     def thread_start(
         self,
         *,
         approval_mode: ApprovalMode = ApprovalMode.auto_review,
         base_instructions: str | None = None,
-        config: dict[str, Any] | None = None,
+        config: JsonObject | None = None,
         cwd: str | None = None,
         developer_instructions: str | None = None,
         ephemeral: bool | None = None,
@@ -125,7 +143,7 @@ class Codex:
         thread_source: Any = None,
     ) -> Thread:
         """Starts a new thread (conversation) and returns it."""
-        params = _thread_start_params(
+        params = thread_start_params(
             approval_mode=approval_mode,
             base_instructions=base_instructions,
             config=config,
@@ -141,8 +159,114 @@ class Codex:
             session_start_source=session_start_source,
             thread_source=thread_source,
         )
-        response = self._client.request("thread/start", params)
-        return Thread(self, response["thread"]["id"])
+        return Thread(self, _thread_id(self._client.request("thread/start", params)))
+
+    def thread_list(
+        self,
+        *,
+        archived: bool | None = None,
+        cursor: str | None = None,
+        cwd: Any = None,
+        limit: int | None = None,
+        model_providers: list[str] | None = None,
+        search_term: str | None = None,
+        sort_direction: Any = None,
+        sort_key: Any = None,
+        source_kinds: list[Any] | None = None,
+        use_state_db_only: bool | None = None,
+    ) -> Any:
+        """Lists stored threads (``ThreadListResponse``: ``data``, ``next_cursor``)."""
+        params = thread_list_params(
+            archived=archived,
+            cursor=cursor,
+            cwd=cwd,
+            limit=limit,
+            model_providers=model_providers,
+            search_term=search_term,
+            sort_direction=sort_direction,
+            sort_key=sort_key,
+            source_kinds=source_kinds,
+            use_state_db_only=use_state_db_only,
+        )
+        return model_for("ThreadListResponse", self._client.request("thread/list", params))
+
+    def thread_resume(
+        self,
+        thread_id: str,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        base_instructions: str | None = None,
+        config: JsonObject | None = None,
+        cwd: str | None = None,
+        developer_instructions: str | None = None,
+        model: str | None = None,
+        model_provider: str | None = None,
+        personality: Any = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+    ) -> Thread:
+        """Reopens a stored thread by id; settings left unset keep their stored values."""
+        params = thread_resume_params(
+            thread_id,
+            approval_mode=approval_mode,
+            base_instructions=base_instructions,
+            config=config,
+            cwd=cwd,
+            developer_instructions=developer_instructions,
+            model=model,
+            model_provider=model_provider,
+            personality=personality,
+            sandbox=sandbox,
+            service_tier=service_tier,
+        )
+        return Thread(self, _thread_id(self._client.request("thread/resume", params)))
+
+    def thread_fork(
+        self,
+        thread_id: str,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        base_instructions: str | None = None,
+        config: JsonObject | None = None,
+        cwd: str | None = None,
+        developer_instructions: str | None = None,
+        ephemeral: bool | None = None,
+        model: str | None = None,
+        model_provider: str | None = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+        thread_source: Any = None,
+    ) -> Thread:
+        """Starts a new thread that begins with a copy of another thread's history."""
+        params = thread_fork_params(
+            thread_id,
+            approval_mode=approval_mode,
+            base_instructions=base_instructions,
+            config=config,
+            cwd=cwd,
+            developer_instructions=developer_instructions,
+            ephemeral=ephemeral,
+            model=model,
+            model_provider=model_provider,
+            sandbox=sandbox,
+            service_tier=service_tier,
+            thread_source=thread_source,
+        )
+        return Thread(self, _thread_id(self._client.request("thread/fork", params)))
+
+    def thread_archive(self, thread_id: str) -> Any:
+        """Archives a stored thread (``ThreadArchiveResponse``)."""
+        return model_for("ThreadArchiveResponse", self._client.request("thread/archive", {"threadId": thread_id}))
+
+    def thread_unarchive(self, thread_id: str) -> Thread:
+        """Restores an archived thread and returns it."""
+        return Thread(self, _thread_id(self._client.request("thread/unarchive", {"threadId": thread_id})))
+
+    # -- models -------------------------------------------------------------------------------
+
+    def models(self, *, include_hidden: bool = False) -> Any:
+        """The models the runtime offers (``ModelListResponse``)."""
+        return model_for("ModelListResponse", self._client.request("model/list", {"includeHidden": include_hidden}))
 
 
 class AsyncCodex:
@@ -160,8 +284,9 @@ class AsyncCodex:
         self._init_lock: asyncio.Lock | None = None
 
     async def _ensure_client(self) -> _core.Client:
-        if self._client is not None and self._metadata is not None:
-            return self._client
+        client = self._client
+        if client is not None and self._metadata is not None:
+            return client
         if self._init_lock is None:
             self._init_lock = asyncio.Lock()
         async with self._init_lock:
@@ -183,6 +308,10 @@ class AsyncCodex:
             await asyncio.shield(client.close_async())
             raise
         self._client, self._metadata = client, metadata
+
+    async def _request(self, method: str, params: Any = None) -> Any:
+        client = await self._ensure_client()
+        return await client.request_async(method, params)
 
     @property
     def metadata(self) -> InitializeResponse:
@@ -206,18 +335,46 @@ class AsyncCodex:
 
     async def __aexit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
+        _exc_type: type[BaseException] | None,
+        _exc: BaseException | None,
+        _tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    # -- account ------------------------------------------------------------------------------
+
+    async def login_api_key(self, api_key: str) -> None:
+        """Signs in with an OpenAI API key."""
+        await self._request(LOGIN_START, {"type": "apiKey", "apiKey": api_key})
+
+    async def login_chatgpt(self) -> AsyncChatgptLoginHandle:
+        """Starts a ChatGPT sign-in in the browser; open the handle's ``auth_url``."""
+        result = login_response(await self._request(LOGIN_START, {"type": "chatgpt"}), "chatgpt")
+        return AsyncChatgptLoginHandle(self, result["loginId"], result["authUrl"])
+
+    async def login_chatgpt_device_code(self) -> AsyncDeviceCodeLoginHandle:
+        """Starts a ChatGPT sign-in with a device code (for machines without a browser)."""
+        result = login_response(
+            await self._request(LOGIN_START, {"type": "chatgptDeviceCode"}), "chatgptDeviceCode"
+        )
+        return AsyncDeviceCodeLoginHandle(self, result["loginId"], result["verificationUrl"], result["userCode"])
+
+    async def account(self, *, refresh_token: bool = False) -> Any:
+        """The signed-in account (``GetAccountResponse``); ``account`` is None when signed out."""
+        return model_for("GetAccountResponse", await self._request("account/read", {"refreshToken": refresh_token}))
+
+    async def logout(self) -> None:
+        """Signs out."""
+        await self._request("account/logout")
+
+    # -- threads ------------------------------------------------------------------------------
 
     async def thread_start(
         self,
         *,
         approval_mode: ApprovalMode = ApprovalMode.auto_review,
         base_instructions: str | None = None,
-        config: dict[str, Any] | None = None,
+        config: JsonObject | None = None,
         cwd: str | None = None,
         developer_instructions: str | None = None,
         ephemeral: bool | None = None,
@@ -231,7 +388,7 @@ class AsyncCodex:
         thread_source: Any = None,
     ) -> AsyncThread:
         """Starts a new thread (conversation) and returns it."""
-        params = _thread_start_params(
+        params = thread_start_params(
             approval_mode=approval_mode,
             base_instructions=base_instructions,
             config=config,
@@ -247,6 +404,111 @@ class AsyncCodex:
             session_start_source=session_start_source,
             thread_source=thread_source,
         )
-        client = await self._ensure_client()
-        response = await client.request_async("thread/start", params)
-        return AsyncThread(self, response["thread"]["id"])
+        return AsyncThread(self, _thread_id(await self._request("thread/start", params)))
+
+    async def thread_list(
+        self,
+        *,
+        archived: bool | None = None,
+        cursor: str | None = None,
+        cwd: Any = None,
+        limit: int | None = None,
+        model_providers: list[str] | None = None,
+        search_term: str | None = None,
+        sort_direction: Any = None,
+        sort_key: Any = None,
+        source_kinds: list[Any] | None = None,
+        use_state_db_only: bool | None = None,
+    ) -> Any:
+        """Lists stored threads (``ThreadListResponse``: ``data``, ``next_cursor``)."""
+        params = thread_list_params(
+            archived=archived,
+            cursor=cursor,
+            cwd=cwd,
+            limit=limit,
+            model_providers=model_providers,
+            search_term=search_term,
+            sort_direction=sort_direction,
+            sort_key=sort_key,
+            source_kinds=source_kinds,
+            use_state_db_only=use_state_db_only,
+        )
+        return model_for("ThreadListResponse", await self._request("thread/list", params))
+
+    async def thread_resume(
+        self,
+        thread_id: str,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        base_instructions: str | None = None,
+        config: JsonObject | None = None,
+        cwd: str | None = None,
+        developer_instructions: str | None = None,
+        model: str | None = None,
+        model_provider: str | None = None,
+        personality: Any = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+    ) -> AsyncThread:
+        """Reopens a stored thread by id; settings left unset keep their stored values."""
+        params = thread_resume_params(
+            thread_id,
+            approval_mode=approval_mode,
+            base_instructions=base_instructions,
+            config=config,
+            cwd=cwd,
+            developer_instructions=developer_instructions,
+            model=model,
+            model_provider=model_provider,
+            personality=personality,
+            sandbox=sandbox,
+            service_tier=service_tier,
+        )
+        return AsyncThread(self, _thread_id(await self._request("thread/resume", params)))
+
+    async def thread_fork(
+        self,
+        thread_id: str,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        base_instructions: str | None = None,
+        config: JsonObject | None = None,
+        cwd: str | None = None,
+        developer_instructions: str | None = None,
+        ephemeral: bool | None = None,
+        model: str | None = None,
+        model_provider: str | None = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+        thread_source: Any = None,
+    ) -> AsyncThread:
+        """Starts a new thread that begins with a copy of another thread's history."""
+        params = thread_fork_params(
+            thread_id,
+            approval_mode=approval_mode,
+            base_instructions=base_instructions,
+            config=config,
+            cwd=cwd,
+            developer_instructions=developer_instructions,
+            ephemeral=ephemeral,
+            model=model,
+            model_provider=model_provider,
+            sandbox=sandbox,
+            service_tier=service_tier,
+            thread_source=thread_source,
+        )
+        return AsyncThread(self, _thread_id(await self._request("thread/fork", params)))
+
+    async def thread_archive(self, thread_id: str) -> Any:
+        """Archives a stored thread (``ThreadArchiveResponse``)."""
+        return model_for("ThreadArchiveResponse", await self._request("thread/archive", {"threadId": thread_id}))
+
+    async def thread_unarchive(self, thread_id: str) -> AsyncThread:
+        """Restores an archived thread and returns it."""
+        return AsyncThread(self, _thread_id(await self._request("thread/unarchive", {"threadId": thread_id})))
+
+    # -- models -------------------------------------------------------------------------------
+
+    async def models(self, *, include_hidden: bool = False) -> Any:
+        """The models the runtime offers (``ModelListResponse``)."""
+        return model_for("ModelListResponse", await self._request("model/list", {"includeHidden": include_hidden}))

@@ -22,8 +22,8 @@ class Thread:
 
     __slots__ = ("_codex", "id")
 
-    def __init__(self, codex: Codex, id: str) -> None:
-        self._codex = codex
+    def __init__(self, _client: Codex, id: str) -> None:
+        self._codex = _client
         self.id = id
 
     def turn(
@@ -120,8 +120,8 @@ class AsyncThread:
 
     __slots__ = ("_codex", "id")
 
-    def __init__(self, codex: AsyncCodex, id: str) -> None:
-        self._codex = codex
+    def __init__(self, _codex: AsyncCodex, id: str) -> None:
+        self._codex = _codex
         self.id = id
 
     async def turn(

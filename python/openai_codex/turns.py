@@ -88,8 +88,8 @@ class TurnHandle:
 
     __slots__ = ("_codex", "thread_id", "id", "_stream")
 
-    def __init__(self, codex: Codex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None) -> None:
-        self._codex = codex
+    def __init__(self, _client: Codex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None) -> None:
+        codex = self._codex = _client
         self.thread_id = thread_id
         self.id = id
         self._stream = _stream if _stream is not None else codex._client.turn_stream(id)
@@ -129,9 +129,9 @@ class AsyncTurnHandle:
     __slots__ = ("_codex", "thread_id", "id", "_stream")
 
     def __init__(
-        self, codex: AsyncCodex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None
+        self, _codex: AsyncCodex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None
     ) -> None:
-        self._codex = codex
+        self._codex = _codex
         self.thread_id = thread_id
         self.id = id
         self._stream = _stream

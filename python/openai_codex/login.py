@@ -1,0 +1,142 @@
+"""Signing in to Codex: handles for the ChatGPT browser and device-code flows.
+
+A completion that arrives before ``wait()`` is called is kept by the core and handed to it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._wire import model_for
+
+if TYPE_CHECKING:
+    from .codex import AsyncCodex, Codex
+
+__all__ = [
+    "AsyncChatgptLoginHandle",
+    "AsyncDeviceCodeLoginHandle",
+    "ChatgptLoginHandle",
+    "DeviceCodeLoginHandle",
+]
+
+LOGIN_START = "account/login/start"
+LOGIN_CANCEL = "account/login/cancel"
+
+
+def login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any]:
+    """Checks that ``account/login/start`` answered with the flow that was asked for."""
+    if not isinstance(result, dict) or result.get("type") != expected_type:
+        raise RuntimeError(f"unexpected {expected_type} login response: {result!r}")
+    return result
+
+
+class ChatgptLoginHandle:
+    """A browser sign-in in progress: open ``auth_url``, then :meth:`wait` for the outcome.
+
+    The runtime listens for the browser's callback on a local port; :meth:`cancel` stops it.
+    """
+
+    __slots__ = ("_client", "login_id", "auth_url")
+
+    def __init__(self, _client: Codex, login_id: str, auth_url: str) -> None:
+        self._client = _client
+        self.login_id = login_id
+        self.auth_url = auth_url
+
+    def wait(self) -> Any:
+        """Blocks until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
+        event = self._client._client.login_stream(self.login_id).next()
+        return event.payload
+
+    def cancel(self) -> Any:
+        """Cancels this sign-in attempt."""
+        result = self._client._client.request(LOGIN_CANCEL, {"loginId": self.login_id})
+        return model_for("CancelLoginAccountResponse", result)
+
+    def __repr__(self) -> str:
+        return f"ChatgptLoginHandle(login_id={self.login_id!r}, auth_url={self.auth_url!r})"
+
+
+class DeviceCodeLoginHandle:
+    """A device-code sign-in in progress: visit ``verification_url``, enter ``user_code``, then
+    :meth:`wait` for the outcome."""
+
+    __slots__ = ("_client", "login_id", "verification_url", "user_code")
+
+    def __init__(self, _client: Codex, login_id: str, verification_url: str, user_code: str) -> None:
+        self._client = _client
+        self.login_id = login_id
+        self.verification_url = verification_url
+        self.user_code = user_code
+
+    def wait(self) -> Any:
+        """Blocks until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
+        event = self._client._client.login_stream(self.login_id).next()
+        return event.payload
+
+    def cancel(self) -> Any:
+        """Cancels this sign-in attempt."""
+        result = self._client._client.request(LOGIN_CANCEL, {"loginId": self.login_id})
+        return model_for("CancelLoginAccountResponse", result)
+
+    def __repr__(self) -> str:
+        return (
+            f"DeviceCodeLoginHandle(login_id={self.login_id!r}, "
+            f"verification_url={self.verification_url!r}, user_code={self.user_code!r})"
+        )
+
+
+class AsyncChatgptLoginHandle:
+    """Async twin of :class:`ChatgptLoginHandle`."""
+
+    __slots__ = ("_codex", "login_id", "auth_url")
+
+    def __init__(self, _codex: AsyncCodex, login_id: str, auth_url: str) -> None:
+        self._codex = _codex
+        self.login_id = login_id
+        self.auth_url = auth_url
+
+    async def wait(self) -> Any:
+        """Waits until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
+        client = await self._codex._ensure_client()
+        event = await client.login_stream(self.login_id).next_async()
+        return event.payload
+
+    async def cancel(self) -> Any:
+        """Cancels this sign-in attempt."""
+        client = await self._codex._ensure_client()
+        result = await client.request_async(LOGIN_CANCEL, {"loginId": self.login_id})
+        return model_for("CancelLoginAccountResponse", result)
+
+    def __repr__(self) -> str:
+        return f"AsyncChatgptLoginHandle(login_id={self.login_id!r}, auth_url={self.auth_url!r})"
+
+
+class AsyncDeviceCodeLoginHandle:
+    """Async twin of :class:`DeviceCodeLoginHandle`."""
+
+    __slots__ = ("_codex", "login_id", "verification_url", "user_code")
+
+    def __init__(self, _codex: AsyncCodex, login_id: str, verification_url: str, user_code: str) -> None:
+        self._codex = _codex
+        self.login_id = login_id
+        self.verification_url = verification_url
+        self.user_code = user_code
+
+    async def wait(self) -> Any:
+        """Waits until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
+        client = await self._codex._ensure_client()
+        event = await client.login_stream(self.login_id).next_async()
+        return event.payload
+
+    async def cancel(self) -> Any:
+        """Cancels this sign-in attempt."""
+        client = await self._codex._ensure_client()
+        result = await client.request_async(LOGIN_CANCEL, {"loginId": self.login_id})
+        return model_for("CancelLoginAccountResponse", result)
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncDeviceCodeLoginHandle(login_id={self.login_id!r}, "
+            f"verification_url={self.verification_url!r}, user_code={self.user_code!r})"
+        )
