@@ -1,0 +1,135 @@
+"""Every Codex/AsyncCodex/Thread method against the real runtime and the scripted model."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+from devtools.scripted_model import ScriptedModel, text
+from openai_codex import AsyncCodex, Codex, CodexConfig, InternalRpcError, InvalidRequestError
+
+
+@pytest.fixture
+def auth_codex(model: ScriptedModel, tmp_path: Path):
+    """A runtime whose provider requires OpenAI auth, so sign-in state matters."""
+    config = CodexConfig(env=model.codex_env(tmp_path / "home", provider={"requires_openai_auth": True}))
+    with Codex(config) as codex:
+        yield codex
+
+
+def test_api_key_login_account_and_logout(auth_codex: Codex, model: ScriptedModel) -> None:
+    before = auth_codex.account()
+    assert before.account is None and before.requires_openai_auth is True
+
+    assert auth_codex.login_api_key("sk-test-123") is None
+    after = auth_codex.account(refresh_token=False)
+    assert after.account is not None and after.account.type == "apiKey"
+    # The key reaches the model provider.
+    auth_codex.thread_start().run("hi")
+    headers = {k.lower(): v for k, v in model.request_headers[-1].items()}
+    assert headers["authorization"] == "Bearer sk-test-123"
+
+    assert auth_codex.logout() is None
+    assert auth_codex.account().account is None
+
+
+def test_chatgpt_browser_login_starts_exposes_its_url_and_cancels(auth_codex: Codex) -> None:
+    handle = auth_codex.login_chatgpt()
+    assert handle.login_id
+    assert handle.auth_url.startswith("https://auth.openai.com/")
+    canceller = threading.Timer(0.3, handle.cancel)
+    canceller.start()
+    completed = handle.wait()  # the cancellation completes the attempt, unsuccessfully
+    canceller.join()
+    assert completed.success is False
+    assert completed.login_id == handle.login_id
+    assert handle.cancel().status.value in {"canceled", "notFound"}
+
+
+def test_device_code_login_offline_fails_with_the_runtime_error(auth_codex: Codex) -> None:
+    # Getting a device code needs auth.openai.com; offline the runtime reports why it failed.
+    with pytest.raises(InternalRpcError, match="device code"):
+        auth_codex.login_chatgpt_device_code()
+
+
+def test_thread_lifecycle(codex: Codex, model: ScriptedModel) -> None:
+    model.enqueue(text("first answer"))
+    thread = codex.thread_start()
+    thread.run("remember the word walrus")
+
+    assert thread.set_name("walrus thread") is not None
+    stored = thread.read(include_turns=True)
+    assert stored.thread.id == thread.id
+    assert stored.thread.name == "walrus thread"
+    assert len(stored.thread.turns) == 1
+    assert thread.read().thread.turns == []
+
+    listed = codex.thread_list(limit=10)
+    assert thread.id in [t.id for t in listed.data]
+    assert codex.thread_list(search_term="no such thread anywhere").data == []
+
+    fork = codex.thread_fork(thread.id)
+    assert fork.id != thread.id
+    model.enqueue(text("forked answer"))
+    fork.run("what word?")
+    assert "remember the word walrus" in repr(model.requests[-1]["input"])
+
+    resumed = codex.thread_resume(thread.id)
+    assert resumed.id == thread.id
+    model.enqueue(text("resumed answer"))
+    assert resumed.run("and again?").final_response == "resumed answer"
+
+    assert codex.thread_archive(fork.id) is not None
+    assert fork.id in [t.id for t in codex.thread_list(archived=True).data]
+    assert fork.id not in [t.id for t in codex.thread_list().data]
+    restored = codex.thread_unarchive(fork.id)
+    assert restored.id == fork.id
+    assert fork.id in [t.id for t in codex.thread_list().data]
+
+    assert thread.compact() is not None
+
+
+def test_models_lists_what_the_runtime_offers(codex: Codex) -> None:
+    visible = codex.models()
+    assert visible.data, "the runtime always offers its built-in models"
+    assert all(m.id for m in visible.data)
+    with_hidden = codex.models(include_hidden=True)
+    assert len(with_hidden.data) >= len(visible.data)
+
+
+def test_unknown_thread_ids_raise_the_runtime_error(codex: Codex) -> None:
+    with pytest.raises(InvalidRequestError):
+        codex.thread_resume("00000000-0000-0000-0000-000000000000")
+
+
+def test_async_twins(model: ScriptedModel, tmp_path: Path) -> None:
+    async def main() -> None:
+        config = CodexConfig(env=model.codex_env(tmp_path / "home", provider={"requires_openai_auth": True}))
+        async with AsyncCodex(config) as codex:
+            assert (await codex.account()).account is None
+            await codex.login_api_key("sk-async")
+            assert (await codex.account()).account.type == "apiKey"
+            login = await codex.login_chatgpt()
+            assert login.auth_url.startswith("https://")
+            waiter = asyncio.create_task(login.wait())
+            await asyncio.sleep(0.2)
+            await login.cancel()
+            assert (await asyncio.wait_for(waiter, 10)).success is False
+            await codex.logout()
+
+            thread = await codex.thread_start()
+            await thread.run("hello")
+            await thread.set_name("async thread")
+            assert (await thread.read()).thread.name == "async thread"
+            fork = await codex.thread_fork(thread.id)
+            assert (await codex.thread_resume(thread.id)).id == thread.id
+            await codex.thread_archive(fork.id)
+            assert fork.id in [t.id for t in (await codex.thread_list(archived=True)).data]
+            assert (await codex.thread_unarchive(fork.id)).id == fork.id
+            await thread.compact()
+            assert (await codex.models()).data
+
+    asyncio.run(main())
