@@ -272,12 +272,71 @@ fn preview(line: &[u8]) -> String {
     String::from_utf8_lossy(&line[..line.len().min(200)]).into_owned()
 }
 
+/// The same fields, found by serde_json, which (unlike jiter) lets string escapes it skips over
+/// stand unvalidated. Used only for lines jiter rejects, such as a lone UTF-16 surrogate escape
+/// (`"\ud800"`), which Python itself accepts: such a line is still delivered, not dropped.
+fn scan_line_lenient(line: &[u8]) -> Option<Fields<'_>> {
+    use serde_json::value::RawValue;
+    #[derive(serde::Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow, default)]
+        id: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        method: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        params: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        result: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        error: Option<&'a RawValue>,
+    }
+    let env: Envelope<'_> = serde_json::from_slice(line).ok()?;
+    let span = |raw: &RawValue| {
+        let start = raw.get().as_ptr() as usize - line.as_ptr() as usize;
+        start..start + raw.get().len()
+    };
+    let mut f = Fields {
+        id: env.id.map(span),
+        method: env.method.and_then(|m| serde_json::from_str::<String>(m.get()).ok()).map(Cow::Owned),
+        params: env.params.map(span),
+        result: env.result.map(span),
+        error: env.error.map(span),
+        keys: RouteKeys::default(),
+    };
+    if let Some(params) = env.params {
+        #[derive(serde::Deserialize)]
+        struct TurnRef {
+            id: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Ids {
+            thread_id: Option<String>,
+            turn_id: Option<String>,
+            turn: Option<TurnRef>,
+            login_id: Option<String>,
+        }
+        // Unknown members are skipped by serde without decoding their strings.
+        if let Ok(ids) = serde_json::from_str::<Ids>(params.get()) {
+            f.keys = RouteKeys {
+                thread_id: ids.thread_id.map(Cow::Owned),
+                turn_id: ids.turn_id.or(ids.turn.and_then(|t| t.id)).map(Cow::Owned),
+                login_id: ids.login_id.map(Cow::Owned),
+            };
+        }
+    }
+    Some(f)
+}
+
 /// Classifies one line. A line that is not a JSON object is an error, for the caller to report.
 pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
     let fields = match scan_line(line) {
         Ok(Some(f)) => f,
         Ok(None) => return Err(LineError(format!("Invalid JSON-RPC line (not an object): {}", preview(line)))),
-        Err(e) => return Err(LineError(format!("Invalid JSON-RPC line ({e}): {}", preview(line)))),
+        Err(e) => match scan_line_lenient(line) {
+            Some(f) => f,
+            None => return Err(LineError(format!("Invalid JSON-RPC line ({e}): {}", preview(line)))),
+        },
     };
     let params = fields.params.filter(|p| text(line, p) != "null");
     match (fields.method, fields.id) {
@@ -498,6 +557,18 @@ mod tests {
         assert_eq!(params.as_deref(), Some(r#"{"tool":"t"}"#));
         let line = server_response_line(&id, Ok(r#"{"a":1}"#));
         assert_eq!(line, b"{\"id\":\"req-1\",\"result\":{\"a\":1}}\n".to_vec());
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_are_delivered_not_dropped() {
+        let Incoming::Notification { event, keys } = parse(
+            r#"{"method":"item/agentMessage/delta","params":{"threadId":"th","turnId":"tu","delta":"a \ud800 b"}}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(event.method(), "item/agentMessage/delta");
+        assert_eq!(keys.turn_id.as_deref(), Some("tu"));
+        assert!(event.params_json().ends_with(br#""a \ud800 b"}"#));
     }
 
     #[test]

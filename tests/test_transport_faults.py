@@ -182,3 +182,30 @@ def test_dropping_codex_without_close_ends_the_runtime() -> None:
             return
         time.sleep(0.05)
     pytest.fail("the runtime outlived its Codex object")
+
+
+LONE_SURROGATE_SERVER = r'''
+import json, sys
+def out(line): sys.stdout.write(line + "\n"); sys.stdout.flush()
+for raw in sys.stdin:
+    m = json.loads(raw)
+    method = m.get("method")
+    if method == "initialize":
+        out(json.dumps({"id": m["id"], "result": {"userAgent": "x/0.133.0 (y)", "codexHome": "/",
+                                                  "platformFamily": "unix", "platformOs": "linux"}}))
+    elif method == "thread/start":
+        out(json.dumps({"id": m["id"], "result": {"thread": {"id": "th"}}}))
+    elif method == "turn/start":
+        out(json.dumps({"id": m["id"], "result": {"turn": {"id": "tu", "status": "inProgress"}}}))
+        out('{"method":"item/agentMessage/delta","params":{"threadId":"th","turnId":"tu","itemId":"i","delta":"a \\ud800 b"}}')
+        out('{"method":"turn/completed","params":{"threadId":"th","turn":{"id":"tu","status":"completed","items":[]}}}')
+'''
+
+
+def test_a_lone_surrogate_escape_is_delivered_as_python_would_decode_it() -> None:
+    config = fake_server_config()
+    config.launch_args_override = (sys.executable, "-c", LONE_SURROGATE_SERVER)
+    with Codex(config) as codex:
+        events = list(codex.thread_start().turn("x").stream())
+        assert [e.method for e in events] == ["item/agentMessage/delta", "turn/completed"]
+        assert events[0].payload.delta == "a \ud800 b"

@@ -17,8 +17,17 @@ const PARSER: PythonParse = PythonParse {
 };
 
 /// Parses JSON text the runtime sent into Python objects.
+///
+/// jiter refuses a few things Python's own `json` accepts (a lone UTF-16 surrogate escape); the
+/// reader lets such lines through, so they are parsed here by `json.loads` rather than lost.
 pub fn json_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    PARSER.python_parse(py, json).map_err(|e| jiter::map_json_error(json, &e))
+    match PARSER.python_parse(py, json) {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let loads = py.import(pyo3::intern!(py, "json"))?.getattr(pyo3::intern!(py, "loads"))?;
+            loads.call1((pyo3::types::PyBytes::new(py, json),)).map_err(|_| jiter::map_json_error(json, &e))
+        }
+    }
 }
 
 /// Serializes a Python value (dict/list/tuple/str/int/float/bool/None) to JSON text.
