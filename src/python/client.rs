@@ -21,7 +21,7 @@ use crate::transport::LaunchSpec;
 use super::convert::{json_to_py, py_to_json};
 use super::errors::to_pyerr;
 use super::events::{EventStream, TurnStream};
-use super::wait::{block_on, timeout_arg, with_deadline, TimedOut};
+use super::wait::{awaitable, block_on, ensure_usable, timeout_arg, with_deadline, TimedOut};
 
 /// A connection to a `codex app-server` process speaking JSON-RPC over stdio.
 #[pyclass(frozen, module = "openai_codex._core", name = "Client")]
@@ -91,6 +91,7 @@ impl Client {
     #[new]
     #[pyo3(signature = (argv, env=None, cwd=None))]
     fn new(py: Python<'_>, argv: Vec<OsString>, env: Option<HashMap<OsString, OsString>>, cwd: Option<PathBuf>) -> PyResult<Self> {
+        ensure_usable(py)?;
         let Some((program, args)) = argv.split_first() else {
             return Err(PyValueError::new_err("argv must name a program"));
         };
@@ -136,7 +137,7 @@ impl Client {
         let reply = self.send(py, method, params.as_deref(), RequestKind::Plain)?;
         let method = method.to_owned();
         let conn = self.conn.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             let outcome = with_deadline(timeout, reply).await;
             Python::attach(|py| match outcome {
                 Ok(Ok(Ok(response))) => Ok(json_to_py(py, response.result.as_bytes())?.unbind()),
@@ -167,7 +168,7 @@ impl Client {
         let kind = RequestKind::TurnStart { thread_id: thread_id_of(&params)? };
         let reply = self.send(py, "turn/start", params.as_deref(), kind)?;
         let conn = self.conn.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             let outcome = with_deadline(timeout, reply).await;
             Python::attach(|py| match outcome {
                 Ok(Ok(Ok(response))) => turn_pair(py, &conn, response).map(Bound::unbind),
@@ -204,6 +205,9 @@ impl Client {
     /// Ends the runtime (stdin EOF, then terminate, then kill) and fails every pending wait.
     /// Idempotent.
     fn close(&self, py: Python<'_>) {
+        if !crate::runtime::usable_in_this_process() {
+            return; // the parent owns the runtime process; nothing to close from here
+        }
         let conn = self.conn.clone();
         py.detach(|| runtime().block_on(async move { conn.close().await }));
     }
@@ -211,7 +215,7 @@ impl Client {
     /// Async twin of `close`.
     fn close_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let conn = self.conn.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             conn.close().await;
             Ok(())
         })
@@ -243,6 +247,9 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
+        if !crate::runtime::usable_in_this_process() {
+            return;
+        }
         // Dropped without close(): end the runtime in the background so it never outlives us.
         let conn = self.conn.clone();
         runtime().spawn(async move { conn.close().await });

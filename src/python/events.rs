@@ -18,7 +18,7 @@ use crate::turn::{TurnBatch, TurnSummary};
 
 use super::convert::json_to_py;
 use super::errors::to_pyerr;
-use super::wait::{block_on, timeout_arg, with_deadline, TimedOut};
+use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
 
 /// Events handed to Python per batch. Bounded so a backlog of a fast turn becomes Python objects
 /// a slice at a time, not all at once.
@@ -202,7 +202,7 @@ impl TurnStream {
     fn wait_ready<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(timeout)?;
         let sub = self.sub.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             match with_deadline(timeout, sub.ready()).await {
                 Ok(()) => Ok(()),
                 Err(TimedOut) => Err(Python::attach(|py| to_pyerr(py, timed_out("the next turn event", timeout)))),
@@ -223,7 +223,7 @@ impl TurnStream {
     fn wait_started_async<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(Some(timeout))?;
         let sub = self.sub.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             Ok(with_deadline(timeout, sub.started()).await.is_ok())
         })
     }
@@ -246,7 +246,7 @@ impl TurnStream {
     fn collect_async<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(timeout)?;
         let sub = self.sub.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             let outcome = with_deadline(timeout, drain_to_end(&sub)).await;
             Python::attach(|py| match outcome {
                 Ok(Ok(summary)) => summary_to_py(py, &summary).map(Bound::unbind),
@@ -336,7 +336,7 @@ impl EventStream {
     fn next_async<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(timeout)?;
         let mailbox = self.mailbox.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             let outcome = with_deadline(timeout, async {
                 loop {
                     match mailbox.pop() {

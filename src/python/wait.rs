@@ -8,7 +8,29 @@ use std::time::{Duration, Instant};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::runtime::runtime;
+use crate::runtime::{runtime, usable_in_this_process};
+
+/// Refuses to use the I/O runtime from a forked child of the process that started it (its
+/// threads did not survive the fork, so any wait would hang).
+pub fn ensure_usable(py: Python<'_>) -> PyResult<()> {
+    if usable_in_this_process() {
+        return Ok(());
+    }
+    let message = "openai_codex was started in a parent process and cannot be used after fork(); \
+                   create the Codex client in the child process instead (for multiprocessing, use \
+                   the 'spawn' or 'forkserver' start method)";
+    Err(super::errors::to_pyerr(py, crate::error::CoreError::Protocol(message.into())))
+}
+
+/// An asyncio awaitable for `fut`, driven by the I/O runtime.
+pub fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    ensure_usable(py)?;
+    pyo3_async_runtimes::tokio::future_into_py(py, fut)
+}
 
 /// How often a blocked call checks for KeyboardInterrupt and other signals.
 const SIGNAL_CHECK: Duration = Duration::from_millis(50);
@@ -33,6 +55,7 @@ where
     F: Future + Send,
     F::Output: Send,
 {
+    ensure_usable(py)?;
     let deadline = timeout.map(|t| Instant::now() + t);
     let mut fut = pin!(fut);
     loop {
