@@ -1,0 +1,951 @@
+#!/usr/bin/env python3
+"""Generates the SDK's protocol types from the checked-in JSON Schema of the Codex app-server.
+
+    python tools/generate_protocol.py                 # regenerate python/openai_codex/generated/
+    python tools/generate_protocol.py --check         # exit 1 (with a summary) if they are stale
+    python tools/generate_protocol.py --schema-from-binary /path/to/codex
+                                                      # refresh schema/ from a runtime, then regenerate
+
+Input: ``schema/codex_app_server_protocol.schemas.json``, the bundle that
+``codex app-server generate-json-schema --experimental`` writes (stored with sorted keys so it
+diffs cleanly). Output, under ``python/openai_codex/generated/``:
+
+- ``v2_all.py``: one class per schema type, named as in the reference SDK (which ran
+  datamodel-code-generator over the same schema), built on ``openai_codex._model``;
+- ``notification_registry.py``: server notification method -> payload class, and server
+  request method -> params class.
+
+Standard library only, and the output depends only on the snapshot, so it is reproducible
+anywhere. Paths are resolved from this file's location, so it can run from any working
+directory (the release script runs it inside a staged copy of the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import keyword
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_DIR = ROOT / "schema"
+BUNDLE_NAME = "codex_app_server_protocol.schemas.json"
+V2_BUNDLE_NAME = "codex_app_server_protocol.v2.schemas.json"
+RUNTIME_VERSION_FILE = "RUNTIME_VERSION"
+OUT_DIR = ROOT / "python" / "openai_codex" / "generated"
+GENERATOR = "tools/generate_protocol.py"
+
+# The public methods of str (as of Python 3.10-3.13), written out so that the output does not
+# depend on the interpreter running the generator. An enum member with one of these names
+# hides that method on the members of its (str-valued) enum.
+STR_ATTRIBUTES = frozenset(
+    """capitalize casefold center count encode endswith expandtabs find format format_map index
+    isalnum isalpha isascii isdecimal isdigit isidentifier islower isnumeric isprintable isspace
+    istitle isupper join ljust lower lstrip maketrans partition removeprefix removesuffix replace
+    rfind rindex rjust rpartition rsplit rstrip split splitlines startswith strip swapcase title
+    translate upper zfill""".split()
+)
+
+# Names the runtime classes in openai_codex._model already use on every generated class; a
+# schema field with one of these names would shadow them.
+RESERVED_ATTRIBUTES = {
+    "model_dump",
+    "model_dump_json",
+    "model_validate",
+    "model_extra",
+    "model_fields",
+    "model_copy",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# names
+
+
+def pascal(text: str) -> str:
+    """Class name from a schema title or a property name ("Thread/startRequest" -> ThreadStartRequest)."""
+    # Rust module paths leak into some titles ("ApiKeyv2::LoginAccountParams").
+    text = re.sub(r"v\d+::", "", text)
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", text) if p]
+    return "".join(p[0].upper() + p[1:] for p in parts)
+
+
+def snake(name: str) -> str:
+    """Python attribute name for a wire field or enum value ("itemId" -> item_id)."""
+    if name.startswith("_"):
+        # A leading underscore would make the attribute private; the reference used "field_".
+        name = "field" + name
+    name = re.sub(r"[^0-9A-Za-z_]+", "_", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = name.lower().strip("_") or "value"
+    if name[0].isdigit():
+        name = "field_" + name
+    if keyword.iskeyword(name):
+        name += "_"
+    return name
+
+
+def singular(name: str) -> str:
+    """Class name for the items of an array property ("indices" -> Indice), as the reference has."""
+    if name.endswith("ies") and len(name) > 3:
+        return name[:-3] + "y"
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
+
+
+# --------------------------------------------------------------------------------------------
+# the model of what to generate
+
+
+@dataclass(frozen=True)
+class Prim:
+    """A JSON scalar, or any JSON value: str, int, float, bool, None, Any."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Any
+
+
+@dataclass(frozen=True)
+class MapOf:
+    value: Any
+
+
+@dataclass(frozen=True)
+class UnionOf:
+    members: tuple[Any, ...]
+
+
+NONE = Prim("None")
+ANY = Prim("Any")
+
+
+def optional(t: Any) -> Any:
+    if t == ANY or t == NONE:
+        return t
+    if isinstance(t, UnionOf):
+        return t if NONE in t.members else UnionOf(t.members + (NONE,))
+    return UnionOf((t, NONE))
+
+
+def render(t: Any) -> str:
+    if isinstance(t, Prim):
+        return t.name
+    if isinstance(t, Lit):
+        return f"Literal[{json.dumps(t.value)}]"
+    if isinstance(t, Ref):
+        return t.name
+    if isinstance(t, ListOf):
+        return f"list[{render(t.item)}]"
+    if isinstance(t, MapOf):
+        return f"dict[str, {render(t.value)}]"
+    if isinstance(t, UnionOf):
+        return " | ".join(render(m) for m in t.members)
+    raise TypeError(t)
+
+
+@dataclass
+class FieldDef:
+    name: str
+    wire: str
+    type: Any
+    required: bool
+    default: Any  # JSON value, or NO_DEFAULT
+    description: str | None
+
+
+NO_DEFAULT = object()
+
+
+@dataclass
+class ObjectDef:
+    name: str
+    doc: str
+    fields: list[FieldDef]
+    base: str = "WireModel"
+    tag: tuple[str, str] | None = None  # (wire key, value) for a tagged union's variant
+
+
+@dataclass
+class EnumDef:
+    name: str
+    doc: str
+    members: list[tuple[str, str, str | None]]  # (member name, value, description)
+
+
+@dataclass
+class UnionDef:
+    """A tagged union: the base class of its variants, which are chosen by ``tag``."""
+
+    name: str
+    doc: str
+    tag: str
+    variants: list[str]
+
+
+@dataclass
+class WrapperDef:
+    """Any other union (or constrained scalar): a RootModel-style holder of ``root``."""
+
+    name: str
+    doc: str
+    root: Any
+
+
+@dataclass
+class AliasDef:
+    """A named scalar (ThreadId is a str): a subclass of the scalar with ``.root``."""
+
+    name: str
+    doc: str
+    base: str  # "str" or "int"
+
+
+@dataclass
+class Protocol:
+    objects: dict[str, ObjectDef] = field(default_factory=dict)
+    enums: dict[str, EnumDef] = field(default_factory=dict)
+    unions: dict[str, UnionDef] = field(default_factory=dict)
+    wrappers: dict[str, WrapperDef] = field(default_factory=dict)
+    aliases: dict[str, AliasDef] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # emission order of non-enum classes
+    notifications: dict[str, str] = field(default_factory=dict)  # method -> payload class
+    server_requests: dict[str, str] = field(default_factory=dict)  # method -> params class
+    client_requests: dict[str, str] = field(default_factory=dict)  # method -> params class
+
+
+class SchemaError(Exception):
+    pass
+
+
+class Builder:
+    """Walks the schema bundle and decides every class: its kind, name, fields and docs."""
+
+    def __init__(self, bundle: dict[str, Any]) -> None:
+        definitions = dict(bundle["definitions"])
+        nested = definitions.pop("v2", {})
+        # The v2 namespace is what the reference generated from; the root namespace adds the
+        # server->client requests, the JSON-RPC envelope and v1 initialize. Same name, same
+        # schema in both (checked when a snapshot is taken).
+        self.defs: dict[str, Any] = {**definitions, **nested}
+        # The bundles' root schemas are empty objects; the reference has a class for the v2 one.
+        title = bundle.get("title", "CodexAppServerProtocol")
+        for root in (title, f"{title}V2"):
+            self.defs.setdefault(root, {"type": "object", "description": "The schema bundle's root (no fields)."})
+        self.out = Protocol()
+        self.taken: set[str] = set(self.defs)
+        self.done: set[str] = set()
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def unique(self, name: str) -> str:
+        if name not in self.taken:
+            self.taken.add(name)
+            return name
+        n = 1
+        while f"{name}{n}" in self.taken:
+            n += 1
+        self.taken.add(f"{name}{n}")
+        return f"{name}{n}"
+
+    @staticmethod
+    def ref_name(ref: str) -> str:
+        return ref.rsplit("/", 1)[-1]
+
+    @staticmethod
+    def string_enum(schema: Any) -> list[tuple[str, str | None]] | None:
+        """The values of a string enum, or of a oneOf whose members are all one-value enums."""
+        if not isinstance(schema, dict):
+            return None
+        if "enum" in schema and schema.get("type", "string") == "string" and "properties" not in schema:
+            if all(isinstance(v, str) for v in schema["enum"]):
+                return [(v, None) for v in schema["enum"]]
+        members = schema.get("oneOf")
+        if members and all(
+            isinstance(m, dict) and "enum" in m and len(m["enum"]) == 1 and isinstance(m["enum"][0], str)
+            for m in members
+        ):
+            return [(m["enum"][0], m.get("description")) for m in members]
+        return None
+
+    @staticmethod
+    def tag_of(variants: list[Any]) -> str | None:
+        """The property every variant requires with one fixed string value, if there is one."""
+        common: set[str] | None = None
+        for v in variants:
+            if not (isinstance(v, dict) and v.get("type") == "object" and "properties" in v):
+                return None
+            keys = {
+                k
+                for k, p in v["properties"].items()
+                if isinstance(p, dict) and len(p.get("enum", ())) == 1 and k in v.get("required", ())
+            }
+            common = keys if common is None else common & keys
+        if not common:
+            return None
+        for preferred in ("type", "method", "kind", "mode"):
+            if preferred in common:
+                return preferred
+        return sorted(common)[0]
+
+    # -- definitions ------------------------------------------------------------------------
+
+    def build(self) -> Protocol:
+        self.registries()
+        self.purposes = self.purpose_docs()
+        for name in sorted(self.defs):
+            self.definition(name)
+        return self.out
+
+    def purpose_docs(self) -> dict[str, str]:
+        """Docstrings for undocumented definitions that a method carries (params, results)."""
+        docs: dict[str, str] = {}
+        for method, cls in sorted(self.out.notifications.items()):
+            docs.setdefault(cls, f"Params of the ``{method}`` notification.")
+        for kind, registry in (("request", self.out.client_requests), ("server request", self.out.server_requests)):
+            for method, cls in sorted(registry.items()):
+                docs.setdefault(cls, f"Params of the ``{method}`` {kind}.")
+                if cls.endswith("Params") and cls[: -len("Params")] + "Response" in self.defs:
+                    docs.setdefault(cls[: -len("Params")] + "Response", f"Result of the ``{method}`` {kind}.")
+        return docs
+
+    def definition(self, name: str) -> None:
+        if name in self.done:
+            return
+        self.done.add(name)
+        schema = self.defs[name]
+        doc = schema.get("description") or ""
+        values = self.string_enum(schema)
+        if values is not None:
+            self.enum(name, values, doc or f"Values of ``{name}`` in the app-server protocol.")
+            return
+        variants = schema.get("oneOf") or schema.get("anyOf")
+        if variants:
+            self.union(name, variants, doc)
+            return
+        kind = schema.get("type")
+        if kind == "object" or "properties" in schema:
+            self.object(name, schema, doc or self.purposes.get(name) or f"``{name}`` of the app-server protocol.")
+            return
+        if kind in ("string", "integer"):
+            base = "str" if kind == "string" else "int"
+            self.out.aliases[name] = AliasDef(name, doc or f"A ``{base}`` named ``{name}``.", base)
+            self.out.order.append(name)
+            return
+        raise SchemaError(f"definition {name}: unsupported schema {json.dumps(schema)[:200]}")
+
+    def enum(self, name: str, values: list[tuple[str, str | None]], doc: str) -> None:
+        members = []
+        seen: set[str] = set()
+        for value, description in values:
+            member = snake(value)
+            if member in seen or member in RESERVED_ATTRIBUTES:
+                raise SchemaError(f"enum {name}: member name {member!r} clashes")
+            seen.add(member)
+            members.append((member, value, description))
+        self.out.enums[name] = EnumDef(name, doc, members)
+
+    def union(self, name: str, variants: list[Any], doc: str) -> None:
+        non_null = [v for v in variants if not (isinstance(v, dict) and v.get("type") == "null")]
+        tag = self.tag_of(non_null)
+        if tag is not None and len(non_null) == len(variants):
+            self.out.unions[name] = UnionDef(
+                name, doc or f"One of the ``{name}`` variants, chosen by its ``{tag}`` field.", tag, []
+            )
+            self.out.order.append(name)
+            for variant in non_null:
+                self.variant(name, variant, tag)
+            return
+        members = tuple(self.member(name, v) for v in variants)
+        self.out.wrappers[name] = WrapperDef(
+            name, doc or f"``{name}``: one of several shapes; the value is in ``root``.", UnionOf(members)
+        )
+        self.out.order.append(name)
+
+    def variant_name(self, union: str, title: str | None) -> str:
+        if not title:
+            return self.unique(union)
+        name = pascal(title)
+        if union == "ServerNotification" and name.endswith("Notification"):
+            # Its titles repeat the payload names ("Item/agentMessage/deltaNotification"); the
+            # reference names them all <Method>ServerNotification.
+            return self.unique(name[: -len("Notification")] + union)
+        if name in self.defs:
+            # "ErrorNotification" inside ServerNotification collides with the payload type of
+            # the same name: keep what differs and append the union's name, as the reference
+            # does (ErrorServerNotification).
+            suffix = ""
+            for a, b in zip(reversed(name), reversed(union)):
+                if a != b:
+                    break
+                suffix = a + suffix
+            word = re.search(r"[A-Z][a-z0-9]*$", suffix)
+            common = word.group(0) if word and suffix.endswith(word.group(0)) else ""
+            name = name[: len(name) - len(common)] + union
+        return self.unique(name)
+
+    def variant(self, union: str, schema: dict[str, Any], tag: str) -> None:
+        name = self.variant_name(union, schema.get("title"))
+        value = schema["properties"][tag]["enum"][0]
+        doc = schema.get("description") or f"The ``{value}`` variant of :class:`{union}`."
+        self.object(name, schema, doc, base=union, tag=(tag, value))
+        self.out.unions[union].variants.append(name)
+
+    def member(self, union: str, schema: Any) -> Any:
+        """One member of a non-tagged union (AskForApproval, ReasoningSummary, ...)."""
+        if isinstance(schema, dict) and "enum" in schema and "$ref" not in schema:
+            values = schema["enum"]
+            if len(values) == 1:
+                return Lit(values[0])
+            name = self.unique(f"{union}Value")
+            self.enum(name, [(v, None) for v in values], f"The plain values of :class:`{union}`.")
+            return Ref(name)
+        if isinstance(schema, dict) and schema.get("type") == "object" and "properties" in schema:
+            name = self.variant_name(union, schema.get("title"))
+            doc = schema.get("description") or f"One shape of :class:`{union}`."
+            self.object(name, schema, doc)
+            return Ref(name)
+        return self.type_of(schema, union, union)
+
+    def object(
+        self,
+        name: str,
+        schema: dict[str, Any],
+        doc: str,
+        *,
+        base: str = "WireModel",
+        tag: tuple[str, str] | None = None,
+    ) -> None:
+        obj = ObjectDef(name, doc, [], base, tag)
+        self.out.objects[name] = obj
+        self.out.order.append(name)
+        required = set(schema.get("required", ()))
+        used: set[str] = set()
+        for wire in sorted(schema.get("properties", {})):
+            prop = schema["properties"][wire]
+            attr = snake(wire)
+            # Variants of a tagged union answer ``.root`` with themselves, as the reference's
+            # RootModel wrappers did.
+            if attr in RESERVED_ATTRIBUTES or attr in used or (attr == "root" and tag is not None):
+                raise SchemaError(f"{name}.{wire}: attribute name {attr!r} clashes")
+            used.add(attr)
+            ftype = self.type_of(prop, name, wire)
+            is_required = wire in required
+            default = NO_DEFAULT
+            if isinstance(prop, dict) and "default" in prop:
+                default = prop["default"]
+            if not is_required:
+                ftype = optional(ftype)
+                if default is NO_DEFAULT:
+                    default = None
+            description = prop.get("description") if isinstance(prop, dict) else None
+            obj.fields.append(FieldDef(attr, wire, ftype, is_required, default, description))
+
+    # -- field types ------------------------------------------------------------------------
+
+    def type_of(self, schema: Any, owner: str, prop: str) -> Any:
+        """The type of a property (or array item) ``prop`` of class ``owner``."""
+        if schema is True or schema == {}:
+            return ANY
+        if not isinstance(schema, dict):
+            raise SchemaError(f"{owner}.{prop}: unsupported schema {schema!r}")
+        if "$ref" in schema:
+            return Ref(self.ref_name(schema["$ref"]))
+        if "allOf" in schema:
+            parts = schema["allOf"]
+            if len(parts) == 1:
+                return self.type_of(parts[0], owner, prop)
+            raise SchemaError(f"{owner}.{prop}: allOf with several parts")
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                members = [self.type_of(m, owner, prop) for m in schema[key]]
+                flat: list[Any] = []
+                for m in members:
+                    for part in m.members if isinstance(m, UnionOf) else (m,):
+                        if part not in flat:
+                            flat.append(part)
+                return flat[0] if len(flat) == 1 else UnionOf(tuple(flat))
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            types = [self.type_of({**schema, "type": k}, owner, prop) for k in kind]
+            flat = []
+            for t in types:
+                if t not in flat:
+                    flat.append(t)
+            return flat[0] if len(flat) == 1 else UnionOf(tuple(flat))
+        if "enum" in schema:
+            values = schema["enum"]
+            if len(values) == 1:
+                return Lit(values[0])
+            name = self.unique(pascal(schema.get("title") or prop))
+            self.enum(name, [(v, None) for v in values], schema.get("description") or f"Values of ``{prop}``.")
+            return Ref(name)
+        if kind == "string":
+            return Prim("str")
+        if kind == "integer":
+            return Prim("int")
+        if kind == "number":
+            return Prim("float")
+        if kind == "boolean":
+            return Prim("bool")
+        if kind == "null":
+            return NONE
+        if kind == "array":
+            items = schema.get("items", True)
+            item_name = singular(prop)
+            if isinstance(items, dict) and items.get("type") == "integer" and "minimum" in items:
+                # A constrained integer item: the reference made a RootModel[int] class of it.
+                alias = self.unique(pascal(item_name))
+                self.out.aliases[alias] = AliasDef(alias, f"An item of ``{owner}.{prop}``.", "int")
+                self.out.order.append(alias)
+                return ListOf(Prim("int"))
+            return ListOf(self.type_of(items, owner, item_name))
+        if kind == "object" or "properties" in schema:
+            extra = schema.get("additionalProperties")
+            if "properties" in schema:
+                name = self.unique(pascal(schema.get("title") or prop))
+                doc = schema.get("description") or f"The ``{prop}`` of :class:`{owner}`."
+                self.object(name, schema, doc)
+                return Ref(name)
+            if isinstance(extra, dict) or extra is True:
+                return MapOf(self.type_of(extra, owner, prop))
+            return MapOf(ANY)
+        if kind is None:
+            return ANY
+        raise SchemaError(f"{owner}.{prop}: unsupported type {kind!r}")
+
+    # -- method registries ------------------------------------------------------------------
+
+    def registries(self) -> None:
+        for union, target in (
+            ("ServerNotification", self.out.notifications),
+            ("ServerRequest", self.out.server_requests),
+            ("ClientRequest", self.out.client_requests),
+        ):
+            for variant in self.defs[union]["oneOf"]:
+                method = variant["properties"]["method"]["enum"][0]
+                params = variant["properties"].get("params")
+                if params is None or "$ref" not in params:
+                    continue
+                target[method] = self.ref_name(params["$ref"])
+
+
+# --------------------------------------------------------------------------------------------
+# emitting Python
+
+
+HEADER = """\
+# Generated by {generator} from schema/{bundle}
+# (codex app-server {version}). Do not edit: change the generator or refresh the snapshot.
+"""
+
+
+def docstring(text: str, indent: str) -> list[str]:
+    text = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    lines: list[str] = []
+    for i, paragraph in enumerate(paragraphs):
+        if i:
+            lines.append("")
+        flowed = " ".join(line.strip() for line in paragraph.splitlines())
+        lines.extend(textwrap.wrap(flowed, width=96 - len(indent), break_long_words=False, break_on_hyphens=False))
+    if not lines:
+        lines = ["(undocumented)"]
+    if len(lines) == 1 and len(lines[0]) + len(indent) + 6 <= 100:
+        return [f'{indent}"""{lines[0]}"""']
+    out = [f'{indent}"""{lines[0]}']
+    out.extend(f"{indent}{line}" if line else "" for line in lines[1:])
+    out.append(f'{indent}"""')
+    return out
+
+
+def default_literal(proto: Protocol, ftype: Any, value: Any) -> str:
+    """Python source for a field default; enum values are written as members."""
+    enum = enum_of(proto, ftype)
+    if isinstance(value, str) and enum is not None:
+        for member, member_value, _ in proto.enums[enum].members:
+            if member_value == value:
+                return f"{enum}.{member}"
+        raise SchemaError(f"default {value!r} is not a value of {enum}")
+    if isinstance(value, list):
+        item = ftype
+        if isinstance(item, UnionOf):
+            item = next(m for m in item.members if m != NONE)
+        inner = item.item if isinstance(item, ListOf) else ANY
+        return "[" + ", ".join(default_literal(proto, inner, v) for v in value) + "]"
+    if isinstance(value, dict):
+        if value:
+            raise SchemaError(f"non-empty object default {value!r}")
+        return "{}"
+    return repr(value)
+
+
+def enum_of(proto: Protocol, ftype: Any) -> str | None:
+    for t in ftype.members if isinstance(ftype, UnionOf) else (ftype,):
+        if isinstance(t, Ref) and t.name in proto.enums:
+            return t.name
+    return None
+
+
+def emit_enum(e: EnumDef) -> list[str]:
+    lines = [f"class {e.name}(WireEnum):", *docstring(e.doc, "    "), ""]
+    for member, value, description in e.members:
+        if member in STR_ATTRIBUTES:
+            # The reference's member name; on a str enum it hides the str method of that name.
+            lines.append(f"    {member} = {json.dumps(value)}  # type: ignore[assignment]")
+        else:
+            lines.append(f"    {member} = {json.dumps(value)}")
+        if description:
+            lines.extend(docstring(description, "    "))
+    return lines
+
+
+def expand_wrappers(proto: Protocol, t: Any) -> Any:
+    """A field's type as its attribute returns it: a RootModel-style union is replaced by its
+    members (the attribute gives the value, not the wrapper)."""
+    if isinstance(t, Ref) and t.name in proto.wrappers:
+        return expand_wrappers(proto, proto.wrappers[t.name].root)
+    if isinstance(t, ListOf):
+        return ListOf(expand_wrappers(proto, t.item))
+    if isinstance(t, MapOf):
+        return MapOf(expand_wrappers(proto, t.value))
+    if isinstance(t, UnionOf):
+        flat: list[Any] = []
+        for member in t.members:
+            expanded = expand_wrappers(proto, member)
+            for part in expanded.members if isinstance(expanded, UnionOf) else (expanded,):
+                if part not in flat:
+                    flat.append(part)
+        # None last, as written by hand.
+        flat.sort(key=lambda m: m == NONE)
+        return flat[0] if len(flat) == 1 else UnionOf(tuple(flat))
+    return t
+
+
+def emit_object(proto: Protocol, o: ObjectDef) -> list[str]:
+    lines = [f"class {o.name}({o.base}):", *docstring(o.doc, "    "), "", "    __slots__ = ()"]
+    renamed = {f.name: f.wire for f in o.fields if f.name != f.wire}
+    if renamed:
+        lines.append("    __wire_names__ = {")
+        lines.extend(f"        {json.dumps(k)}: {json.dumps(v)}," for k, v in renamed.items())
+        lines.append("    }")
+    if o.fields:
+        lines.append("")
+    for f in o.fields:
+        ftype = expand_wrappers(proto, f.type)
+        members = [render(m) for m in ftype.members] if isinstance(ftype, UnionOf) else [render(ftype)]
+        if o.tag is not None and f.wire == o.tag[0]:
+            # The tag is implied by the class: writing it is optional.
+            default = json.dumps(o.tag[1])
+        elif f.default is NO_DEFAULT:
+            default = None
+        else:
+            default = default_literal(proto, f.type, f.default)
+        lines.extend(field_lines(f.name, members, default))
+        if f.description:
+            lines.extend(docstring(f.description, "    "))
+    return lines
+
+
+def wrapped(prefix: str, members: list[str], suffix: str, indent: str) -> list[str]:
+    """``prefix A | B | C suffix`` on one line, or with the union split over several lines."""
+    line = f"{indent}{prefix}{' | '.join(members)}{suffix}"
+    if len(line) <= 100:
+        return [line]
+    inner = indent + "    "
+    return [f"{indent}{prefix}(", *(f"{inner}{'| ' if i else ''}{m}" for i, m in enumerate(members)), f"{indent}){suffix}"]
+
+
+def field_lines(name: str, members: list[str], default: str | None) -> list[str]:
+    """``name: A | B = default``, split over lines when longer than 100 columns."""
+    suffix = "" if default is None else f" = {default}"
+    line = f"    {name}: {' | '.join(members)}{suffix}"
+    if len(line) <= 100:
+        return [line]
+    if len(members) == 1:
+        if default is None:
+            return [line]  # one long type (a dict of a union): left as is
+        return [f"    {name}: {members[0]} = (", f"        {default}", "    )"]
+    return wrapped(f"{name}: ", members, suffix, "    ")
+
+
+def emit_union(proto: Protocol, u: UnionDef) -> list[str]:
+    return [
+        f"class {u.name}(TaggedUnion):",
+        *docstring(u.doc, "    "),
+        "",
+        "    __slots__ = ()",
+        f"    __tag__ = {json.dumps(u.tag)}",
+        "",
+        "    if TYPE_CHECKING:",
+        "",
+        *wrapped("def __init__(self, root: ", u.variants, ") -> None: ...", "        "),
+        "",
+        "        @property",
+        *wrapped("def root(self) -> ", u.variants, ": ...", "        "),
+    ]
+
+
+def emit_wrapper(w: WrapperDef) -> list[str]:
+    members = [render(m) for m in w.root.members] if isinstance(w.root, UnionOf) else [render(w.root)]
+    return [
+        f"class {w.name}(RootWrapper):",
+        *docstring(w.doc, "    "),
+        "",
+        "    __slots__ = ()",
+        "",
+        *wrapped("root: ", members, "", "    "),
+        "",
+        "    if TYPE_CHECKING:",
+        "",
+        *wrapped("def __init__(self, root: ", members, ") -> None: ...", "        "),
+    ]
+
+
+def emit_alias(a: AliasDef) -> list[str]:
+    base = "StrAlias" if a.base == "str" else "IntAlias"
+    return [f"class {a.name}({base}):", *docstring(a.doc, "    "), "", "    __slots__ = ()"]
+
+
+def emit_v2_all(proto: Protocol, version: str) -> str:
+    out = [
+        HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version).rstrip("\n"),
+        '"""Every type of the Codex app-server protocol, as a Python class.',
+        "",
+        "Objects are :class:`~openai_codex._model.WireModel` classes: snake_case attributes over the",
+        "camelCase JSON the runtime sends, converted when first read. String enums are ``str``-valued",
+        "enums. A tagged union (``ThreadItem``, ``SandboxPolicy``, ...) is the base class of its",
+        "variants, and reading one gives the variant its tag names. Other unions are RootModel-style",
+        "holders of ``root``. See ``openai_codex._model`` for the behaviour they share.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import TYPE_CHECKING, Any, Literal",
+        "",
+        "from .._model import IntAlias, RootWrapper, StrAlias, TaggedUnion, WireEnum, WireModel",
+    ]
+    # Enums first: field defaults name their members, which must exist when a class is built.
+    for name in sorted(proto.enums):
+        out += ["", "", *emit_enum(proto.enums[name])]
+    for name in proto.order:
+        if name in proto.unions:
+            block = emit_union(proto, proto.unions[name])
+        elif name in proto.objects:
+            block = emit_object(proto, proto.objects[name])
+        elif name in proto.wrappers:
+            block = emit_wrapper(proto.wrappers[name])
+        else:
+            block = emit_alias(proto.aliases[name])
+        out += ["", "", *block]
+    out += [
+        "",
+        "",
+        "# Every class above, by name: how openai_codex._wire finds the class of a schema type.",
+        "CLASSES: dict[str, type] = {",
+        "    name: value",
+        "    for name, value in list(globals().items())",
+        "    if isinstance(value, type) and value.__module__ == __name__",
+        "}",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def all_names(proto: Protocol) -> set[str]:
+    return set(proto.enums) | set(proto.objects) | set(proto.unions) | set(proto.wrappers) | set(proto.aliases)
+
+
+def emit_registry(proto: Protocol, version: str) -> str:
+    notification_classes = sorted(set(proto.notifications.values()))
+    request_classes = sorted(set(proto.server_requests.values()))
+    out = [
+        HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version).rstrip("\n"),
+        '"""Which class each server notification and server request carries, by method."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import Union",
+        "",
+        "from ..models import UnknownNotification",
+        "from .v2_all import (",
+    ]
+    out += [f"    {n}," for n in sorted(set(notification_classes) | set(request_classes))]
+    out += [
+        ")",
+        "from .._model import WireModel",
+        "",
+        "# Server notification method -> the class of its params (Notification.payload).",
+        "NOTIFICATION_MODELS: dict[str, type[WireModel]] = {",
+    ]
+    out += [f"    {json.dumps(m)}: {c}," for m, c in sorted(proto.notifications.items())]
+    out += [
+        "}",
+        "",
+        "# Server -> client request method -> the class of its params.",
+        "SERVER_REQUEST_PARAMS: dict[str, type[WireModel]] = {",
+    ]
+    out += [f"    {json.dumps(m)}: {c}," for m, c in sorted(proto.server_requests.items())]
+    out += [
+        "}",
+        "",
+        "# Client request method -> the name of its params class in v2_all.",
+        "CLIENT_REQUEST_PARAMS: dict[str, str] = {",
+    ]
+    out += [f"    {json.dumps(m)}: {json.dumps(c)}," for m, c in sorted(proto.client_requests.items())]
+    out += [
+        "}",
+        "",
+        "# What Notification.payload can be: a registered class, or UnknownNotification for a",
+        "# method the schema does not know or params that do not fit it.",
+        "NotificationPayload = Union[",
+    ]
+    out += [f"    {c}," for c in notification_classes]
+    out += ["    UnknownNotification,", "]"]
+    return "\n".join(out) + "\n"
+
+
+INIT = '''\
+{header}"""Protocol types generated from the Codex app-server schema.
+
+``v2_all`` holds every class; ``notification_registry`` maps methods to them. Both load on
+first use, not at ``import openai_codex``.
+"""
+'''
+
+
+def generate(bundle: dict[str, Any], version: str) -> dict[str, str]:
+    """File name -> content of everything under the generated package."""
+    proto = Builder(bundle).build()
+    header = HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version)
+    return {
+        "__init__.py": INIT.format(header=header),
+        "v2_all.py": emit_v2_all(proto, version),
+        "notification_registry.py": emit_registry(proto, version),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# the snapshot
+
+
+def normalized(data: Any) -> str:
+    """The stored form of a schema file: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def load_snapshot() -> tuple[dict[str, Any], str]:
+    bundle = json.loads((SCHEMA_DIR / BUNDLE_NAME).read_text(encoding="utf-8"))
+    version = (SCHEMA_DIR / RUNTIME_VERSION_FILE).read_text(encoding="utf-8").strip()
+    return bundle, version
+
+
+def snapshot_from_binary(codex: Path) -> None:
+    """Writes schema/ from ``codex app-server generate-json-schema --experimental``."""
+    version = subprocess.run([str(codex), "--version"], check=True, capture_output=True, text=True).stdout
+    version = version.strip().split()[-1]
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [str(codex), "app-server", "generate-json-schema", "--experimental", "--out", tmp],
+            check=True,
+        )
+        bundle = json.loads((Path(tmp) / BUNDLE_NAME).read_text(encoding="utf-8"))
+        v2 = json.loads((Path(tmp) / V2_BUNDLE_NAME).read_text(encoding="utf-8"))
+    check_bundle_covers(bundle, v2)
+    SCHEMA_DIR.mkdir(exist_ok=True)
+    (SCHEMA_DIR / BUNDLE_NAME).write_text(normalized(bundle), encoding="utf-8")
+    (SCHEMA_DIR / RUNTIME_VERSION_FILE).write_text(version + "\n", encoding="utf-8")
+    print(f"schema/{BUNDLE_NAME}: snapshot of codex {version}")
+
+
+def check_bundle_covers(bundle: dict[str, Any], v2: dict[str, Any]) -> None:
+    """Only the full bundle is stored; make sure the v2 bundle adds nothing to it."""
+    definitions = dict(bundle["definitions"])
+    definitions.update(definitions.pop("v2", {}))
+    for name, schema in v2["definitions"].items():
+        ours = json.dumps(definitions.get(name), sort_keys=True).replace("#/definitions/v2/", "#/definitions/")
+        if ours != json.dumps(schema, sort_keys=True):
+            raise SchemaError(f"{V2_BUNDLE_NAME} defines {name} differently from {BUNDLE_NAME}")
+
+
+# --------------------------------------------------------------------------------------------
+# command line
+
+
+def stale_files(expected: dict[str, str]) -> list[str]:
+    problems = []
+    for name, content in sorted(expected.items()):
+        path = OUT_DIR / name
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == content:
+            continue
+        if current is None:
+            problems.append(f"{name}: missing")
+            continue
+        diff = list(difflib.unified_diff(current.splitlines(), content.splitlines(), lineterm="", n=0))
+        changed = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        preview = "\n    ".join(changed[:12])
+        problems.append(f"{name}: {len(changed)} changed lines, e.g.\n    {preview}")
+    present = {p.name for p in OUT_DIR.glob("*.py")} if OUT_DIR.exists() else set()
+    problems.extend(f"{name}: not generated any more" for name in sorted(present - set(expected)))
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="fail if the generated files are stale")
+    parser.add_argument(
+        "--schema-from-binary",
+        metavar="CODEX",
+        type=Path,
+        help="first refresh schema/ from this codex executable",
+    )
+    args = parser.parse_args(argv)
+    if args.schema_from_binary and args.check:
+        parser.error("--check compares against the existing snapshot; refresh it separately")
+    if args.schema_from_binary:
+        snapshot_from_binary(args.schema_from_binary)
+    bundle, version = load_snapshot()
+    expected = generate(bundle, version)
+    if args.check:
+        problems = stale_files(expected)
+        if problems:
+            print("generated protocol types are stale; run: python tools/generate_protocol.py", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        print("generated protocol types are up to date")
+        return 0
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for name, content in expected.items():
+        path = OUT_DIR / name
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
