@@ -1,76 +1,68 @@
 """Turning wire JSON (camelCase dicts) into the objects users read.
 
 Every conversion from runtime JSON to a user-facing object goes through ``model_for`` and
-``notification_payload``, so the type system can change behind these two functions.
+``notification_payload``. Both resolve the generated class on first use, so importing
+``openai_codex`` does not load the (large) generated module.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import Any, Callable
 
-_CAMEL_CACHE: dict[str, str] = {}
-_SNAKE_PART = re.compile(r"_([a-z0-9])")
+_PayloadMaker = Callable[[Any], Any]
 
-
-def _camel(name: str) -> str:
-    camel = _CAMEL_CACHE.get(name)
-    if camel is None:
-        camel = _CAMEL_CACHE[name] = _SNAKE_PART.sub(lambda m: m.group(1).upper(), name)
-    return camel
-
-
-class WireObject:
-    """A read-only view of a JSON object with snake_case attribute access.
-
-    ``obj.turn_id`` reads the wire field ``turnId``; nested objects and lists are wrapped on
-    access.
-    """
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
-
-    def __getattr__(self, name: str) -> Any:
-        data = self._data
-        if name in data:
-            return _wrap(data[name])
-        camel = _camel(name)
-        if camel in data:
-            return _wrap(data[camel])
-        if name.startswith("_"):
-            raise AttributeError(name)
-        # Optional fields the runtime left out read as None, like the schema's defaults.
-        return None
-
-    def model_dump(self) -> dict[str, Any]:
-        return dict(self._data)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, WireObject):
-            return bool(self._data == other._data)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._data!r})"
-
-
-def _wrap(value: Any) -> Any:
-    if isinstance(value, dict):
-        return WireObject(value)
-    if isinstance(value, list):
-        return [_wrap(v) for v in value]
-    return value
-
-
-def model_for(type_name: str, data: Any) -> Any:
-    """The object for a value of schema type ``type_name``."""
-    return _wrap(data)
+# Notification method -> function building its payload, filled on first sight of each method.
+_MAKERS: dict[str, _PayloadMaker] = {}
+# Schema type name -> function converting a value of that type.
+_LOADERS: dict[str, Callable[[Any], Any]] = {}
 
 
 def notification_payload(method: str, params: Any) -> Any:
-    """The payload object of a notification with this method."""
-    return _wrap(params)
+    """The payload object of a notification with this method (never raises).
+
+    Params that fit the method's class become an instance of it; anything else (an unknown
+    method, params that do not match the schema) becomes ``UnknownNotification(params)``, so a
+    newer or misbehaving runtime cannot break the stream.
+    """
+    make = _MAKERS.get(method)
+    if make is None:
+        make = _payload_maker(method)
+    return make(params)
+
+
+def _payload_maker(method: str) -> _PayloadMaker:
+    from ._model import payload_maker
+    from .generated.notification_registry import NOTIFICATION_MODELS
+    from .models import UnknownNotification
+
+    cls = NOTIFICATION_MODELS.get(method)
+    make: _PayloadMaker = UnknownNotification if cls is None else payload_maker(cls, UnknownNotification)
+    _MAKERS[method] = make
+    return make
+
+
+def model_for(type_name: str, data: Any) -> Any:
+    """The object for a value of schema type ``type_name`` (e.g. ``"ThreadItem"``).
+
+    Objects become their generated class (a tagged union: the variant its tag names), enum
+    strings their members; None stays None. Nothing is copied or validated up front: fields
+    convert when read, and values the schema does not know are kept as they came.
+    """
+    if data is None:
+        return None
+    load = _LOADERS.get(type_name)
+    if load is None:
+        load = _loader(type_name)
+    return load(data)
+
+
+def _loader(type_name: str) -> Callable[[Any], Any]:
+    from ._model import spec_for_class
+    from .generated.v2_all import CLASSES
+
+    cls = CLASSES.get(type_name)
+    if cls is None:
+        raise KeyError(f"no protocol type named {type_name!r}")
+    load = spec_for_class(cls).load
+    _LOADERS[type_name] = load
+    return load

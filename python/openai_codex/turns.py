@@ -11,10 +11,10 @@ from ._wire import model_for
 from .errors import TurnFailedError
 from .inputs import RunInput, input_to_wire
 from .models import Notification
-from .types import TurnStatus
 
 if TYPE_CHECKING:
     from .codex import AsyncCodex, Codex
+    from .generated.v2_all import ThreadItem, ThreadTokenUsage, TurnError, TurnStatus
 
 __all__ = ["AsyncTurnHandle", "TurnHandle", "TurnResult"]
 
@@ -33,13 +33,13 @@ class TurnResult:
 
     id: str
     status: TurnStatus
-    error: Any
+    error: TurnError | None
     started_at: int | None
     completed_at: int | None
     duration_ms: int | None
     final_response: str | None
-    items: list[Any]
-    usage: Any
+    items: list[ThreadItem]
+    usage: ThreadTokenUsage | None
 
 
 def _final_response(items: list[dict[str, Any]]) -> str | None:
@@ -57,10 +57,15 @@ def _final_response(items: list[dict[str, Any]]) -> str | None:
 
 def turn_result(summary: tuple[Any, list[Any], Any]) -> TurnResult:
     """Builds the result from a stream's summary; raises if the turn failed."""
+    # Imported here: the generated classes load on first use, not with the package.
+    from ._model import enum_member
+    from .generated.v2_all import TurnStatus
+
     completed, item_events, usage_event = summary
     turn = completed["turn"]
     raw_items = [event["item"] for event in item_events]
-    status = TurnStatus(turn["status"])
+    # A status this SDK does not know (a newer runtime) stays a plain string.
+    status = enum_member(TurnStatus, turn["status"])
     error = turn.get("error")
     if status is TurnStatus.failed:
         message = (error or {}).get("message") or "turn failed with status failed"

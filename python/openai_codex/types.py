@@ -1,18 +1,85 @@
-"""Protocol types of the Codex app-server (placeholder until the generated type system lands)."""
+"""Protocol types for annotations and matching: the names of the reference SDK's ``types``.
+
+Importing this module loads the generated protocol classes (``openai_codex.generated.v2_all``);
+``import openai_codex`` alone does not.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-
+from .generated.v2_all import (
+    Account,
+    AccountLoginCompletedNotification,
+    ApprovalsReviewer,
+    AskForApproval,
+    CancelLoginAccountResponse,
+    CancelLoginAccountStatus,
+    GetAccountResponse,
+    ModelListResponse,
+    Personality,
+    PlanType,
+    ReasoningEffort,
+    ReasoningSummary,
+    SandboxMode,
+    SandboxPolicy,
+    SortDirection,
+    ThreadArchiveResponse,
+    ThreadCompactStartResponse,
+    ThreadItem,
+    ThreadListCwdFilter,
+    ThreadListResponse,
+    ThreadReadResponse,
+    ThreadSetNameResponse,
+    ThreadSortKey,
+    ThreadSource,
+    ThreadSourceKind,
+    ThreadStartSource,
+    ThreadTokenUsage,
+    ThreadTokenUsageUpdatedNotification,
+    Turn,
+    TurnCompletedNotification,
+    TurnError,
+    TurnInterruptResponse,
+    TurnStatus,
+    TurnSteerResponse,
+)
 from .models import InitializeResponse, JsonObject, Notification
 
-__all__ = ["InitializeResponse", "JsonObject", "Notification", "TurnStatus"]
-
-
-class TurnStatus(str, Enum):
-    """Where a turn is in its life."""
-
-    completed = "completed"
-    interrupted = "interrupted"
-    failed = "failed"
-    in_progress = "inProgress"
+__all__ = [
+    "Account",
+    "AccountLoginCompletedNotification",
+    "ApprovalsReviewer",
+    "AskForApproval",
+    "CancelLoginAccountResponse",
+    "CancelLoginAccountStatus",
+    "GetAccountResponse",
+    "InitializeResponse",
+    "JsonObject",
+    "ModelListResponse",
+    "Notification",
+    "Personality",
+    "PlanType",
+    "ReasoningEffort",
+    "ReasoningSummary",
+    "SandboxMode",
+    "SandboxPolicy",
+    "SortDirection",
+    "ThreadArchiveResponse",
+    "ThreadCompactStartResponse",
+    "ThreadItem",
+    "ThreadListCwdFilter",
+    "ThreadListResponse",
+    "ThreadReadResponse",
+    "ThreadSetNameResponse",
+    "ThreadSortKey",
+    "ThreadSource",
+    "ThreadSourceKind",
+    "ThreadStartSource",
+    "ThreadTokenUsage",
+    "ThreadTokenUsageUpdatedNotification",
+    "Turn",
+    "TurnCompletedNotification",
+    "TurnError",
+    "TurnInterruptResponse",
+    "TurnStatus",
+    "TurnSteerResponse",
+]
