@@ -1,0 +1,33 @@
+"""Send an image by URL together with text, using ImageInput.
+
+A turn's input can be a list mixing text and images. The model fetches a remote image itself;
+the runtime passes the URL on unchanged.
+
+Run it:  python examples/image_url/sync.py [IMAGE_URL]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
+
+from _offline import example_config  # noqa: E402
+
+from openai_codex import Codex, ImageInput, TextInput  # noqa: E402
+
+DEFAULT_URL = "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png"
+
+
+def main() -> None:
+    url = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_URL
+    with example_config() as config, Codex(config) as codex:
+        thread = codex.thread_start()
+        result = thread.run([TextInput("Describe this image in one sentence."), ImageInput(url)])
+        print(f"image: {url}")
+        print(f"codex: {result.final_response}")
+
+
+if __name__ == "__main__":
+    main()

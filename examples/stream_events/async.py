@@ -1,0 +1,39 @@
+"""AsyncTurnHandle.stream(): the same event view with `async for`.
+
+Run it:  python examples/stream_events/async.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
+
+from _offline import example_config  # noqa: E402
+
+from openai_codex import AsyncCodex  # noqa: E402
+
+
+async def main() -> None:
+    with example_config() as config:
+        async with AsyncCodex(config) as codex:
+            thread = await codex.thread_start()
+            handle = await thread.turn("Explain what a thread and a turn are, briefly.")
+            async for event in handle.stream():
+                payload = event.payload
+                if event.method == "item/agentMessage/delta":
+                    print(payload.delta, end="", flush=True)
+                elif event.method == "item/completed":
+                    if payload.item.root.type == "agentMessage":
+                        print()
+                    print(f"[item done]    {payload.item.root.type}")
+                elif event.method == "turn/completed":
+                    print(f"[turn done]    status={payload.turn.status.value}")
+            result = await handle.run()
+            print(f"final response has {len(result.final_response or '')} characters")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
