@@ -21,7 +21,9 @@ _core.set_payload_factory(notification_payload)
 
 @dataclass(slots=True)
 class UnknownNotification:
-    """Payload of a notification the SDK has no type for; ``params`` is the raw JSON object."""
+    """Payload of a notification the SDK cannot type: a method the schema does not know, or params
+    that do not fit the method's class (a newer or misbehaving runtime). ``params`` is the raw JSON.
+    """
 
     params: JsonObject
 
