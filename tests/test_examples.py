@@ -44,6 +44,7 @@ EXPECTED: dict[str, list[str]] = {
         "active now: ['picnic planning']",
         "unarchived: True",
         "compaction started",
+        "after compaction: (scripted model) You said 'Where were we?'",
     ],
     "image_url": ["and sent 1 image(s): https://upload.wikimedia.org/"],
     "local_image": ["and sent 1 image(s): image/png (", "bytes, inlined by the runtime)"],

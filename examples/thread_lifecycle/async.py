@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
@@ -44,9 +45,15 @@ async def main() -> None:
             restored = await codex.thread_unarchive(fork.id)
             print(f"unarchived: {restored.id == fork.id}")
 
-            # Compaction runs in the background after compact() returns: do it last.
+            # Compaction runs in the background after compact() returns; wait for the thread to
+            # be idle again before the next turn (one started meanwhile would never run).
             await thread.compact()
             print("compaction started")
+            deadline = time.monotonic() + 60
+            while (await thread.read()).thread.status.root.type != "idle" and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            result = await thread.run("Where were we?")
+            print(f"after compaction: {result.final_response}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Run it:  python examples/thread_lifecycle/sync.py
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
@@ -49,9 +50,15 @@ def main() -> None:
         print(f"unarchived: {restored.id == fork.id}")
 
         # Compaction replaces the history with a summary the model writes. It runs in the
-        # background after compact() returns, so this is the last thing done on the thread here.
+        # background after compact() returns; a turn started meanwhile would never run, so wait
+        # until the thread is idle again before continuing.
         thread.compact()
         print("compaction started")
+        deadline = time.monotonic() + 60
+        while thread.read().thread.status.root.type != "idle" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        result = thread.run("Where were we?")
+        print(f"after compaction: {result.final_response}")
 
 
 if __name__ == "__main__":
