@@ -48,11 +48,17 @@ class ScriptedReply:
 
     text: str | None = None
     http_status: int | None = None
+    seconds: float = 0.0
 
 
 def scripted_text(text: str) -> ScriptedReply:
     """The offline model answers the next call with exactly this text."""
     return ScriptedReply(text=text)
+
+
+def scripted_slow_text(text: str, seconds: float) -> ScriptedReply:
+    """The offline model trickles this text out over about ``seconds``: time to steer or stop it."""
+    return ScriptedReply(text=text, seconds=seconds)
 
 
 def scripted_http_error(status: int) -> ScriptedReply:
@@ -80,7 +86,9 @@ def example_config(*script: ScriptedReply, requires_openai_auth: bool = False) -
 def _to_reply(reply: ScriptedReply) -> Any:
     if reply.http_status is not None:
         return _scripted.http_error(reply.http_status)
-    return _scripted.text(reply.text or "", deltas=_delta_count(reply.text or ""))
+    text = reply.text or ""
+    deltas = _delta_count(text)
+    return _scripted.text(text, deltas=deltas, delta_delay=reply.seconds / deltas)
 
 
 def _delta_count(text: str) -> int:

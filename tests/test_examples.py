@@ -65,6 +65,12 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "turn_parameters": ["title:      scripted title", "highlights: ['scripted highlights']", "risk:       low"],
     "model_selection": ["chosen: gpt-5.5 with effort low", "codex: (scripted model) You said", "usage:"],
+    "turn_controls": [
+        "essay begins:",
+        "interrupted turn: status=interrupted",
+        "steered turn: status=completed",
+        "final answer: (scripted model) You said 'Also tell me which one you like best.'",
+    ],
     "login_and_account": [
         "account: signed out (sign-in required: True)",
         "account: apiKey",
