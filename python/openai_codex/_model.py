@@ -22,6 +22,7 @@ import json
 import re
 import sys
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
 
 if TYPE_CHECKING:
@@ -272,10 +273,11 @@ class _AliasSpec(_Spec):
 
 
 class _ModelSpec(_Spec):
-    __slots__ = ("cls",)
+    __slots__ = ("cls", "_checker")
 
     def __init__(self, cls: type[WireModel]) -> None:
         self.cls = cls
+        self._checker: Callable[[dict[str, Any]], str | None] | None = None
 
     def describe(self) -> str:
         return self.cls.__name__
@@ -283,7 +285,10 @@ class _ModelSpec(_Spec):
     def check(self, value: Any) -> str | None:
         if type(value) is not dict:
             return self.mismatch(value)
-        return self.cls._check(value)
+        checker = self._checker
+        if checker is None:
+            checker = self._checker = self.cls._checker()
+        return checker(value)
 
     def load(self, value: Any) -> Any:
         return self.cls._from_wire(value) if type(value) is dict else value
@@ -845,16 +850,7 @@ class WireModel:
     @classmethod
     def _check(cls, data: dict[str, Any]) -> str | None:
         """Why this JSON object does not fit the class, or None (lenient on enums and tags)."""
-        for field in cls.model_fields.values():
-            value = data.get(field.alias, _MISSING)
-            if value is _MISSING:
-                if field.required and field.spec.check(None) is not None:
-                    return f"{field.alias}: missing"
-                continue
-            error = field.spec.check(value)
-            if error is not None:
-                return _join(field.alias, error)
-        return None
+        return _check_fields(cls, data)
 
     @classmethod
     def _checker(cls) -> Callable[[dict[str, Any]], str | None]:
@@ -1036,6 +1032,19 @@ class WireModel:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
+def _check_fields(cls: type[WireModel], data: dict[str, Any]) -> str | None:
+    for field in cls.model_fields.values():
+        value = data.get(field.alias, _MISSING)
+        if value is _MISSING:
+            if field.required and field.spec.check(None) is not None:
+                return f"{field.alias}: missing"
+            continue
+        error = field.spec.check(value)
+        if error is not None:
+            return _join(field.alias, error)
+    return None
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
@@ -1091,7 +1100,8 @@ def _compile(name: str, lines: list[str], namespace: dict[str, Any]) -> Any:
 
 def _compile_checker(cls: type[WireModel]) -> Callable[[dict[str, Any]], str | None]:
     """``cls._check`` as straight-line code: answers "fits" fast, defers to ``_check`` for why not."""
-    namespace: dict[str, Any] = {"MISSING": _MISSING, "slow": cls._check}
+    # On a misfit: the field-by-field check of this very class, for the message.
+    namespace: dict[str, Any] = {"MISSING": _MISSING, "slow": partial(_check_fields, cls)}
     lines = ["def check(data):", *_check_lines(cls, namespace, "return slow(data)"), "    return None"]
     checker: Callable[[dict[str, Any]], str | None] = _compile("check", lines, namespace)
     return checker
@@ -1212,11 +1222,13 @@ class TaggedUnion(WireModel, metaclass=_UnionMeta):
             if type(data.get(cls.__tag__)) is not str:
                 return f"{cls.__tag__}: missing or not a string"
             return None  # a variant this SDK does not know yet
-        return super(TaggedUnion, variant)._check(data)
+        return variant._checker()(data)
 
     @classmethod
     def _checker(cls) -> Callable[[dict[str, Any]], str | None]:
-        return cls._check
+        if "__variants__" in cls.__dict__:
+            return cls._check  # dispatches to the variant's compiled checker
+        return super()._checker()
 
     @classmethod
     def _normalize(cls, data: dict[str, Any]) -> dict[str, Any]:
