@@ -498,6 +498,14 @@ def test_params_send_only_what_was_set() -> None:
     }
 
 
+def test_reading_a_default_does_not_change_what_is_sent() -> None:
+    item = ThreadItem.model_validate({"type": "reasoning", "id": "r"})
+    assert isinstance(item, ReasoningThreadItem)
+    assert item.summary == []
+    assert item._to_wire() == {"type": "reasoning", "id": "r"}
+    assert item.model_dump(exclude_unset=True) == {"type": "reasoning", "id": "r"}
+
+
 def test_assignment_updates_what_is_sent() -> None:
     params = ThreadStartParams(model="a")
     params.model = "b"

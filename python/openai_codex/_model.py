@@ -923,7 +923,8 @@ class WireModel:
         data = dict(self._data)
         by_wire = type(self)._by_wire
         for wire, value in cache.items():
-            if wire in data or value is not None:
+            # A default that was only read is not part of the data, as in pydantic's fields_set.
+            if wire in data:
                 data[wire] = by_wire[wire].spec.unload(value)
         return data
 
@@ -936,7 +937,7 @@ class WireModel:
         out: dict[str, Any] = {}
         data = self._data
         for field in type(self).model_fields.values():
-            if options.exclude_unset and field.alias not in data and not (self._cache and field.alias in self._cache):
+            if options.exclude_unset and field.alias not in data:
                 continue
             value = getattr(self, field.name)
             if value is None:
