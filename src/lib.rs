@@ -3,12 +3,14 @@
 //! The pure-Rust core (no Python types) is organised by concern:
 //! - [`framing`]: newline framing of the runtime's stdout;
 //! - [`protocol`]: classifying wire messages and extracting routing keys;
-//! - [`mailbox`], [`turn`], [`router`]: delivering notifications to whoever waits for them;
+//! - [`mailbox`], [`turn`], [`router`], [`activity`]: delivering notifications to whoever waits
+//!   for them;
 //! - [`transport`]: the child process and its pipes;
 //! - [`connection`]: JSON-RPC requests over a transport, the reader loop, server requests.
 //!
 //! `python` holds the PyO3 bindings and is compiled only with the `python` feature.
 
+pub mod activity;
 pub mod connection;
 pub mod error;
 pub mod framing;

@@ -12,6 +12,7 @@ use ahash::AHashMap as HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::error::Closed;
+use crate::activity::ThreadActivity;
 use crate::mailbox::Mailbox;
 use crate::protocol::{Event, RouteKeys};
 use crate::turn::TurnChannel;
@@ -88,12 +89,18 @@ struct State {
 pub struct Router {
     state: Mutex<State>,
     global: Arc<Mailbox<Arc<Event>>>,
+    activity: ThreadActivity,
     limits: Limits,
 }
 
 impl Router {
     pub fn new(limits: Limits) -> Arc<Self> {
-        Arc::new(Self { state: Mutex::new(State::default()), global: Mailbox::new(Some(limits.global_queue)), limits })
+        Arc::new(Self {
+            state: Mutex::new(State::default()),
+            global: Mailbox::new(Some(limits.global_queue)),
+            activity: ThreadActivity::default(),
+            limits,
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -103,6 +110,11 @@ impl Router {
     /// Notifications that belong to no turn or login.
     pub fn global(&self) -> &Arc<Mailbox<Arc<Event>>> {
         &self.global
+    }
+
+    /// Thread idle reports, for waiting out background work.
+    pub fn activity(&self) -> &ThreadActivity {
+        &self.activity
     }
 
     /// Delivers one notification and wakes its consumer.
@@ -123,6 +135,9 @@ impl Router {
             }
         }
         let Some(turn_id) = keys.turn_id.as_deref() else {
+            if let Some(thread_id) = keys.thread_id.as_deref() {
+                self.activity.observe(&event, thread_id);
+            }
             return self.global.push_quiet(event).then(|| self.global.clone());
         };
         let mut st = self.lock();
@@ -254,6 +269,7 @@ impl Router {
             mb.close(why.clone());
         }
         self.global.close(why);
+        self.activity.close();
     }
 
     /// Number of turns with buffered events nobody subscribed to (for tests and diagnostics).

@@ -133,3 +133,15 @@ def test_async_twins(model: ScriptedModel, tmp_path: Path) -> None:
             assert (await codex.models()).data
 
     asyncio.run(main())
+
+
+def test_a_turn_right_after_compact_waits_for_the_compaction_and_runs(codex: Codex, model: ScriptedModel) -> None:
+    thread = codex.thread_start()
+    thread.run("some history to compact")
+    thread.compact()
+    # Sent at once, this turn would be accepted by the runtime and never run.
+    model.enqueue(text("after compaction"))
+    handle = thread.turn("continue")
+    completed = handle._stream.collect(timeout=60)  # bounded: a hang fails the test, not the suite
+    assert completed[0]["turn"]["status"] == "completed"
+    assert handle.run().final_response is not None

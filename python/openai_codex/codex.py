@@ -65,6 +65,8 @@ class Codex:
 
     def __init__(self, config: CodexConfig | None = None) -> None:
         self._config = config if config is not None else CodexConfig()
+        # Threads with a compaction started by this client: thread id -> idle count before it.
+        self._compactions: dict[str, int] = {}
         self._client = _start_client(self._config)
         try:
             raw = self._client.request(
@@ -282,6 +284,8 @@ class AsyncCodex:
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
         self._init_lock: asyncio.Lock | None = None
+        # Threads with a compaction started by this client: thread id -> idle count before it.
+        self._compactions: dict[str, int] = {}
 
     async def _ensure_client(self) -> _core.Client:
         client = self._client

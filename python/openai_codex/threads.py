@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncThread", "Thread"]
 
+# The runtime accepts a turn/start sent while it compacts a thread but never runs that turn. After
+# compact(), the next turn on the thread first waits (this long at most) for the runtime to report
+# the thread idle again.
+_COMPACTION_WAIT_S = 600.0
+
 
 class Thread:
     """A conversation on the runtime. Start turns with :meth:`run` or :meth:`turn`."""
@@ -57,7 +62,11 @@ class Thread:
             service_tier=service_tier,
             summary=summary,
         )
-        response, stream = self._codex._client.start_turn(params)
+        client = self._codex._client
+        idle_count = self._codex._compactions.pop(self.id, None)
+        if idle_count is not None:
+            client.wait_thread_idle(self.id, idle_count, _COMPACTION_WAIT_S)
+        response, stream = client.start_turn(params)
         return TurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
 
     def run(
@@ -99,9 +108,16 @@ class Thread:
         return model_for("ThreadSetNameResponse", self._codex._client.request("thread/name/set", params))
 
     def compact(self) -> Any:
-        """Starts compacting the thread's history into a summary."""
-        params = {"threadId": self.id}
-        return model_for("ThreadCompactStartResponse", self._codex._client.request("thread/compact/start", params))
+        """Starts compacting the thread's history into a summary; it runs in the background.
+
+        The next turn on this thread waits for the compaction to finish (the runtime would
+        otherwise accept that turn and never run it).
+        """
+        client = self._codex._client
+        idle_count = client.thread_idle_count(self.id)
+        result = client.request("thread/compact/start", {"threadId": self.id})
+        self._codex._compactions[self.id] = idle_count
+        return model_for("ThreadCompactStartResponse", result)
 
     def __repr__(self) -> str:
         return f"Thread(id={self.id!r})"
@@ -153,6 +169,9 @@ class AsyncThread:
             summary=summary,
         )
         client = await self._codex._ensure_client()
+        idle_count = self._codex._compactions.pop(self.id, None)
+        if idle_count is not None:
+            await client.wait_thread_idle_async(self.id, idle_count, _COMPACTION_WAIT_S)
         response, stream = await client.start_turn_async(params)
         return AsyncTurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
 
@@ -198,10 +217,16 @@ class AsyncThread:
         return model_for("ThreadSetNameResponse", await client.request_async("thread/name/set", params))
 
     async def compact(self) -> Any:
-        """Starts compacting the thread's history into a summary."""
+        """Starts compacting the thread's history into a summary; it runs in the background.
+
+        The next turn on this thread waits for the compaction to finish (the runtime would
+        otherwise accept that turn and never run it).
+        """
         client = await self._codex._ensure_client()
-        params = {"threadId": self.id}
-        return model_for("ThreadCompactStartResponse", await client.request_async("thread/compact/start", params))
+        idle_count = client.thread_idle_count(self.id)
+        result = await client.request_async("thread/compact/start", {"threadId": self.id})
+        self._codex._compactions[self.id] = idle_count
+        return model_for("ThreadCompactStartResponse", result)
 
     def __repr__(self) -> str:
         return f"AsyncThread(id={self.id!r})"
