@@ -46,6 +46,8 @@ def rec(tmp_path: Path):
 
 
 def test_handshake_identifies_the_client(rec: Recorder) -> None:
+    # A request answered after the handshake proves the server has read (and recorded) it all.
+    rec.codex.thread_start()
     params = rec.last("initialize")
     assert params["clientInfo"] == {
         "name": "codex_python_sdk",
