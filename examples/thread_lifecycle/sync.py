@@ -15,7 +15,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offli
 
 from _offline import example_config  # noqa: E402
 
-from openai_codex import Codex  # noqa: E402
+from openai_codex import Codex, Thread  # noqa: E402
+
+
+def wait_for_compaction(thread: Thread, turns_before: int, timeout_s: float = 60) -> None:
+    """The compaction shows up as one more turn; done once it is there and the thread is idle.
+
+    (Right after compact() the thread can still look idle, so idleness alone is not enough.)
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        stored = thread.read(include_turns=True).thread
+        if len(stored.turns) > turns_before and stored.status.root.type == "idle":
+            return
+        time.sleep(0.1)
+    raise TimeoutError("the compaction did not finish in time")
 
 
 def main() -> None:
@@ -49,14 +63,12 @@ def main() -> None:
         restored = codex.thread_unarchive(fork.id)
         print(f"unarchived: {restored.id == fork.id}")
 
-        # Compaction replaces the history with a summary the model writes. It runs in the
-        # background after compact() returns; a turn started meanwhile would never run, so wait
-        # until the thread is idle again before continuing.
+        # Compaction replaces the history with a summary the model writes. compact() returns as
+        # soon as it has started, and a turn started during it would never run: wait for it.
+        turns_before = len(thread.read(include_turns=True).thread.turns)
         thread.compact()
         print("compaction started")
-        deadline = time.monotonic() + 60
-        while thread.read().thread.status.root.type != "idle" and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for_compaction(thread, turns_before)
         result = thread.run("Where were we?")
         print(f"after compaction: {result.final_response}")
 
