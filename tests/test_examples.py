@@ -67,7 +67,7 @@ EXPECTED: dict[str, list[str]] = {
     "model_selection": ["chosen: gpt-5.5 with effort low", "codex: (scripted model) You said", "usage:"],
     "turn_controls": [
         "essay begins:",
-        "interrupted turn: status=interrupted",
+        "essay turn: status=interrupted",
         "steered turn: status=completed",
         "final answer: (scripted model) You said 'Also tell me which one you like best.'",
     ],

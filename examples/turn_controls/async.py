@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offli
 
 from _offline import example_config, scripted_slow_text  # noqa: E402
 
-from openai_codex import AsyncCodex  # noqa: E402
+from openai_codex import AsyncCodex, InvalidRequestError  # noqa: E402
 
 
 async def main() -> None:
@@ -27,16 +27,23 @@ async def main() -> None:
             async for event in handle.stream():
                 if event.method == "item/agentMessage/delta":
                     print(f"essay begins: {event.payload.delta!r}... that will do.")
-                    await handle.interrupt()
+                    try:
+                        await handle.interrupt()
+                    except InvalidRequestError:
+                        pass  # the turn had already finished: nothing to stop
                     break
             result = await handle.run()
-            print(f"interrupted turn: status={result.status.value}")
+            print(f"essay turn: status={result.status.value}")
 
             handle = await thread.turn("List three colours.")
-            await handle.steer("Also tell me which one you like best.")
+            try:
+                await handle.steer("Also tell me which one you like best.")
+            except InvalidRequestError:
+                print("(the turn finished before the steer arrived)")
             result = await handle.run()
             print(f"steered turn: status={result.status.value}, items={[i.root.type for i in result.items]}")
             print(f"final answer: {result.final_response}")
+
 
 if __name__ == "__main__":
     asyncio.run(main())

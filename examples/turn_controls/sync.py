@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offli
 
 from _offline import example_config, scripted_slow_text  # noqa: E402
 
-from openai_codex import Codex  # noqa: E402
+from openai_codex import Codex, InvalidRequestError  # noqa: E402
 
 
 def main() -> None:
@@ -31,18 +31,25 @@ def main() -> None:
         for event in handle.stream():
             if event.method == "item/agentMessage/delta":
                 print(f"essay begins: {event.payload.delta!r}... that will do.")
-                handle.interrupt()
+                try:
+                    handle.interrupt()
+                except InvalidRequestError:
+                    pass  # the turn had already finished: nothing to stop
                 break
         result = handle.run()
-        print(f"interrupted turn: status={result.status.value}")
+        print(f"essay turn: status={result.status.value}")
 
         # steer(): more input for the turn in progress. The agent reads it once its current
         # step is done and answers it within the same turn.
         handle = thread.turn("List three colours.")
-        handle.steer("Also tell me which one you like best.")
+        try:
+            handle.steer("Also tell me which one you like best.")
+        except InvalidRequestError:
+            print("(the turn finished before the steer arrived)")
         result = handle.run()
         print(f"steered turn: status={result.status.value}, items={[i.root.type for i in result.items]}")
         print(f"final answer: {result.final_response}")
+
 
 if __name__ == "__main__":
     main()
