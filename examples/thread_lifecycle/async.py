@@ -7,25 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
 from _offline import example_config  # noqa: E402
 
-from openai_codex import AsyncCodex, AsyncThread  # noqa: E402
-
-
-async def wait_for_compaction(thread: AsyncThread, turns_before: int, timeout_s: float = 60) -> None:
-    """The compaction shows up as one more turn; done once it is there and the thread is idle."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        stored = (await thread.read(include_turns=True)).thread
-        if len(stored.turns) > turns_before and stored.status.root.type == "idle":
-            return
-        await asyncio.sleep(0.1)
-    raise TimeoutError("the compaction did not finish in time")
+from openai_codex import AsyncCodex  # noqa: E402
 
 
 async def main() -> None:
@@ -56,11 +44,10 @@ async def main() -> None:
             restored = await codex.thread_unarchive(fork.id)
             print(f"unarchived: {restored.id == fork.id}")
 
-            # compact() returns once the compaction has started; wait for it before the next turn.
-            turns_before = len((await thread.read(include_turns=True)).thread.turns)
+            # compact() returns once the compaction has started; the SDK holds this thread's
+            # next turn until it is done (a turn sent meanwhile would never run).
             await thread.compact()
             print("compaction started")
-            await wait_for_compaction(thread, turns_before)
             result = await thread.run("Where were we?")
             print(f"after compaction: {result.final_response}")
 
