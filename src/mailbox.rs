@@ -129,8 +129,8 @@ impl<T> Mailbox<T> {
             if s.items.len() <= max {
                 return Drained::Items(std::mem::take(&mut s.items));
             }
-            let rest = s.items.split_off(max);
-            return Drained::Items(std::mem::replace(&mut s.items, rest));
+            // Take from the front: the rest of a long backlog stays where it is.
+            return Drained::Items(s.items.drain(..max).collect());
         }
         match &s.closed {
             Some(why) => Drained::Closed(why.clone()),
