@@ -237,3 +237,23 @@ def test_a_forked_child_gets_a_clear_error_instead_of_a_hang() -> None:
     assert out.returncode == 0, out.stderr
     assert "cannot be used after fork()" in out.stdout
     assert "parent still works: True" in out.stdout
+
+
+def test_exit_hook_closes_every_connection_and_settles_awaitables() -> None:
+    import asyncio
+
+    from openai_codex import AsyncCodex, _core
+
+    async def main() -> None:
+        codex = AsyncCodex(fake_server_config("--hang-on", "thread/start"))
+        client = await codex._ensure_client()
+        pending = asyncio.ensure_future(codex.thread_start())  # never answered
+        await asyncio.sleep(0.05)
+        # What atexit runs: close everything while the interpreter is whole, and let the pending
+        # awaitable settle instead of completing during finalization.
+        await asyncio.get_running_loop().run_in_executor(None, _core.shutdown)
+        assert client.closed
+        with pytest.raises(TransportClosedError):
+            await asyncio.wait_for(pending, 5)
+
+    asyncio.run(main())

@@ -6,7 +6,7 @@ from typing import Any, final
 
 from typing_extensions import Self
 
-__all__ = ["Client", "EventStream", "Notification", "TurnStream", "set_payload_factory"]
+__all__ = ["Client", "EventStream", "Notification", "TurnStream", "set_payload_factory", "shutdown"]
 
 @final
 class Notification:
@@ -83,3 +83,4 @@ class Client:
     def stderr_tail(self, max_lines: int = 40, max_chars: int = 4000) -> str: ...
 
 def set_payload_factory(factory: Callable[[str, Any], Any]) -> None: ...
+def shutdown() -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 from types import TracebackType
 from typing import Any
 
@@ -39,6 +40,11 @@ def _initialize_params(config: CodexConfig) -> dict[str, Any]:
         },
         "capabilities": {"experimentalApi": config.experimental_api},
     }
+
+
+# At exit, close every runtime connection while the interpreter is still whole: an awaitable
+# completing during finalization would have an I/O thread enter a dying interpreter.
+atexit.register(_core.shutdown)
 
 
 def _start_client(config: CodexConfig) -> _core.Client:

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
@@ -21,7 +21,38 @@ use crate::transport::LaunchSpec;
 use super::convert::{json_to_py, py_to_json};
 use super::errors::to_pyerr;
 use super::events::{EventStream, TurnStream};
-use super::wait::{awaitable, block_on, ensure_usable, timeout_arg, with_deadline, TimedOut};
+use super::wait::{awaitable, block_on, ensure_usable, timeout_arg, wait_for_awaitables, with_deadline, TimedOut};
+
+/// Every connection opened in this process, for closing them all at interpreter exit.
+static LIVE: Mutex<Vec<Weak<Connection>>> = Mutex::new(Vec::new());
+
+fn register(conn: &Arc<Connection>) {
+    let mut live = LIVE.lock().unwrap_or_else(|p| p.into_inner());
+    live.retain(|w| w.strong_count() > 0);
+    live.push(Arc::downgrade(conn));
+}
+
+/// Closes every connection and lets pending awaitables settle. Registered with `atexit` by the
+/// Python package: it runs while the interpreter is still whole, so nothing from the I/O threads
+/// reaches Python during finalization.
+#[pyfunction]
+pub fn shutdown(py: Python<'_>) {
+    if !crate::runtime::usable_in_this_process() {
+        return;
+    }
+    let live: Vec<Arc<Connection>> =
+        LIVE.lock().unwrap_or_else(|p| p.into_inner()).drain(..).filter_map(|w| w.upgrade()).collect();
+    if !live.is_empty() {
+        py.detach(|| {
+            runtime().block_on(async {
+                for conn in &live {
+                    conn.close().await;
+                }
+            })
+        });
+    }
+    wait_for_awaitables(py, Duration::from_secs(2));
+}
 
 /// A connection to a `codex app-server` process speaking JSON-RPC over stdio.
 #[pyclass(frozen, module = "openai_codex._core", name = "Client")]
@@ -116,6 +147,7 @@ impl Client {
                 _ => PyOSError::new_err(format!("could not start the Codex runtime {program}: {e}")),
             }
         })?;
+        register(&conn);
         Ok(Self { conn })
     }
 

@@ -22,7 +22,7 @@ use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
 
 /// Events handed to Python per batch. Bounded so a backlog of a fast turn becomes Python objects
 /// a slice at a time, not all at once.
-const BATCH: usize = 512;
+const BATCH: usize = 64;
 
 /// Turns `(method, params)` into the payload object users see; installed by the Python package.
 static PAYLOAD_FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyValueError;
@@ -22,6 +23,25 @@ pub fn ensure_usable(py: Python<'_>) -> PyResult<()> {
     Err(super::errors::to_pyerr(py, crate::error::CoreError::Protocol(message.into())))
 }
 
+/// Awaitables handed to Python whose Rust future has not finished yet.
+static PENDING_AWAITABLES: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one pending awaitable for as long as it lives (finished or dropped by cancellation).
+struct PendingGuard;
+
+impl PendingGuard {
+    fn new() -> Self {
+        PENDING_AWAITABLES.fetch_add(1, Ordering::AcqRel);
+        Self
+    }
+}
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        PENDING_AWAITABLES.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// An asyncio awaitable for `fut`, driven by the I/O runtime.
 pub fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
@@ -29,7 +49,26 @@ where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
     ensure_usable(py)?;
-    pyo3_async_runtimes::tokio::future_into_py(py, fut)
+    let guard = PendingGuard::new();
+    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let out = fut.await;
+        drop(guard);
+        out
+    })
+}
+
+/// Waits (GIL released, up to `limit`) until every awaitable handed to Python has settled, so
+/// that none completes while the interpreter finalizes: an I/O thread attaching to a finalizing
+/// interpreter is killed by CPython and aborts the process.
+pub fn wait_for_awaitables(py: Python<'_>, limit: Duration) {
+    py.detach(|| {
+        let deadline = Instant::now() + limit;
+        while PENDING_AWAITABLES.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // The result of a finished future is delivered to its event loop just after it returns.
+        std::thread::sleep(Duration::from_millis(20));
+    });
 }
 
 /// How often a blocked call checks for KeyboardInterrupt and other signals.
