@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use _core::protocol::{parse_line, Incoming};
 use _core::router::{Limits, Router};
-use _core::turn::TurnBatch;
+use _core::turn::TurnEvent;
 
 fn main() {
     // BENCH_LINES/BENCH_ROUNDS shrink the run, e.g. for counting instructions under callgrind.
@@ -30,8 +30,9 @@ fn main() {
             router.route_quiet(event, &keys);
         }
         let routed = start.elapsed();
-        let TurnBatch::Events(events) = channel.take_batch(usize::MAX) else { panic!() };
-        drop(black_box(events));
+        while let TurnEvent::Event(event) = channel.take_one() {
+            black_box(event);
+        }
         let total = start.elapsed();
         println!(
             "round {round}: parse+route {:.0} ns/line, with drain+drop {:.0} ns/line",

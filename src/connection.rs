@@ -348,7 +348,8 @@ async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::turn::TurnBatch;
+    use crate::turn::tests::take_all;
+    use crate::turn::TurnEvent;
 
     /// A stand-in server: answers requests in the reverse order they came, and emits a whole turn
     /// (completion included) before answering `turn/start`.
@@ -392,8 +393,7 @@ sys.exit(7)
         let kind = RequestKind::TurnStart { thread_id: "th".into() };
         let started = wait(conn.request("turn/start", Some(r#"{"threadId":"th"}"#), kind).unwrap()).unwrap();
         let turn = started.turn.expect("turn channel registered with the response");
-        let TurnBatch::Events(events) = turn.take_batch(usize::MAX) else { panic!("events were lost") };
-        let methods: Vec<_> = events.iter().map(|e| e.method()).collect();
+        let (methods, _) = take_all(&turn);
         assert_eq!(methods, vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
 
         // The server exits on the next request; everything waiting fails with the stderr tail.
@@ -402,7 +402,7 @@ sys.exit(7)
         assert!(why.message().contains("exited with code 7"), "{}", why.message());
         assert!(why.message().contains("fatal: going away"), "{}", why.message());
         assert!(matches!(conn.request("after", None, RequestKind::Plain), Err(CoreError::Closed(_))));
-        assert!(matches!(turn.take_batch(usize::MAX), TurnBatch::Finished));
+        assert!(matches!(turn.take_one(), TurnEvent::Finished));
     }
 
     #[test]

@@ -35,6 +35,14 @@ pub enum Drained<T> {
     Closed(Closed),
 }
 
+/// What a single pop found.
+#[derive(Debug)]
+pub enum Popped<T> {
+    Item(T),
+    Empty,
+    Closed(Closed),
+}
+
 impl<T> Mailbox<T> {
     pub fn new(capacity: Option<usize>) -> Arc<Self> {
         Arc::new(Self {
@@ -139,14 +147,14 @@ impl<T> Mailbox<T> {
     }
 
     /// Takes one item without waiting.
-    pub fn pop(&self) -> Drained<T> {
+    pub fn pop(&self) -> Popped<T> {
         let mut s = self.lock();
         if let Some(item) = s.items.pop_front() {
-            return Drained::Items(VecDeque::from([item]));
+            return Popped::Item(item);
         }
         match &s.closed {
-            Some(why) => Drained::Closed(why.clone()),
-            None => Drained::Empty,
+            Some(why) => Popped::Closed(why.clone()),
+            None => Popped::Empty,
         }
     }
 

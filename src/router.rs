@@ -206,10 +206,8 @@ impl Router {
             let limits = self.limits;
             for id in unclaimed {
                 let ch = st.provisional.remove(&id).expect("listed above");
-                if let crate::turn::TurnBatch::Events(events) = ch.take_batch(usize::MAX) {
-                    for e in events {
-                        st.orphans.push(&id, e, &limits);
-                    }
+                for e in ch.take_unread() {
+                    st.orphans.push(&id, e, &limits);
                 }
             }
         }
@@ -331,17 +329,15 @@ fn subscribe_locked(st: &mut State, turn_id: &str, thread_id: Option<&str>) -> A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::turn::TurnBatch;
+    use crate::turn::tests::take_all;
+    use crate::turn::TurnEvent;
 
     fn keys<'a>(thread: &'a str, turn: Option<&'a str>) -> RouteKeys<'a> {
         RouteKeys { thread_id: Some(thread.into()), turn_id: turn.map(Into::into), login_id: None }
     }
 
-    fn methods(batch: TurnBatch) -> Vec<String> {
-        match batch {
-            TurnBatch::Events(v) => v.iter().map(|e| e.method().to_owned()).collect(),
-            other => panic!("unexpected {other:?}"),
-        }
+    fn methods(ch: &TurnChannel) -> Vec<String> {
+        take_all(ch).0
     }
 
     #[test]
@@ -351,7 +347,7 @@ mod tests {
         r.route(Event::new("turn/started", b"{}"), &keys("th", Some("t1")));
         r.route(Event::new("other", b"{}"), &keys("th", Some("t2")));
         r.route(Event::new("thread/status/changed", b"{}"), &keys("th", None));
-        assert_eq!(methods(ch.take_batch(usize::MAX)), vec!["turn/started"]);
+        assert_eq!(methods(&ch), vec!["turn/started"]);
         assert_eq!(r.orphan_turns(), 1);
         assert!(matches!(r.global().drain(), crate::mailbox::Drained::Items(v) if v.len() == 1));
     }
@@ -364,8 +360,8 @@ mod tests {
             r.route(Event::new(m, b"{}"), &keys("th", Some("t1")));
         }
         let ch = r.turn_start_finished("th", Some("t1")).unwrap();
-        assert_eq!(methods(ch.take_batch(usize::MAX)), vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
-        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Finished));
+        assert_eq!(methods(&ch), vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
+        assert!(matches!(ch.take_one(), TurnEvent::Finished));
     }
 
     #[test]
@@ -374,7 +370,7 @@ mod tests {
         r.route(Event::new("turn/started", b"{}"), &keys("th", Some("t1")));
         r.route(Event::new("turn/completed", b"{}"), &keys("th", Some("t1")));
         let ch = r.subscribe_turn("t1");
-        assert_eq!(methods(ch.take_batch(usize::MAX)), vec!["turn/started", "turn/completed"]);
+        assert_eq!(methods(&ch), vec!["turn/started", "turn/completed"]);
         assert_eq!(r.orphan_turns(), 0);
     }
 
@@ -385,9 +381,9 @@ mod tests {
         r.route(Event::new("late", b"{}"), &keys("th", Some("old")));
         r.route(Event::new("turn/started", b"{}"), &keys("th", Some("new")));
         let ch = r.turn_start_finished("th", Some("new")).unwrap();
-        assert_eq!(methods(ch.take_batch(usize::MAX)), vec!["turn/started"]);
+        assert_eq!(methods(&ch), vec!["turn/started"]);
         assert_eq!(r.orphan_turns(), 1);
-        assert_eq!(methods(r.subscribe_turn("old").take_batch(usize::MAX)), vec!["late"]);
+        assert_eq!(methods(&r.subscribe_turn("old")), vec!["late"]);
     }
 
     #[test]
@@ -401,8 +397,8 @@ mod tests {
             r.route(Event::new("x", b"{}"), &keys("th", Some(&format!("t{i}"))));
         }
         assert_eq!(r.orphan_turns(), 3);
-        assert!(matches!(r.subscribe_turn("t0").take_batch(usize::MAX), TurnBatch::Empty));
-        assert_eq!(methods(r.subscribe_turn("t9").take_batch(usize::MAX)), vec!["x"]);
+        assert!(matches!(r.subscribe_turn("t0").take_one(), TurnEvent::Empty));
+        assert_eq!(methods(&r.subscribe_turn("t9")), vec!["x"]);
     }
 
     #[test]
@@ -412,7 +408,7 @@ mod tests {
         let b = TurnSubscription::new(r.clone(), r.subscribe_turn("t1"));
         drop(a);
         r.route(Event::new("x", b"{}"), &keys("th", Some("t1")));
-        assert_eq!(methods(b.take_batch(usize::MAX)), vec!["x"]);
+        assert_eq!(methods(&b), vec!["x"]);
         drop(b);
         r.route(Event::new("y", b"{}"), &keys("th", Some("t1")));
         assert_eq!(r.orphan_turns(), 1);
@@ -442,9 +438,9 @@ mod tests {
         let ch = r.subscribe_turn("t1");
         let login = r.subscribe_login("L");
         r.close(Closed::new("gone"));
-        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Closed(_)));
+        assert!(matches!(ch.take_one(), TurnEvent::Closed(_)));
         assert!(login.is_closed());
         assert!(r.global().is_closed());
-        assert!(matches!(r.subscribe_turn("t2").take_batch(usize::MAX), TurnBatch::Closed(_)));
+        assert!(matches!(r.subscribe_turn("t2").take_one(), TurnEvent::Closed(_)));
     }
 }

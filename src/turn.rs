@@ -1,5 +1,6 @@
 //! One turn's event channel: the queue its stream reads, and the running summary `run()` returns.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -26,12 +27,25 @@ pub struct TurnSummary {
     pub completed: Option<Arc<Event>>,
 }
 
+/// How many events a reader moves from the shared queue to its own side at once: the router and
+/// the reader then meet on the queue's lock once per batch, not once per event.
+const PREFETCH: usize = 256;
+
+/// The consumer's side of a channel: events already taken off the shared queue but not yet
+/// handed out (they belong to the channel, so a reader that stops early loses none), and the
+/// summary of those handed out.
+#[derive(Debug, Default)]
+struct ReaderSide {
+    prefetched: VecDeque<Arc<Event>>,
+    summary: TurnSummary,
+}
+
 #[derive(Debug)]
 pub struct TurnChannel {
     turn_id: String,
     thread_id: Option<String>,
     events: Arc<Mailbox<Arc<Event>>>,
-    summary: Mutex<TurnSummary>,
+    reader: Mutex<ReaderSide>,
     finished: AtomicBool,
     /// Set by the router when `turn/started` (or the completion) passes: the runtime rejects
     /// steer/interrupt for a turn it has not announced yet.
@@ -39,16 +53,13 @@ pub struct TurnChannel {
     started_notify: Notify,
 }
 
-/// What one read of a turn's channel produced.
+/// What taking one event from a turn's channel produced.
 #[derive(Debug)]
-pub enum TurnBatch {
-    /// Events in order; the last one is the turn's completion when the turn just finished.
-    Events(Vec<Arc<Event>>),
-    /// Nothing queued yet.
+pub enum TurnEvent {
+    /// The next event; the turn's completion when the turn just finished.
+    Event(Arc<Event>),
     Empty,
-    /// The turn's completion has already been handed out.
     Finished,
-    /// The connection closed before the turn finished.
     Closed(Closed),
 }
 
@@ -58,7 +69,7 @@ impl TurnChannel {
             turn_id: turn_id.to_owned(),
             thread_id: thread_id.map(str::to_owned),
             events: Mailbox::new(None),
-            summary: Mutex::new(TurnSummary::default()),
+            reader: Mutex::new(ReaderSide::default()),
             finished: AtomicBool::new(false),
             started: AtomicBool::new(false),
             started_notify: Notify::new(),
@@ -116,43 +127,47 @@ impl TurnChannel {
         self.finished.load(Ordering::Acquire)
     }
 
-    /// Takes up to `max` queued events, stopping after the turn's completion, folding each into
-    /// the summary. Events queued after the completion stay queued (they belong to no stream).
-    pub fn take_batch(&self, max: usize) -> TurnBatch {
+    /// Takes the next event, folding it into the summary. The iteration ends with the turn's
+    /// completion; events queued after it belong to no stream.
+    pub fn take_one(&self) -> TurnEvent {
         if self.is_finished() {
-            return TurnBatch::Finished;
+            return TurnEvent::Finished;
         }
-        match self.events.drain_at_most(max) {
-            Drained::Empty => TurnBatch::Empty,
-            Drained::Closed(why) => TurnBatch::Closed(why),
-            Drained::Items(mut items) => {
-                let mut summary = self.summary.lock().unwrap_or_else(|p| p.into_inner());
-                let mut taken = Vec::with_capacity(items.len());
-                while let Some(event) = items.pop_front() {
-                    let done = fold(&mut summary, &event);
-                    taken.push(event);
-                    if done {
-                        self.finished.store(true, Ordering::Release);
-                        if !items.is_empty() {
-                            self.events.extend_front(std::mem::take(&mut items));
-                        }
-                        break;
-                    }
-                }
-                TurnBatch::Events(taken)
+        let mut reader = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        if reader.prefetched.is_empty() {
+            match self.events.drain_at_most(PREFETCH) {
+                Drained::Items(items) => reader.prefetched = items,
+                Drained::Empty => return TurnEvent::Empty,
+                Drained::Closed(why) => return TurnEvent::Closed(why),
             }
         }
+        let event = reader.prefetched.pop_front().expect("refilled above");
+        if fold(&mut reader.summary, &event) {
+            self.finished.store(true, Ordering::Release);
+        }
+        TurnEvent::Event(event)
     }
 
-    /// Waits until `take_batch` has something to say. Cancel-safe.
+    /// Everything queued, without folding: for a channel nobody reads (the router demoting it).
+    pub fn take_unread(&self) -> Vec<Arc<Event>> {
+        let mut reader = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        let mut all: Vec<Arc<Event>> = reader.prefetched.drain(..).collect();
+        if let Drained::Items(items) = self.events.drain() {
+            all.extend(items);
+        }
+        all
+    }
+
+    /// Waits until `take_one` has something to say. Cancel-safe.
     pub async fn ready(&self) {
-        if !self.is_finished() {
+        let prefetched = !self.reader.lock().unwrap_or_else(|p| p.into_inner()).prefetched.is_empty();
+        if !prefetched && !self.is_finished() {
             self.events.ready().await;
         }
     }
 
     pub fn summary(&self) -> TurnSummary {
-        self.summary.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.reader.lock().unwrap_or_else(|p| p.into_inner()).summary.clone()
     }
 }
 
@@ -171,30 +186,52 @@ fn fold(summary: &mut TurnSummary, event: &Arc<Event>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn ev(method: &str) -> Arc<Event> {
         Arc::new(Event::new(method, b"{}"))
     }
 
+    /// Methods of everything `take_one` hands out until it stops, and why it stopped.
+    pub(crate) fn take_all(ch: &TurnChannel) -> (Vec<String>, TurnEvent) {
+        let mut seen = Vec::new();
+        loop {
+            match ch.take_one() {
+                TurnEvent::Event(e) => seen.push(e.method().to_owned()),
+                other => return (seen, other),
+            }
+        }
+    }
+
     #[test]
-    fn batch_stops_at_completion_and_summary_is_kept() {
+    fn events_end_at_completion_and_summary_is_kept() {
         let ch = TurnChannel::new("t1", Some("th"));
         for m in ["turn/started", ITEM_COMPLETED, "item/agentMessage/delta", TOKEN_USAGE_UPDATED, ITEM_COMPLETED] {
             ch.push(ev(m));
         }
-        let TurnBatch::Events(first) = ch.take_batch(usize::MAX) else { panic!() };
+        let (first, stop) = take_all(&ch);
         assert_eq!(first.len(), 5);
-        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Empty));
+        assert!(matches!(stop, TurnEvent::Empty));
         ch.push(ev(TURN_COMPLETED));
         ch.push(ev("late/event"));
-        let TurnBatch::Events(second) = ch.take_batch(usize::MAX) else { panic!() };
-        assert_eq!(second.iter().map(|e| e.method()).collect::<Vec<_>>(), vec![TURN_COMPLETED]);
-        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Finished));
+        let (second, stop) = take_all(&ch);
+        assert_eq!(second, vec![TURN_COMPLETED]);
+        assert!(matches!(stop, TurnEvent::Finished));
         let s = ch.summary();
         assert_eq!(s.items.len(), 2);
         assert!(s.usage.is_some() && s.completed.is_some());
+    }
+
+    #[test]
+    fn a_reader_that_stops_early_leaves_the_rest_queued() {
+        let ch = TurnChannel::new("t1", None);
+        for m in ["turn/started", "a", "b", TURN_COMPLETED] {
+            ch.push(ev(m));
+        }
+        assert!(matches!(ch.take_one(), TurnEvent::Event(e) if e.method() == "turn/started"));
+        let (rest, _) = take_all(&ch);
+        assert_eq!(rest, vec!["a", "b", TURN_COMPLETED]);
     }
 
     #[tokio::test]
@@ -213,7 +250,8 @@ mod tests {
         let ch = TurnChannel::new("t1", None);
         ch.push(ev("turn/started"));
         ch.close(Closed::new("died"));
-        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Events(v) if v.len() == 1));
-        assert!(matches!(ch.take_batch(usize::MAX), TurnBatch::Closed(c) if c.message() == "died"));
+        let (seen, stop) = take_all(&ch);
+        assert_eq!(seen, vec!["turn/started"]);
+        assert!(matches!(stop, TurnEvent::Closed(c) if c.message() == "died"));
     }
 }

@@ -257,3 +257,35 @@ def test_exit_hook_closes_every_connection_and_settles_awaitables() -> None:
             await asyncio.wait_for(pending, 5)
 
     asyncio.run(main())
+
+
+def test_leaving_a_stream_early_loses_nothing() -> None:
+    import asyncio
+
+    from openai_codex import AsyncCodex
+
+    with Codex(fake_server_config("--deltas", "6")) as codex:
+        handle = codex.thread_start().turn("go")
+        first = []
+        for event in handle.stream():
+            first.append(event.method)
+            if len(first) == 3:
+                break
+        rest = [e.method for e in handle.stream()]
+        assert first[0] == "turn/started" and rest[-1] == "turn/completed"
+        assert (first + rest).count("item/agentMessage/delta") == 6
+        assert handle.run().final_response is not None
+
+    async def main() -> None:
+        async with AsyncCodex(fake_server_config("--deltas", "6")) as codex:
+            handle = await (await codex.thread_start()).turn("go")
+            first = []
+            async for event in handle.stream():
+                first.append(event.method)
+                if len(first) == 3:
+                    break
+            rest = [e.method async for e in handle.stream()]
+            assert (first + rest).count("item/agentMessage/delta") == 6
+            assert rest[-1] == "turn/completed"
+
+    asyncio.run(main())

@@ -100,13 +100,12 @@ class TurnHandle:
         self._stream = _stream if _stream is not None else codex._client.turn_stream(id)
 
     def stream(self) -> Iterator[Notification]:
-        """Yields this turn's notifications in order, ending with its ``turn/completed``."""
-        next_batch = self._stream.next_batch
-        while True:
-            batch = next_batch()
-            if not batch:
-                return
-            yield from batch
+        """Yields this turn's notifications in order, ending with its ``turn/completed``.
+
+        The iterator is the turn's own event channel: leaving a loop early loses nothing, and a
+        later ``stream()`` (or ``run()``) continues where it stopped.
+        """
+        return self._stream
 
     def run(self) -> TurnResult:
         """Waits for the turn to finish and returns its result (raises if it failed)."""
@@ -150,12 +149,12 @@ class AsyncTurnHandle:
     async def stream(self) -> AsyncIterator[Notification]:
         """Yields this turn's notifications in order, ending with its ``turn/completed``."""
         stream = await self._ensure_stream()
-        try_batch = stream.try_batch
+        try_next = stream.try_next
         while True:
-            batch = try_batch()
-            if batch:
-                for event in batch:
-                    yield event
+            # One event at a time: an abandoned loop leaves the rest queued for the next reader.
+            event = try_next()
+            if event is not None:
+                yield event
             elif stream.finished:
                 return
             else:

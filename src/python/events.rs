@@ -11,18 +11,14 @@ use pyo3::types::{PyList, PyString, PyTuple};
 
 use crate::connection::Connection;
 use crate::error::CoreError;
-use crate::mailbox::{Drained, Mailbox};
+use crate::mailbox::{Mailbox, Popped};
 use crate::protocol::Event;
 use crate::router::TurnSubscription;
-use crate::turn::{TurnBatch, TurnSummary};
+use crate::turn::{TurnEvent, TurnSummary};
 
 use super::convert::json_to_py;
 use super::errors::to_pyerr;
 use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
-
-/// Events handed to Python per batch. Bounded so a backlog of a fast turn becomes Python objects
-/// a slice at a time, not all at once.
-const BATCH: usize = 64;
 
 /// Turns `(method, params)` into the payload object users see; installed by the Python package.
 static PAYLOAD_FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -127,10 +123,6 @@ impl Notification {
     }
 }
 
-fn notification_list<'py>(py: Python<'py>, events: Vec<Arc<Event>>) -> PyResult<Bound<'py, PyList>> {
-    PyList::new(py, events.into_iter().map(|e| Notification::from_event(py, e)).map(|n| Bound::new(py, n)).collect::<PyResult<Vec<_>>>()?)
-}
-
 fn timed_out(what: &str, timeout: Option<std::time::Duration>) -> CoreError {
     let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
     CoreError::Timeout(format!("timed out after {secs:.3}s waiting for {what}"))
@@ -167,17 +159,27 @@ impl TurnStream {
         self.sub.is_finished()
     }
 
-    /// The queued events (blocking until there is at least one). An empty list means the turn
-    /// is finished.
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// The next event, waiting for it (GIL released, Ctrl-C honoured); the iteration ends after
+    /// the turn's `turn/completed`. Events are taken one at a time, so leaving a loop early loses
+    /// nothing: the next iteration continues where this one stopped.
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Notification>> {
+        self.next_event(py, None)
+    }
+
+    /// Like `next(stream)`, with a deadline; None once the turn is finished.
     #[pyo3(signature = (timeout=None))]
-    fn next_batch<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyList>> {
+    fn next_event(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Notification>> {
         let timeout = timeout_arg(timeout)?;
         loop {
-            match self.sub.take_batch(BATCH) {
-                TurnBatch::Events(events) => return notification_list(py, events),
-                TurnBatch::Finished => return Ok(PyList::empty(py)),
-                TurnBatch::Closed(why) => return Err(to_pyerr(py, why.into())),
-                TurnBatch::Empty => {
+            match self.sub.take_one() {
+                TurnEvent::Event(event) => return Ok(Some(Notification::from_event(py, event))),
+                TurnEvent::Finished => return Ok(None),
+                TurnEvent::Closed(why) => return Err(to_pyerr(py, why.into())),
+                TurnEvent::Empty => {
                     let sub = self.sub.clone();
                     if let Err(TimedOut) = block_on(py, timeout, async move { sub.ready().await })? {
                         return Err(to_pyerr(py, timed_out("the next turn event", timeout)));
@@ -187,16 +189,17 @@ impl TurnStream {
         }
     }
 
-    /// The queued events without waiting (empty when none are queued or the turn is finished).
-    fn try_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        match self.sub.take_batch(BATCH) {
-            TurnBatch::Events(events) => notification_list(py, events),
-            TurnBatch::Finished | TurnBatch::Empty => Ok(PyList::empty(py)),
-            TurnBatch::Closed(why) => Err(to_pyerr(py, why.into())),
+    /// The next event if one is queued, else None (also once the turn is finished: see
+    /// `finished`).
+    fn try_next(&self, py: Python<'_>) -> PyResult<Option<Notification>> {
+        match self.sub.take_one() {
+            TurnEvent::Event(event) => Ok(Some(Notification::from_event(py, event))),
+            TurnEvent::Finished | TurnEvent::Empty => Ok(None),
+            TurnEvent::Closed(why) => Err(to_pyerr(py, why.into())),
         }
     }
 
-    /// Awaitable that resolves when `try_batch` has something to return (or the turn ended).
+    /// Awaitable that resolves when `try_next` has something to return (or the turn ended).
     /// It consumes nothing, so cancelling it loses no event.
     #[pyo3(signature = (timeout=None))]
     fn wait_ready<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
@@ -268,11 +271,11 @@ impl TurnStream {
 
 async fn drain_to_end(sub: &TurnSubscription) -> Result<TurnSummary, CoreError> {
     loop {
-        match sub.take_batch(usize::MAX) {
-            TurnBatch::Events(_) => continue,
-            TurnBatch::Finished => return Ok(sub.summary()),
-            TurnBatch::Closed(why) => return Err(why.into()),
-            TurnBatch::Empty => sub.ready().await,
+        match sub.take_one() {
+            TurnEvent::Event(_) => continue,
+            TurnEvent::Finished => return Ok(sub.summary()),
+            TurnEvent::Closed(why) => return Err(why.into()),
+            TurnEvent::Empty => sub.ready().await,
         }
     }
 }
@@ -308,11 +311,9 @@ impl EventStream {
         let timeout = timeout_arg(timeout)?;
         loop {
             match self.mailbox.pop() {
-                Drained::Items(mut items) => {
-                    return Ok(Notification::from_event(py, items.pop_front().expect("one item")))
-                }
-                Drained::Closed(why) => return Err(to_pyerr(py, why.into())),
-                Drained::Empty => {
+                Popped::Item(event) => return Ok(Notification::from_event(py, event)),
+                Popped::Closed(why) => return Err(to_pyerr(py, why.into())),
+                Popped::Empty => {
                     let mailbox = self.mailbox.clone();
                     if let Err(TimedOut) = block_on(py, timeout, async move { mailbox.ready().await })? {
                         return Err(to_pyerr(py, timed_out("a notification", timeout)));
@@ -325,9 +326,9 @@ impl EventStream {
     /// The next notification if one is queued, else None.
     fn try_next(&self, py: Python<'_>) -> PyResult<Option<Notification>> {
         match self.mailbox.pop() {
-            Drained::Items(mut items) => Ok(Some(Notification::from_event(py, items.pop_front().expect("one item")))),
-            Drained::Closed(why) => Err(to_pyerr(py, why.into())),
-            Drained::Empty => Ok(None),
+            Popped::Item(event) => Ok(Some(Notification::from_event(py, event))),
+            Popped::Closed(why) => Err(to_pyerr(py, why.into())),
+            Popped::Empty => Ok(None),
         }
     }
 
@@ -340,9 +341,9 @@ impl EventStream {
             let outcome = with_deadline(timeout, async {
                 loop {
                     match mailbox.pop() {
-                        Drained::Items(mut items) => return Ok(items.pop_front().expect("one item")),
-                        Drained::Closed(why) => return Err(CoreError::from(why)),
-                        Drained::Empty => mailbox.ready().await,
+                        Popped::Item(event) => return Ok(event),
+                        Popped::Closed(why) => return Err(CoreError::from(why)),
+                        Popped::Empty => mailbox.ready().await,
                     }
                 }
             })
