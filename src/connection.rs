@@ -158,6 +158,33 @@ impl Connection {
     /// Sends a request; the returned receiver resolves with its response. `params_json` must be
     /// a JSON value (callers serialize it). Fails at once when the connection is closed.
     pub fn request(&self, method: &str, params_json: Option<&str>, kind: RequestKind) -> CoreResult<Reply> {
+        if let RequestKind::TurnStart { thread_id } = &kind {
+            self.router.turn_start_begun(thread_id);
+        }
+        self.send_request(method, params_json, kind)
+    }
+
+    /// Sends `turn/start` for `thread_id` once the thread has no turn running or starting: the
+    /// runtime would fold a second turn's input into the running one and never run the second.
+    /// Cancel-safe until the request is sent.
+    pub async fn start_turn(&self, thread_id: &str, params_json: &str) -> CoreResult<Reply> {
+        loop {
+            let freed = self.router.turn_slot_freed();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            if let Some(why) = self.closed() {
+                return Err(why.into());
+            }
+            if self.router.try_begin_turn_start(thread_id) {
+                let kind = RequestKind::TurnStart { thread_id: thread_id.to_owned() };
+                return self.send_request("turn/start", Some(params_json), kind);
+            }
+            freed.await;
+        }
+    }
+
+    /// Sends a request whose turn-start slot (if any) is already claimed.
+    fn send_request(&self, method: &str, params_json: Option<&str>, kind: RequestKind) -> CoreResult<Reply> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         {
@@ -165,10 +192,9 @@ impl Connection {
             // `closed`, so a request is either failed by it or refused here, never stranded.
             let mut pending = lock(&self.pending);
             if let Some(why) = self.closed() {
+                drop(pending);
+                self.settle_turn_start(&kind, None);
                 return Err(why.into());
-            }
-            if let RequestKind::TurnStart { thread_id } = &kind {
-                self.router.turn_start_begun(thread_id);
             }
             pending.insert(id, Pending { tx, kind, method: method.to_owned() });
         }

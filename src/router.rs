@@ -11,11 +11,13 @@ use std::collections::VecDeque;
 use ahash::AHashMap as HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
+use tokio::sync::Notify;
+
 use crate::error::Closed;
 use crate::activity::ThreadActivity;
 use crate::mailbox::Mailbox;
 use crate::protocol::{Event, RouteKeys};
-use crate::turn::TurnChannel;
+use crate::turn::{TurnChannel, TURN_COMPLETED, TURN_STARTED};
 
 pub const LOGIN_COMPLETED: &str = "account/login/completed";
 
@@ -80,6 +82,8 @@ struct State {
     provisional: HashMap<String, Arc<TurnChannel>>,
     /// In-flight `turn/start` requests per thread id.
     starting: HashMap<String, usize>,
+    /// The turn running on each thread, as far as we know (ours, or announced by `turn/started`).
+    running: HashMap<String, String>,
     orphans: Orphans,
     logins: HashMap<String, Weak<Mailbox<Arc<Event>>>>,
     early_logins: VecDeque<(String, Arc<Event>)>,
@@ -88,6 +92,8 @@ struct State {
 
 pub struct Router {
     state: Mutex<State>,
+    /// Woken when a thread may have become free for a new turn.
+    turn_slots: Notify,
     global: Arc<Mailbox<Arc<Event>>>,
     activity: ThreadActivity,
     limits: Limits,
@@ -97,6 +103,7 @@ impl Router {
     pub fn new(limits: Limits) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State::default()),
+            turn_slots: Notify::new(),
             global: Mailbox::new(Some(limits.global_queue)),
             activity: ThreadActivity::default(),
             limits,
@@ -140,6 +147,13 @@ impl Router {
             }
             return self.global.push_quiet(event).then(|| self.global.clone());
         };
+        if let Some(thread_id) = keys.thread_id.as_deref() {
+            match event.method() {
+                TURN_STARTED => self.note_turn_running(thread_id, turn_id),
+                TURN_COMPLETED => self.note_turn_done(thread_id, turn_id),
+                _ => {}
+            }
+        }
         let mut st = self.lock();
         if let Some(ch) = st.subscribed.get(turn_id).and_then(Weak::upgrade) {
             drop(st);
@@ -183,6 +197,34 @@ impl Router {
         *self.lock().starting.entry(thread_id.to_owned()).or_default() += 1;
     }
 
+    /// Claims the thread for a new turn if no turn is running or starting on it.
+    pub fn try_begin_turn_start(&self, thread_id: &str) -> bool {
+        let mut st = self.lock();
+        if st.running.contains_key(thread_id) || st.starting.get(thread_id).is_some_and(|n| *n > 0) {
+            return false;
+        }
+        *st.starting.entry(thread_id.to_owned()).or_default() += 1;
+        true
+    }
+
+    /// Resolves when some thread may have become free (see [`Router::try_begin_turn_start`]).
+    pub fn turn_slot_freed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.turn_slots.notified()
+    }
+
+    fn note_turn_running(&self, thread_id: &str, turn_id: &str) {
+        self.lock().running.entry(thread_id.to_owned()).or_insert_with(|| turn_id.to_owned());
+    }
+
+    fn note_turn_done(&self, thread_id: &str, turn_id: &str) {
+        let mut st = self.lock();
+        if st.running.get(thread_id).is_some_and(|t| t == turn_id) {
+            st.running.remove(thread_id);
+            drop(st);
+            self.turn_slots.notify_waiters();
+        }
+    }
+
     /// Records that a `turn/start` for `thread_id` was answered. With the new turn's id (and a
     /// caller still waiting), returns that turn's channel, holding everything already routed to it.
     pub fn turn_start_finished(&self, thread_id: &str, turn_id: Option<&str>) -> Option<Arc<TurnChannel>> {
@@ -194,6 +236,13 @@ impl Router {
             }
         }
         let channel = turn_id.map(|id| subscribe_locked(&mut st, id, Some(thread_id)));
+        if let (Some(id), Some(ch)) = (turn_id, &channel) {
+            // The turn may already have completed (routed before this response): then the
+            // thread is free again.
+            if !ch.completion_routed() {
+                st.running.insert(thread_id.to_owned(), id.to_owned());
+            }
+        }
         if !st.starting.contains_key(thread_id) {
             // No start is pending on this thread any more: provisional channels nobody claimed
             // (events of some other turn that happened to arrive meanwhile) become orphans.
@@ -211,6 +260,8 @@ impl Router {
                 }
             }
         }
+        drop(st);
+        self.turn_slots.notify_waiters();
         channel
     }
 
@@ -268,6 +319,7 @@ impl Router {
         }
         self.global.close(why);
         self.activity.close();
+        self.turn_slots.notify_waiters();
     }
 
     /// Number of turns with buffered events nobody subscribed to (for tests and diagnostics).
@@ -412,6 +464,38 @@ mod tests {
         drop(b);
         r.route(Event::new("y", b"{}"), &keys("th", Some("t1")));
         assert_eq!(r.orphan_turns(), 1);
+    }
+
+    #[test]
+    fn a_thread_is_busy_from_turn_start_until_its_completion() {
+        let r = Router::new(Limits::default());
+        assert!(r.try_begin_turn_start("th"));
+        assert!(!r.try_begin_turn_start("th"), "a second start waits for the first");
+        let ch = r.turn_start_finished("th", Some("t1")).unwrap();
+        assert!(!r.try_begin_turn_start("th"), "t1 is running");
+        assert!(r.try_begin_turn_start("other"));
+        r.route(Event::new("turn/completed", b"{}"), &keys("th", Some("t1")));
+        assert!(r.try_begin_turn_start("th"));
+        drop(ch);
+    }
+
+    #[test]
+    fn a_turn_that_completed_before_its_response_does_not_keep_the_thread_busy() {
+        let r = Router::new(Limits::default());
+        assert!(r.try_begin_turn_start("th"));
+        r.route(Event::new("turn/started", b"{}"), &keys("th", Some("t1")));
+        r.route(Event::new("turn/completed", b"{}"), &keys("th", Some("t1")));
+        let _ch = r.turn_start_finished("th", Some("t1")).unwrap();
+        assert!(r.try_begin_turn_start("th"));
+    }
+
+    #[test]
+    fn turns_started_elsewhere_keep_the_thread_busy() {
+        let r = Router::new(Limits::default());
+        r.route(Event::new("turn/started", b"{}"), &keys("th", Some("compaction")));
+        assert!(!r.try_begin_turn_start("th"));
+        r.route(Event::new("turn/completed", b"{}"), &keys("th", Some("compaction")));
+        assert!(r.try_begin_turn_start("th"));
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct TurnChannel {
     /// steer/interrupt for a turn it has not announced yet.
     started: AtomicBool,
     started_notify: Notify,
+    /// Set by the router when the turn's completion is queued (not yet read).
+    completion_routed: AtomicBool,
 }
 
 /// What taking one event from a turn's channel produced.
@@ -73,6 +75,7 @@ impl TurnChannel {
             finished: AtomicBool::new(false),
             started: AtomicBool::new(false),
             started_notify: Notify::new(),
+            completion_routed: AtomicBool::new(false),
         })
     }
 
@@ -102,9 +105,17 @@ impl TurnChannel {
     }
 
     fn note_start(&self, event: &Event) {
+        if event.method() == TURN_COMPLETED {
+            self.completion_routed.store(true, Ordering::Release);
+        }
         if matches!(event.method(), TURN_STARTED | TURN_COMPLETED) && !self.started.swap(true, Ordering::AcqRel) {
             self.started_notify.notify_waiters();
         }
+    }
+
+    /// Whether the turn's completion has been routed here (read or not).
+    pub fn completion_routed(&self) -> bool {
+        self.completion_routed.load(Ordering::Acquire)
     }
 
     pub fn close(&self, why: Closed) {

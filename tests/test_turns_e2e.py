@@ -178,3 +178,30 @@ def test_explicit_codex_bin_runs_that_binary(model: ScriptedModel, tmp_path: Pat
         assert codex.metadata.server_info is not None
         assert codex.metadata.server_info.version == "0.133.0"
         assert codex.thread_start().run("hi").final_response == "ok"
+
+
+def test_a_second_turn_on_a_busy_thread_runs_after_the_first(codex: Codex, model: ScriptedModel) -> None:
+    # Sent while the first turn runs, the runtime would fold the second turn's input into the
+    # first and never run the second; the SDK holds it until the first completes.
+    model.enqueue(slow("first answer", deltas=5, delta_delay=0.1), text("second answer"))
+    thread = codex.thread_start()
+    first = thread.turn("one")
+    second = thread.turn("two")
+    assert first.run().final_response.startswith("first answer")
+    assert second.run().final_response == "second answer"
+    assert user_texts(model.requests[-1])[-1] == "two"
+
+
+def test_concurrent_async_turns_on_one_thread_run_in_turn(model: ScriptedModel, tmp_path: Path) -> None:
+    import asyncio
+
+    from openai_codex import AsyncCodex
+
+    async def main() -> None:
+        async with AsyncCodex(CodexConfig(env=model.codex_env(tmp_path / "home"))) as codex:
+            thread = await codex.thread_start()
+            results = await asyncio.gather(*(thread.run(f"prompt {i}") for i in range(3)))
+            assert [r.status for r in results] == [TurnStatus.completed] * 3
+            assert len({r.id for r in results}) == 3
+
+    asyncio.run(main())

@@ -73,15 +73,14 @@ fn params_json(params: Option<&Bound<'_, PyAny>>, method: &str) -> PyResult<Opti
 }
 
 /// The thread id a `turn/start` is for, read from the serialized params.
-fn thread_id_of(params: &Option<String>) -> PyResult<String> {
+fn thread_id_of(params: &str) -> PyResult<String> {
     #[derive(serde::Deserialize)]
     struct ThreadIdOnly {
         #[serde(rename = "threadId")]
         thread_id: String,
     }
-    params
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<ThreadIdOnly>(p).ok())
+    serde_json::from_str::<ThreadIdOnly>(params)
+        .ok()
         .map(|p| p.thread_id)
         .ok_or_else(|| PyValueError::new_err("turn/start params need a string 'threadId'"))
 }
@@ -104,6 +103,13 @@ impl Client {
 
 fn closed_error(conn: &Connection) -> CoreError {
     conn.closed().map_or_else(|| CoreError::Protocol("the request was abandoned".into()), CoreError::from)
+}
+
+/// Sends `turn/start` once the thread is free (see `Connection::start_turn`) and waits for the
+/// response.
+async fn start_turn(conn: &Arc<Connection>, thread_id: &str, params: &str) -> Result<Response, CoreError> {
+    let reply = conn.start_turn(thread_id, params).await?;
+    reply.await.unwrap_or_else(|_| Err(closed_error(conn)))
 }
 
 /// `(result, TurnStream)` for a `turn/start` response.
@@ -185,27 +191,29 @@ impl Client {
     #[pyo3(signature = (params, *, timeout=None))]
     fn start_turn<'py>(&self, py: Python<'py>, params: &Bound<'_, PyAny>, timeout: Option<f64>) -> PyResult<Bound<'py, PyTuple>> {
         let timeout = timeout_arg(timeout)?;
-        let params = params_json(Some(params), "turn/start")?;
-        let kind = RequestKind::TurnStart { thread_id: thread_id_of(&params)? };
-        let reply = self.send(py, "turn/start", params.as_deref(), kind)?;
-        let response = self.wait(py, "turn/start", reply, timeout)?;
-        turn_pair(py, &self.conn, response)
+        let params = params_json(Some(params), "turn/start")?.unwrap_or_default();
+        let thread_id = thread_id_of(&params)?;
+        let conn = self.conn.clone();
+        let outcome = block_on(py, timeout, async move { start_turn(&conn, &thread_id, &params).await })?;
+        match outcome {
+            Ok(Ok(response)) => turn_pair(py, &self.conn, response),
+            Ok(Err(err)) => Err(to_pyerr(py, err)),
+            Err(TimedOut) => Err(to_pyerr(py, timed_out("turn/start", timeout))),
+        }
     }
 
     /// Async twin of `start_turn`.
     #[pyo3(signature = (params, *, timeout=None))]
     fn start_turn_async<'py>(&self, py: Python<'py>, params: &Bound<'_, PyAny>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(timeout)?;
-        let params = params_json(Some(params), "turn/start")?;
-        let kind = RequestKind::TurnStart { thread_id: thread_id_of(&params)? };
-        let reply = self.send(py, "turn/start", params.as_deref(), kind)?;
+        let params = params_json(Some(params), "turn/start")?.unwrap_or_default();
+        let thread_id = thread_id_of(&params)?;
         let conn = self.conn.clone();
         awaitable(py, async move {
-            let outcome = with_deadline(timeout, reply).await;
+            let outcome = with_deadline(timeout, start_turn(&conn, &thread_id, &params)).await;
             Python::attach(|py| match outcome {
-                Ok(Ok(Ok(response))) => turn_pair(py, &conn, response).map(Bound::unbind),
-                Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
-                Ok(Err(_)) => Err(to_pyerr(py, closed_error(&conn))),
+                Ok(Ok(response)) => turn_pair(py, &conn, response).map(Bound::unbind),
+                Ok(Err(err)) => Err(to_pyerr(py, err)),
                 Err(TimedOut) => Err(to_pyerr(py, timed_out("turn/start", timeout))),
             })
         })
