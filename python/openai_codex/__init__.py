@@ -14,6 +14,7 @@ from .codex import AsyncCodex, Codex
 from .config import CodexConfig
 from .errors import (
     CodexError,
+    CodexTimeoutError,
     CodexRpcError,
     InternalRpcError,
     InvalidParamsError,
@@ -24,6 +25,7 @@ from .errors import (
     RetryLimitExceededError,
     ServerBusyError,
     TransportClosedError,
+    TurnFailedError,
     is_retryable_error,
 )
 from .login import (
