@@ -422,12 +422,26 @@ def test_version_comes_from_our_pyproject_only(tmp_path, monkeypatch):
 
 def test_version_is_unknown_without_checkout_or_metadata(tmp_path, monkeypatch):
     version = _version_module()
+    from importlib import metadata
 
     def not_installed(name):
-        raise version.metadata.PackageNotFoundError(name)
+        raise metadata.PackageNotFoundError(name)
 
-    monkeypatch.setattr(version.metadata, "version", not_installed)
+    monkeypatch.setattr(metadata, "version", not_installed)
     assert version.package_version(_fake_layout(tmp_path, None)) == "0+unknown"
+
+
+def test_installed_version_is_read_from_the_dist_info_folder_beside_the_package(tmp_path, monkeypatch):
+    version = _version_module()
+    monkeypatch.setattr(version, "_installed_version", lambda: "7.7.7")
+    site = tmp_path / "site-packages"
+    (site / "openai_codex").mkdir(parents=True)
+    (site / "openai_codex-0.1.0b2.dist-info").mkdir()
+    (site / "openai_codex_cli_bin-0.133.0.dist-info").mkdir()
+    assert version.package_version(site / "openai_codex") == "0.1.0b2"
+    # Two of ours (a broken install): let importlib.metadata decide.
+    (site / "openai_codex-0.1.0b1.dist-info").mkdir()
+    assert version.package_version(site / "openai_codex") == "7.7.7"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,53 +8,84 @@
 
 The checkout is tried first because an editable install also has distribution metadata, and
 that metadata records the PEP 440 normalisation ``0.0.0.dev0`` rather than the template text.
+
+This runs at import, so it stays cheap: plain string handling instead of ``re``/``tomllib``, and
+the installed version is read from the ``.dist-info`` folder name next to the package before
+falling back to ``importlib.metadata`` (which alone costs more than the rest of the import).
 """
 
 from __future__ import annotations
 
-import re
-from importlib import metadata
-from pathlib import Path
+import os
 
 DISTRIBUTION_NAME = "openai-codex"
 UNKNOWN_VERSION = "0+unknown"
-
-# A regex over the one file rather than tomllib: cheap at import time and works on 3.10.
-_PROJECT_TABLE = re.compile(r"(?ms)^\[project\][ \t]*(?:#[^\n]*)?$(.*?)(?=^\[|\Z)")
-_NAME = re.compile(r'(?m)^name\s*=\s*"([^"]*)"\s*$')
-_VERSION = re.compile(r'(?m)^version\s*=\s*"([^"]+)"\s*$')
+_DIST_INFO_PREFIX = DISTRIBUTION_NAME.replace("-", "_") + "-"
 
 
-def _checkout_version(package_dir: Path) -> str | None:
-    pyproject = package_dir.parents[1] / "pyproject.toml"
+def _project_fields(text: str) -> dict[str, str]:
+    """The string values of the ``[project]`` table's top-level keys in a pyproject.toml."""
+    fields: dict[str, str] = {}
+    in_project = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            in_project = line.split("#", 1)[0].strip() == "[project]"
+            continue
+        key, sep, value = line.partition("=")
+        value = value.split("#", 1)[0].strip()
+        if in_project and sep and len(value) >= 2 and value[0] == value[-1] == '"':
+            fields.setdefault(key.strip(), value[1:-1])
+    return fields
+
+
+def _checkout_version(package_dir: str) -> str | None:
+    pyproject = os.path.join(os.path.dirname(os.path.dirname(package_dir)), "pyproject.toml")
     try:
-        text = pyproject.read_text(encoding="utf-8")
+        with open(pyproject, encoding="utf-8") as f:
+            fields = _project_fields(f.read())
     except (OSError, UnicodeDecodeError):
         return None
-    table = _PROJECT_TABLE.search(text)
-    if table is None:
-        return None
-    name = _NAME.search(table.group(1))
-    version = _VERSION.search(table.group(1))
     # Some other project's pyproject.toml that happens to sit there (say, a venv at the root
     # of an unrelated repo) must not lend us its version.
-    if name is None or name.group(1) != DISTRIBUTION_NAME or version is None:
+    if fields.get("name") != DISTRIBUTION_NAME:
         return None
-    return version.group(1)
+    return fields.get("version")
+
+
+def _dist_info_version(package_dir: str) -> str | None:
+    """The version in the name of our ``.dist-info`` folder beside the package, if exactly one."""
+    try:
+        names = [
+            entry.name
+            for entry in os.scandir(os.path.dirname(package_dir))
+            if entry.name.startswith(_DIST_INFO_PREFIX) and entry.name.endswith(".dist-info")
+        ]
+    except OSError:
+        return None
+    if len(names) != 1:
+        return None
+    return names[0][len(_DIST_INFO_PREFIX) : -len(".dist-info")] or None
 
 
 def _installed_version() -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version(DISTRIBUTION_NAME)
     except metadata.PackageNotFoundError:
         return None
 
 
-def package_version(package_dir: Path | None = None) -> str:
+def package_version(package_dir: str | os.PathLike[str] | None = None) -> str:
     """The version for a package imported from ``package_dir`` (default: this one's)."""
-    if package_dir is None:
-        package_dir = Path(__file__).resolve().parent
-    return _checkout_version(package_dir) or _installed_version() or UNKNOWN_VERSION
+    directory = os.fspath(package_dir) if package_dir is not None else os.path.dirname(os.path.realpath(__file__))
+    return (
+        _checkout_version(directory)
+        or _dist_info_version(directory)
+        or _installed_version()
+        or UNKNOWN_VERSION
+    )
 
 
 __version__ = package_version()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _core
 from ._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
@@ -23,6 +22,9 @@ from .login import (
 from .models import InitializeResponse, JsonObject, validate_initialize_metadata
 from .sandbox import Sandbox
 from .threads import AsyncThread, Thread
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncCodex", "Codex"]
 
@@ -298,6 +300,9 @@ class AsyncCodex:
         if client is not None and self._metadata is not None:
             return client
         if self._init_lock is None:
+            # asyncio is imported here, not at module level: blocking users never pay for it.
+            import asyncio
+
             self._init_lock = asyncio.Lock()
         async with self._init_lock:
             if self._client is None or self._metadata is None:
@@ -314,6 +319,8 @@ class AsyncCodex:
             client.notify("initialized")
             metadata = validate_initialize_metadata(InitializeResponse.from_wire(raw))
         except BaseException:
+            import asyncio
+
             # Includes cancellation: never leave a half-started runtime behind.
             await asyncio.shield(client.close_async())
             raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from ._version import __version__
 
@@ -45,7 +44,7 @@ class CodexConfig:
     experimental_api: bool = True
 
 
-def _packaged_runtime() -> tuple[Path, Path | None]:
+def _packaged_runtime() -> tuple[str, str | None]:
     try:
         import codex_cli_bin
     except ImportError:
@@ -55,17 +54,18 @@ def _packaged_runtime() -> tuple[Path, Path | None]:
             f"{RUNTIME_PACKAGE}) or set CodexConfig.codex_bin to a codex executable."
         ) from None
     path_dir = codex_cli_bin.bundled_path_dir()
-    return Path(codex_cli_bin.bundled_codex_path()), (Path(path_dir) if path_dir else None)
+    return os.fspath(codex_cli_bin.bundled_codex_path()), (os.fspath(path_dir) if path_dir else None)
 
 
-def _prepend_path(env: dict[str, str], directory: Path) -> None:
+def _prepend_path(env: dict[str, str], directory: str) -> None:
     """Put ``directory`` first on PATH (once), keeping the inherited PATH's spelling on Windows."""
     key = "PATH"
     if os.name == "nt":
         key = next((k for k in os.environ if k.upper() == "PATH"), "Path")
     current = env.get(key, os.environ.get(key, ""))
-    entries = [e for e in current.split(os.pathsep) if e and Path(e) != directory]
-    env[key] = os.pathsep.join([str(directory), *entries])
+    same = os.path.normcase(os.path.normpath(directory))
+    entries = [e for e in current.split(os.pathsep) if e and os.path.normcase(os.path.normpath(e)) != same]
+    env[key] = os.pathsep.join([directory, *entries])
 
 
 def launch_command(config: CodexConfig) -> tuple[list[str], dict[str, str], str | None]:
@@ -77,8 +77,8 @@ def launch_command(config: CodexConfig) -> tuple[list[str], dict[str, str], str 
             raise ValueError("CodexConfig.launch_args_override must not be empty")
         return argv, env, config.cwd
     if config.codex_bin is not None:
-        binary = Path(config.codex_bin)
-        if not binary.exists():
+        binary = os.fspath(config.codex_bin)
+        if not os.path.exists(binary):
             raise FileNotFoundError(
                 f"Codex binary not found at {binary}. Set CodexConfig.codex_bin to an existing "
                 f"codex executable, or unset it to use the {RUNTIME_PACKAGE} runtime."
@@ -87,7 +87,7 @@ def launch_command(config: CodexConfig) -> tuple[list[str], dict[str, str], str 
         binary, path_dir = _packaged_runtime()
         if path_dir is not None:
             _prepend_path(env, path_dir)
-    argv = [str(binary)]
+    argv = [binary]
     for override in config.config_overrides:
         argv += ["--config", override]
     argv += ["app-server", "--listen", "stdio://"]

@@ -61,6 +61,9 @@ where
 /// that none completes while the interpreter finalizes: an I/O thread attaching to a finalizing
 /// interpreter is killed by CPython and aborts the process.
 pub fn wait_for_awaitables(py: Python<'_>, limit: Duration) {
+    if PENDING_AWAITABLES.load(Ordering::Acquire) == 0 {
+        return;
+    }
     py.detach(|| {
         let deadline = Instant::now() + limit;
         while PENDING_AWAITABLES.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
