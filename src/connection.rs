@@ -311,19 +311,22 @@ const TAIL_LINES: usize = 40;
 const TAIL_CHARS: usize = 4000;
 
 /// Routes every complete line in the reader's buffer, then wakes each consumer that got events:
-/// one wake per read from the pipe, not one per event.
+/// one wake per read from the pipe, not one per event. `touched` ends up holding the mailboxes
+/// that received events.
 fn route_buffered(
     conn: &Arc<Connection>,
     lines: &mut LineReader<tokio::process::ChildStdout>,
-    wakes: &mut Vec<Arc<Mailbox<Arc<Event>>>>,
+    touched: &mut Vec<(Arc<Mailbox<Event>>, bool)>,
 ) {
+    touched.clear();
     while let Some(line) = lines.next_buffered() {
         match protocol::parse_line(line) {
             Ok(Incoming::Response { id, outcome }) => conn.complete(id, outcome),
             Ok(Incoming::Notification { event, keys }) => {
-                if let Some(mailbox) = conn.router.route_quiet(event, &keys) {
-                    if !wakes.iter().any(|m| Arc::ptr_eq(m, &mailbox)) {
-                        wakes.push(mailbox);
+                if let Some(routed) = conn.router.route_quiet(event, &keys) {
+                    match touched.iter_mut().find(|(m, _)| Arc::ptr_eq(m, &routed.mailbox)) {
+                        Some((_, wake)) => *wake |= routed.wake,
+                        None => touched.push((routed.mailbox, routed.wake)),
                     }
                 }
             }
@@ -337,19 +340,39 @@ fn route_buffered(
             }
         }
     }
-    wakes.drain(..).for_each(|m| m.wake());
+    for (mailbox, wake) in touched.iter() {
+        if *wake {
+            mailbox.wake();
+        }
+    }
+}
+
+/// How long a reader that stopped taking events still holds back the pipe (see
+/// `Mailbox::wait_for_space`).
+const BACKPRESSURE_IDLE: Duration = Duration::from_millis(20);
+
+/// Before reading more, lets consumers that are busy working through a backlog catch up, so a
+/// runtime that streams faster than Python reads fills the pipe (and waits) instead of our
+/// memory.
+async fn hold_for_busy_readers(touched: &[(Arc<Mailbox<Event>>, bool)]) {
+    for (mailbox, _) in touched {
+        if !mailbox.is_bounded() {
+            mailbox.wait_for_space(BACKPRESSURE_IDLE).await;
+        }
+    }
 }
 
 async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
     let mut lines = LineReader::new(stdout);
-    let mut wakes = Vec::new();
+    let mut touched = Vec::new();
     let ended = loop {
-        route_buffered(&conn, &mut lines, &mut wakes);
+        route_buffered(&conn, &mut lines, &mut touched);
+        hold_for_busy_readers(&touched).await;
         match lines.fill().await {
             Ok(true) => {}
             Ok(false) => {
                 // End of stream: a final line without a newline is still delivered.
-                route_buffered(&conn, &mut lines, &mut wakes);
+                route_buffered(&conn, &mut lines, &mut touched);
                 break "closed its stdout".to_owned();
             }
             Err(e) => break format!("stdout could not be read ({e})"),

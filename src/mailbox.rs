@@ -2,7 +2,9 @@
 //! drain, with a terminal "closed" state carrying why the connection ended.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
@@ -25,6 +27,19 @@ pub struct Mailbox<T> {
     /// `None` = unbounded. When full, the oldest item is dropped: these queues carry state updates
     /// nobody may be reading, and the newest are the most useful.
     capacity: Option<usize>,
+    /// When the consumer last took something, in ms on [`clock_ms`]; 0 = never.
+    last_take_ms: AtomicU64,
+    /// Signalled when a take leaves few items queued (see [`Mailbox::wait_for_space`]).
+    space: Notify,
+}
+
+/// Queued items below which a producer waiting for space may go on.
+pub const LOW_WATER: usize = 1024;
+
+/// Milliseconds since the first call, on a monotonic clock (never 0).
+fn clock_ms() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
 }
 
 /// What a drain found.
@@ -49,6 +64,8 @@ impl<T> Mailbox<T> {
             slots: Mutex::new(Slots { items: VecDeque::new(), closed: None, dropped: 0 }),
             notify: Notify::new(),
             capacity,
+            last_take_ms: AtomicU64::new(0),
+            space: Notify::new(),
         })
     }
 
@@ -134,11 +151,16 @@ impl<T> Mailbox<T> {
     pub fn drain_at_most(&self, max: usize) -> Drained<T> {
         let mut s = self.lock();
         if !s.items.is_empty() {
-            if s.items.len() <= max {
-                return Drained::Items(std::mem::take(&mut s.items));
-            }
-            // Take from the front: the rest of a long backlog stays where it is.
-            return Drained::Items(s.items.drain(..max).collect());
+            let taken = if s.items.len() <= max {
+                std::mem::take(&mut s.items)
+            } else {
+                // Take from the front: the rest of a long backlog stays where it is.
+                s.items.drain(..max).collect()
+            };
+            let left = s.items.len();
+            drop(s);
+            self.note_take(left);
+            return Drained::Items(taken);
         }
         match &s.closed {
             Some(why) => Drained::Closed(why.clone()),
@@ -150,11 +172,53 @@ impl<T> Mailbox<T> {
     pub fn pop(&self) -> Popped<T> {
         let mut s = self.lock();
         if let Some(item) = s.items.pop_front() {
+            let left = s.items.len();
+            drop(s);
+            self.note_take(left);
             return Popped::Item(item);
         }
         match &s.closed {
             Some(why) => Popped::Closed(why.clone()),
             None => Popped::Empty,
+        }
+    }
+
+    fn note_take(&self, left: usize) {
+        self.last_take_ms.store(clock_ms(), Ordering::Relaxed);
+        if left <= LOW_WATER {
+            self.space.notify_waiters();
+        }
+    }
+
+    /// Whether the oldest items are dropped when full (then no producer ever waits for space).
+    pub fn is_bounded(&self) -> bool {
+        self.capacity.is_some()
+    }
+
+    /// Items queued now.
+    pub fn backlog(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    /// Whether the consumer took something within `window`.
+    pub fn consumer_active(&self, window: Duration) -> bool {
+        let last = self.last_take_ms.load(Ordering::Relaxed);
+        last != 0 && clock_ms().saturating_sub(last) <= window.as_millis() as u64
+    }
+
+    /// Backpressure for a producer: waits while more than [`LOW_WATER`] items are queued *and*
+    /// the consumer keeps taking them (it took one within `idle`). A consumer that stops reading
+    /// (it waits for something else, or has gone away) releases the producer after `idle`, so
+    /// this bounds memory for a slow reader without ever blocking anyone for long.
+    pub async fn wait_for_space(&self, idle: Duration) {
+        loop {
+            let space = self.space.notified();
+            tokio::pin!(space);
+            space.as_mut().enable();
+            if self.backlog() <= LOW_WATER || self.is_closed() || !self.consumer_active(idle) {
+                return;
+            }
+            let _ = tokio::time::timeout(idle, space).await;
         }
     }
 
@@ -228,6 +292,32 @@ mod tests {
             panic!()
         };
         assert_eq!(Vec::from(items), vec![7]);
+    }
+
+    #[tokio::test]
+    async fn a_producer_waits_for_space_only_while_the_consumer_reads() {
+        let m = Mailbox::new(None);
+        for i in 0..(LOW_WATER * 3) {
+            m.push(i);
+        }
+        // Nobody has read yet: no waiting.
+        tokio::time::timeout(Duration::from_secs(1), m.wait_for_space(Duration::from_millis(50))).await.unwrap();
+        // An active reader: the producer waits until the backlog is down to the low-water mark.
+        m.drain_at_most(1);
+        let m2 = m.clone();
+        let producer = tokio::spawn(async move { m2.wait_for_space(Duration::from_secs(5)).await });
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(!producer.is_finished());
+        while m.backlog() > LOW_WATER {
+            m.drain_at_most(100);
+        }
+        tokio::time::timeout(Duration::from_secs(5), producer).await.unwrap().unwrap();
+        // A reader that stops releases the producer after the idle window.
+        for i in 0..(LOW_WATER * 3) {
+            m.push(i);
+        }
+        m.drain_at_most(1);
+        tokio::time::timeout(Duration::from_secs(2), m.wait_for_space(Duration::from_millis(50))).await.unwrap();
     }
 
     #[tokio::test]

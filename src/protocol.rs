@@ -12,11 +12,12 @@ use jiter::{Jiter, JiterResult, Peek};
 /// Request ids we send are plain integers; the server echoes them back.
 pub type RequestId = u64;
 
-/// One server notification: its method and the raw JSON of its params.
-#[derive(Debug)]
+/// One server notification: its method and the raw JSON of its params. Cheap to clone (two
+/// reference counts): queues, summaries and Python objects share one copy of the bytes.
+#[derive(Debug, Clone)]
 pub struct Event {
     method: Arc<str>,
-    params: Box<[u8]>,
+    params: Arc<[u8]>,
 }
 
 impl Event {
@@ -348,7 +349,7 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
         (Some(method), None) => Ok(Incoming::Notification {
             event: Event {
                 method: method_name(&method),
-                params: params.map(|p| line[p].into()).unwrap_or_default(),
+                params: params.map_or_else(|| Arc::from(&[][..]), |p| Arc::from(&line[p])),
             },
             keys: fields.keys,
         }),

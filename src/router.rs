@@ -21,6 +21,13 @@ use crate::turn::{TurnChannel, TURN_COMPLETED, TURN_STARTED};
 
 pub const LOGIN_COMPLETED: &str = "account/login/completed";
 
+/// Where [`Router::route_quiet`] put an event.
+pub struct Routed {
+    pub mailbox: Arc<Mailbox<Event>>,
+    /// The consumer may be waiting and must be woken.
+    pub wake: bool,
+}
+
 /// Bounds on memory held for nobody. Events of turns nobody subscribed to are kept (so a handle
 /// created later can still replay them) only up to these limits, oldest turn first out.
 #[derive(Debug, Clone, Copy)]
@@ -39,13 +46,13 @@ impl Default for Limits {
 
 #[derive(Default)]
 struct Orphans {
-    by_turn: HashMap<String, VecDeque<Arc<Event>>>,
+    by_turn: HashMap<String, VecDeque<Event>>,
     order: VecDeque<String>,
     bytes: usize,
 }
 
 impl Orphans {
-    fn push(&mut self, turn_id: &str, event: Arc<Event>, limits: &Limits) {
+    fn push(&mut self, turn_id: &str, event: Event, limits: &Limits) {
         self.bytes += event.weight();
         match self.by_turn.get_mut(turn_id) {
             Some(q) => q.push_back(event),
@@ -60,7 +67,7 @@ impl Orphans {
         }
     }
 
-    fn take(&mut self, turn_id: &str) -> VecDeque<Arc<Event>> {
+    fn take(&mut self, turn_id: &str) -> VecDeque<Event> {
         let Some(q) = self.by_turn.remove(turn_id) else { return VecDeque::new() };
         self.bytes -= q.iter().map(|e| e.weight()).sum::<usize>();
         self.order.retain(|t| t != turn_id);
@@ -85,8 +92,8 @@ struct State {
     /// The turn running on each thread, as far as we know (ours, or announced by `turn/started`).
     running: HashMap<String, String>,
     orphans: Orphans,
-    logins: HashMap<String, Weak<Mailbox<Arc<Event>>>>,
-    early_logins: VecDeque<(String, Arc<Event>)>,
+    logins: HashMap<String, Weak<Mailbox<Event>>>,
+    early_logins: VecDeque<(String, Event)>,
     closed: Option<Closed>,
 }
 
@@ -94,7 +101,7 @@ pub struct Router {
     state: Mutex<State>,
     /// Woken when a thread may have become free for a new turn.
     turn_slots: Notify,
-    global: Arc<Mailbox<Arc<Event>>>,
+    global: Arc<Mailbox<Event>>,
     activity: ThreadActivity,
     limits: Limits,
 }
@@ -115,7 +122,7 @@ impl Router {
     }
 
     /// Notifications that belong to no turn or login.
-    pub fn global(&self) -> &Arc<Mailbox<Arc<Event>>> {
+    pub fn global(&self) -> &Arc<Mailbox<Event>> {
         &self.global
     }
 
@@ -126,15 +133,17 @@ impl Router {
 
     /// Delivers one notification and wakes its consumer.
     pub fn route(&self, event: Event, keys: &RouteKeys) {
-        if let Some(mailbox) = self.route_quiet(event, keys) {
-            mailbox.wake();
+        if let Some(routed) = self.route_quiet(event, keys) {
+            if routed.wake {
+                routed.mailbox.wake();
+            }
         }
     }
 
-    /// Delivers one notification without waking anyone; returns the mailbox whose consumer must
-    /// be woken (see [`Mailbox::push_quiet`]).
-    pub fn route_quiet(&self, event: Event, keys: &RouteKeys) -> Option<Arc<Mailbox<Arc<Event>>>> {
-        let event = Arc::new(event);
+    /// Delivers one notification without waking anyone; returns the mailbox it went to (a
+    /// turn's or the global one) and whether its consumer must be woken (see
+    /// [`Mailbox::push_quiet`]).
+    pub fn route_quiet(&self, event: Event, keys: &RouteKeys) -> Option<Routed> {
         if event.method() == LOGIN_COMPLETED {
             if let Some(login_id) = keys.login_id.as_deref() {
                 self.route_login(login_id, event);
@@ -145,7 +154,8 @@ impl Router {
             if let Some(thread_id) = keys.thread_id.as_deref() {
                 self.activity.observe(&event, thread_id);
             }
-            return self.global.push_quiet(event).then(|| self.global.clone());
+            let wake = self.global.push_quiet(event);
+            return Some(Routed { mailbox: self.global.clone(), wake });
         };
         if let Some(thread_id) = keys.thread_id.as_deref() {
             match event.method() {
@@ -157,7 +167,8 @@ impl Router {
         let mut st = self.lock();
         if let Some(ch) = st.subscribed.get(turn_id).and_then(Weak::upgrade) {
             drop(st);
-            return ch.push_quiet(event).cloned();
+            let wake = ch.push_quiet(event);
+            return Some(Routed { mailbox: ch.mailbox().clone(), wake });
         }
         if let Some(ch) = st.provisional.get(turn_id) {
             // Nobody can be waiting on a provisional channel yet.
@@ -178,7 +189,7 @@ impl Router {
         None
     }
 
-    fn route_login(&self, login_id: &str, event: Arc<Event>) {
+    fn route_login(&self, login_id: &str, event: Event) {
         let mut st = self.lock();
         if let Some(mb) = st.logins.get(login_id).and_then(Weak::upgrade) {
             drop(st);
@@ -279,7 +290,7 @@ impl Router {
     }
 
     /// A mailbox for one login's completion, replaying one that already arrived.
-    pub fn subscribe_login(&self, login_id: &str) -> Arc<Mailbox<Arc<Event>>> {
+    pub fn subscribe_login(&self, login_id: &str) -> Arc<Mailbox<Event>> {
         let mut st = self.lock();
         if let Some(mb) = st.logins.get(login_id).and_then(Weak::upgrade) {
             return mb;

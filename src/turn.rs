@@ -20,11 +20,11 @@ pub const TOKEN_USAGE_UPDATED: &str = "thread/tokenUsage/updated";
 #[derive(Debug, Default, Clone)]
 pub struct TurnSummary {
     /// `item/completed` notifications, in arrival order.
-    pub items: Vec<Arc<Event>>,
+    pub items: Vec<Event>,
     /// The latest `thread/tokenUsage/updated` notification.
-    pub usage: Option<Arc<Event>>,
+    pub usage: Option<Event>,
     /// The `turn/completed` notification.
-    pub completed: Option<Arc<Event>>,
+    pub completed: Option<Event>,
 }
 
 /// How many events a reader moves from the shared queue to its own side at once: the router and
@@ -36,7 +36,7 @@ const PREFETCH: usize = 256;
 /// summary of those handed out.
 #[derive(Debug, Default)]
 struct ReaderSide {
-    prefetched: VecDeque<Arc<Event>>,
+    prefetched: VecDeque<Event>,
     summary: TurnSummary,
 }
 
@@ -44,7 +44,7 @@ struct ReaderSide {
 pub struct TurnChannel {
     turn_id: String,
     thread_id: Option<String>,
-    events: Arc<Mailbox<Arc<Event>>>,
+    events: Arc<Mailbox<Event>>,
     reader: Mutex<ReaderSide>,
     finished: AtomicBool,
     /// Set by the router when `turn/started` (or the completion) passes: the runtime rejects
@@ -59,7 +59,7 @@ pub struct TurnChannel {
 #[derive(Debug)]
 pub enum TurnEvent {
     /// The next event; the turn's completion when the turn just finished.
-    Event(Arc<Event>),
+    Event(Event),
     Empty,
     Finished,
     Closed(Closed),
@@ -87,18 +87,24 @@ impl TurnChannel {
         self.thread_id.as_deref()
     }
 
-    pub fn push(&self, event: Arc<Event>) {
+    pub fn push(&self, event: Event) {
         self.note_start(&event);
         self.events.push(event);
     }
 
-    /// Queues an event without waking the consumer; returns the mailbox to wake, if one is due.
-    pub fn push_quiet(&self, event: Arc<Event>) -> Option<&Arc<Mailbox<Arc<Event>>>> {
+    /// Queues an event without waking the consumer; true when a wake is due (see
+    /// [`Mailbox::push_quiet`]).
+    pub fn push_quiet(&self, event: Event) -> bool {
         self.note_start(&event);
-        self.events.push_quiet(event).then_some(&self.events)
+        self.events.push_quiet(event)
     }
 
-    pub fn extend(&self, events: impl IntoIterator<Item = Arc<Event>>) {
+    /// The shared queue the router fills.
+    pub fn mailbox(&self) -> &Arc<Mailbox<Event>> {
+        &self.events
+    }
+
+    pub fn extend(&self, events: impl IntoIterator<Item = Event>) {
         let events: Vec<_> = events.into_iter().collect();
         events.iter().for_each(|e| self.note_start(e));
         self.events.extend(events);
@@ -160,9 +166,9 @@ impl TurnChannel {
     }
 
     /// Everything queued, without folding: for a channel nobody reads (the router demoting it).
-    pub fn take_unread(&self) -> Vec<Arc<Event>> {
+    pub fn take_unread(&self) -> Vec<Event> {
         let mut reader = self.reader.lock().unwrap_or_else(|p| p.into_inner());
-        let mut all: Vec<Arc<Event>> = reader.prefetched.drain(..).collect();
+        let mut all: Vec<Event> = reader.prefetched.drain(..).collect();
         if let Drained::Items(items) = self.events.drain() {
             all.extend(items);
         }
@@ -183,7 +189,7 @@ impl TurnChannel {
 }
 
 /// Folds one event into the summary; true when it is the turn's completion.
-fn fold(summary: &mut TurnSummary, event: &Arc<Event>) -> bool {
+fn fold(summary: &mut TurnSummary, event: &Event) -> bool {
     match event.method() {
         ITEM_COMPLETED => summary.items.push(event.clone()),
         TOKEN_USAGE_UPDATED => summary.usage = Some(event.clone()),
@@ -200,8 +206,8 @@ fn fold(summary: &mut TurnSummary, event: &Arc<Event>) -> bool {
 pub(crate) mod tests {
     use super::*;
 
-    fn ev(method: &str) -> Arc<Event> {
-        Arc::new(Event::new(method, b"{}"))
+    fn ev(method: &str) -> Event {
+        Event::new(method, b"{}")
     }
 
     /// Methods of everything `take_one` hands out until it stops, and why it stopped.

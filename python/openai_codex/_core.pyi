@@ -6,7 +6,15 @@ from typing import Any, final
 
 from typing_extensions import Self
 
-__all__ = ["Client", "EventStream", "Notification", "TurnStream", "set_payload_factory", "shutdown"]
+__all__ = [
+    "Client",
+    "EventStream",
+    "Notification",
+    "PayloadPlan",
+    "TurnStream",
+    "set_payload_resolver",
+    "shutdown",
+]
 
 @final
 class Notification:
@@ -84,5 +92,14 @@ class Client:
     def pid(self) -> int | None: ...
     def stderr_tail(self, max_lines: int = 40, max_chars: int = 4000) -> str: ...
 
-def set_payload_factory(factory: Callable[[str, Any], Any]) -> None: ...
+@final
+class PayloadPlan:
+    """Builds payloads of a scalar-only notification class in Rust (see ``_model.payload_plan``)."""
+
+    def __new__(
+        cls, model: type, fields: Sequence[tuple[str, bool, Sequence[type] | None]], fallback: Callable[[Any], Any]
+    ) -> Self: ...
+    def __call__(self, params: Any) -> Any: ...
+
+def set_payload_resolver(resolver: Callable[[str], Callable[[Any], Any]]) -> None: ...
 def shutdown() -> None: ...

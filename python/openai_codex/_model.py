@@ -1108,6 +1108,31 @@ def _compile_checker(cls: type[WireModel]) -> Callable[[dict[str, Any]], str | N
     return checker
 
 
+def payload_plan(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Any:
+    """A ``_core.PayloadPlan`` building ``cls`` payloads in Rust, when ``cls`` is a plain object
+    class whose fields are all scalars, null or any JSON (the check the plan can do itself);
+    None otherwise. It applies the same test as the compiled checker: exact types, required
+    fields present. Params that do not fit go to ``fallback``.
+    """
+    from . import _core
+
+    if issubclass(cls, TaggedUnion) or issubclass(cls, RootWrapper):
+        return None
+    fields: list[tuple[str, bool, tuple[type, ...] | None]] = []
+    for field in cls.model_fields.values():
+        spec = field.spec
+        required = field.required and spec.check(None) is not None
+        members = spec.members if isinstance(spec, _UnionSpec) else (spec,)
+        if isinstance(spec, _AnyJson):
+            fields.append((field.alias, required, None))
+        elif all(isinstance(m, (_Scalar, _Null)) for m in members):
+            types = tuple(t for m in members for t in (m.types if isinstance(m, _Scalar) else (type(None),)))
+            fields.append((field.alias, required, types))
+        else:
+            return None
+    return _core.PayloadPlan(cls, [(wire, required, None if types is None else list(types)) for wire, required, types in fields], fallback)
+
+
 def payload_maker(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A function turning notification params into an instance of ``cls``, or ``fallback(params)``
     when they do not fit. It runs once per event of every stream, so the check and the wrapping

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-_PayloadMaker = Callable[[Any], Any]
+_PayloadBuilder = Callable[[Any], Any]
 
-# Notification method -> function building its payload, filled on first sight of each method.
-_MAKERS: dict[str, _PayloadMaker] = {}
+# Notification method -> what builds its payload, filled on first sight of each method.
+_BUILDERS: dict[str, _PayloadBuilder] = {}
 # Schema type name -> function converting a value of that type.
 _LOADERS: dict[str, Callable[[Any], Any]] = {}
 
@@ -24,21 +24,33 @@ def notification_payload(method: str, params: Any) -> Any:
     method, params that do not match the schema) becomes ``UnknownNotification(params)``, so a
     newer or misbehaving runtime cannot break the stream.
     """
-    make = _MAKERS.get(method)
-    if make is None:
-        make = _payload_maker(method)
-    return make(params)
+    return payload_builder(method)(params)
 
 
-def _payload_maker(method: str) -> _PayloadMaker:
-    from ._model import payload_maker
+def payload_builder(method: str) -> _PayloadBuilder:
+    """What builds the payloads of ``method``: the Rust core calls this once per method.
+
+    For a class with only scalar fields (the high-volume deltas) it is a ``_core.PayloadPlan``,
+    which checks and wraps params without running Python code; otherwise the compiled Python
+    builder of ``_model``.
+    """
+    builder = _BUILDERS.get(method)
+    if builder is None:
+        builder = _BUILDERS[method] = _resolve_builder(method)
+    return builder
+
+
+def _resolve_builder(method: str) -> _PayloadBuilder:
+    from ._model import payload_maker, payload_plan
     from .generated.notification_registry import NOTIFICATION_MODELS
     from .models import UnknownNotification
 
     cls = NOTIFICATION_MODELS.get(method)
-    make: _PayloadMaker = UnknownNotification if cls is None else payload_maker(cls, UnknownNotification)
-    _MAKERS[method] = make
-    return make
+    if cls is None:
+        return UnknownNotification
+    maker = payload_maker(cls, UnknownNotification)
+    plan = payload_plan(cls, maker)
+    return maker if plan is None else plan
 
 
 def model_for(type_name: str, data: Any) -> Any:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from . import _core
-from ._wire import notification_payload
+from ._wire import payload_builder
 
 __all__ = ["InitializeResponse", "JsonObject", "JsonValue", "Notification", "ServerInfo", "UnknownNotification"]
 
@@ -16,7 +16,7 @@ JsonObject = dict[str, JsonValue]
 Notification = _core.Notification
 """One server notification: ``method`` and its typed ``payload`` (built when first read)."""
 
-_core.set_payload_factory(notification_payload)
+_core.set_payload_resolver(payload_builder)
 
 
 @dataclass(slots=True)

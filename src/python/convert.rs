@@ -10,7 +10,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 const PARSER: PythonParse = PythonParse {
     allow_inf_nan: false,
     // Keys repeat across every event of a stream; caching them saves an allocation each.
-    cache_mode: StringCacheMode::Keys,
+    cache_mode: StringCacheMode::All,
     partial_mode: PartialMode::Off,
     catch_duplicate_keys: false,
     float_mode: FloatMode::Float,

@@ -1,13 +1,12 @@
 //! Python views of routed notifications: the `Notification` object (payload converted only when
 //! read), a turn's stream, and mailbox streams (global queue, logins).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::connection::Connection;
 use crate::error::CoreError;
@@ -20,18 +19,126 @@ use super::convert::json_to_py;
 use super::errors::to_pyerr;
 use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
 
-/// Turns `(method, params)` into the payload object users see; installed by the Python package.
-static PAYLOAD_FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// Resolves a method to what builds its payloads, `resolver(method) -> PayloadPlan | callable`;
+/// installed by the Python package. Resolved once per method and cached here.
+static PAYLOAD_RESOLVER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static PAYLOAD_BUILDERS: PyOnceLock<std::sync::Mutex<ahash::AHashMap<Arc<str>, Py<PyAny>>>> = PyOnceLock::new();
 
-/// Installs the function that builds notification payloads: `factory(method, params) -> object`.
+/// Installs the function that tells how to build a method's payloads (see `PAYLOAD_RESOLVER`).
 #[pyfunction]
-pub fn set_payload_factory(py: Python<'_>, factory: Py<PyAny>) -> PyResult<()> {
-    if !factory.bind(py).is_callable() {
-        return Err(PyTypeError::new_err("payload factory must be callable"));
+pub fn set_payload_resolver(py: Python<'_>, resolver: Py<PyAny>) -> PyResult<()> {
+    if !resolver.bind(py).is_callable() {
+        return Err(PyTypeError::new_err("payload resolver must be callable"));
     }
-    PAYLOAD_FACTORY
-        .set(py, factory)
-        .map_err(|_| PyTypeError::new_err("the payload factory is already installed"))
+    PAYLOAD_RESOLVER
+        .set(py, resolver)
+        .map_err(|_| PyTypeError::new_err("the payload resolver is already installed"))
+}
+
+fn payload_builder(py: Python<'_>, method: &Arc<str>) -> PyResult<Option<Py<PyAny>>> {
+    let cache = PAYLOAD_BUILDERS.get_or_init(py, Default::default);
+    if let Some(builder) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(method) {
+        return Ok(Some(builder.clone_ref(py)));
+    }
+    let Some(resolver) = PAYLOAD_RESOLVER.get(py) else { return Ok(None) };
+    // Resolved outside the lock: the resolver imports modules and may take a while.
+    let builder = resolver.call1(py, (PyString::new(py, method),))?;
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() < 1024 {
+        cache.insert(method.clone(), builder.clone_ref(py));
+    }
+    Ok(Some(builder))
+}
+
+/// One field a [`PayloadPlan`] checks: its wire key, whether it must be present, and the exact
+/// types its value may have (empty: any JSON value).
+struct PlanField {
+    wire: Py<PyString>,
+    required: bool,
+    types: Vec<Py<PyType>>,
+}
+
+/// How to build the payload of a notification whose class has only scalar fields (the deltas
+/// and other high-volume events) without running Python code: check the fields' presence and
+/// types, then make an instance of the generated class holding the params dict. Params that do
+/// not fit go to `fallback`, the general Python builder, which decides what they become.
+#[pyclass(frozen, module = "openai_codex._core", name = "PayloadPlan")]
+pub struct PayloadPlan {
+    cls: Py<PyType>,
+    fields: Vec<PlanField>,
+    fallback: Py<PyAny>,
+}
+
+#[pymethods]
+impl PayloadPlan {
+    /// `fields` are `(wire_key, required, allowed_types_or_None)`.
+    #[new]
+    fn new(
+        cls: Bound<'_, PyType>,
+        fields: Vec<(Bound<'_, PyString>, bool, Option<Vec<Bound<'_, PyType>>>)>,
+        fallback: Py<PyAny>,
+    ) -> Self {
+        let fields = fields
+            .into_iter()
+            .map(|(wire, required, types)| PlanField {
+                wire: wire.unbind(),
+                required,
+                types: types.unwrap_or_default().into_iter().map(Bound::unbind).collect(),
+            })
+            .collect();
+        Self { cls: cls.unbind(), fields, fallback }
+    }
+
+    /// Builds the payload for `params` (as the Python builder would).
+    fn __call__(&self, py: Python<'_>, params: Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.build(py, params)
+    }
+}
+
+impl PayloadPlan {
+    fn fits(&self, data: &Bound<'_, PyDict>) -> PyResult<bool> {
+        for field in &self.fields {
+            match data.get_item(field.wire.bind(data.py()))? {
+                None if field.required => return Ok(false),
+                None => {}
+                Some(value) => {
+                    if !field.types.is_empty() && !field.types.iter().any(|t| value.get_type().is(t.bind(data.py()))) {
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn build(&self, py: Python<'_>, params: Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(data) = params.cast::<PyDict>() else {
+            return self.fallback.call1(py, (params,));
+        };
+        if !self.fits(data)? {
+            return self.fallback.call1(py, (params,));
+        }
+        let obj = allocate(self.cls.bind(py))?;
+        obj.setattr(pyo3::intern!(py, "_data"), data)?;
+        obj.setattr(pyo3::intern!(py, "_cache"), py.None())?;
+        Ok(obj.unbind())
+    }
+}
+
+/// A new, empty instance of `cls` (what `object.__new__(cls)` does, without the Python call).
+fn allocate<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+    let py = cls.py();
+    // SAFETY: `cls` is a live type object; its tp_alloc slot (read through the limited API) is
+    // the allocator every instance of it is made with, called with the documented arguments.
+    unsafe {
+        let slot = pyo3::ffi::PyType_GetSlot(cls.as_type_ptr(), pyo3::ffi::Py_tp_alloc);
+        if slot.is_null() {
+            return cls.call0();
+        }
+        let alloc: pyo3::ffi::allocfunc = std::mem::transmute(slot);
+        let obj = alloc(cls.as_type_ptr(), 0);
+        Bound::from_owned_ptr_or_err(py, obj)
+    }
 }
 
 /// One server notification: `method` and its typed `payload`.
@@ -41,13 +148,13 @@ pub fn set_payload_factory(py: Python<'_>, factory: Py<PyAny>) -> PyResult<()> {
 #[pyclass(frozen, module = "openai_codex.models", name = "Notification")]
 pub struct Notification {
     method: Py<PyString>,
-    source: Option<Arc<Event>>,
+    source: Option<Event>,
     payload: PyOnceLock<Py<PyAny>>,
 }
 
 /// Python strings for method names, made once per name (the names come from a small, bounded
 /// set: see `protocol::method_name`).
-static METHOD_STRINGS: PyOnceLock<std::sync::Mutex<HashMap<Arc<str>, Py<PyString>>>> = PyOnceLock::new();
+static METHOD_STRINGS: PyOnceLock<std::sync::Mutex<ahash::AHashMap<Arc<str>, Py<PyString>>>> = PyOnceLock::new();
 
 fn method_string(py: Python<'_>, method: &Arc<str>) -> Py<PyString> {
     let cache = METHOD_STRINGS.get_or_init(py, Default::default);
@@ -63,7 +170,7 @@ fn method_string(py: Python<'_>, method: &Arc<str>) -> Py<PyString> {
 }
 
 impl Notification {
-    pub fn from_event(py: Python<'_>, event: Arc<Event>) -> Self {
+    pub fn from_event(py: Python<'_>, event: Event) -> Self {
         Self { method: method_string(py, event.method_arc()), source: Some(event), payload: PyOnceLock::new() }
     }
 }
@@ -95,9 +202,12 @@ impl Notification {
             .get_or_try_init(py, || {
                 let event = self.source.as_ref().expect("a Notification has a source or a payload");
                 let params = json_to_py(py, event.params_json())?;
-                match PAYLOAD_FACTORY.get(py) {
-                    Some(factory) => factory.call1(py, (self.method.clone_ref(py), params)),
-                    None => Ok(params.unbind()),
+                let Some(builder) = payload_builder(py, event.method_arc())? else {
+                    return Ok(params.unbind());
+                };
+                match builder.bind(py).cast::<PayloadPlan>() {
+                    Ok(plan) => plan.get().build(py, params),
+                    Err(_) => builder.call1(py, (params,)),
                 }
             })
             .map(|p| p.clone_ref(py))
@@ -281,7 +391,7 @@ async fn drain_to_end(sub: &TurnSubscription) -> Result<TurnSummary, CoreError> 
 }
 
 fn summary_to_py<'py>(py: Python<'py>, s: &TurnSummary) -> PyResult<Bound<'py, PyTuple>> {
-    let params = |e: &Option<Arc<Event>>| -> PyResult<Py<PyAny>> {
+    let params = |e: &Option<Event>| -> PyResult<Py<PyAny>> {
         match e {
             Some(e) => Ok(json_to_py(py, e.params_json())?.unbind()),
             None => Ok(py.None()),
@@ -294,11 +404,11 @@ fn summary_to_py<'py>(py: Python<'py>, s: &TurnSummary) -> PyResult<Bound<'py, P
 /// Notifications from one mailbox: the global queue, or one login's completion.
 #[pyclass(frozen, module = "openai_codex._core", name = "EventStream")]
 pub struct EventStream {
-    mailbox: Arc<Mailbox<Arc<Event>>>,
+    mailbox: Arc<Mailbox<Event>>,
 }
 
 impl EventStream {
-    pub fn new(mailbox: Arc<Mailbox<Arc<Event>>>) -> Self {
+    pub fn new(mailbox: Arc<Mailbox<Event>>) -> Self {
         Self { mailbox }
     }
 }

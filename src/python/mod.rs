@@ -16,7 +16,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<events::Notification>()?;
     m.add_class::<events::TurnStream>()?;
     m.add_class::<events::EventStream>()?;
-    m.add_function(wrap_pyfunction!(events::set_payload_factory, m)?)?;
+    m.add_class::<events::PayloadPlan>()?;
+    m.add_function(wrap_pyfunction!(events::set_payload_resolver, m)?)?;
     m.add_function(wrap_pyfunction!(client::shutdown, m)?)?;
     Ok(())
 }
