@@ -20,9 +20,8 @@ use super::errors::to_pyerr;
 use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
 
 /// Resolves a method to what builds its payloads, `resolver(method) -> PayloadPlan | callable`;
-/// installed by the Python package. Resolved once per method and cached here.
+/// installed by the Python package.
 static PAYLOAD_RESOLVER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static PAYLOAD_BUILDERS: PyOnceLock<std::sync::Mutex<ahash::AHashMap<Arc<str>, Py<PyAny>>>> = PyOnceLock::new();
 
 /// Installs the function that tells how to build a method's payloads (see `PAYLOAD_RESOLVER`).
 #[pyfunction]
@@ -35,19 +34,59 @@ pub fn set_payload_resolver(py: Python<'_>, resolver: Py<PyAny>) -> PyResult<()>
         .map_err(|_| PyTypeError::new_err("the payload resolver is already installed"))
 }
 
-fn payload_builder(py: Python<'_>, method: &Arc<str>) -> PyResult<Option<Py<PyAny>>> {
-    let cache = PAYLOAD_BUILDERS.get_or_init(py, Default::default);
-    if let Some(builder) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(method) {
-        return Ok(Some(builder.clone_ref(py)));
+/// What every notification of one method shares: its name as a Python string and, once a payload
+/// was asked for, what builds its payloads.
+struct MethodInfo {
+    name: Py<PyString>,
+    builder: PyOnceLock<Option<Py<PyAny>>>,
+}
+
+impl MethodInfo {
+    fn new(name: Py<PyString>) -> Arc<Self> {
+        Arc::new(Self { name, builder: PyOnceLock::new() })
     }
-    let Some(resolver) = PAYLOAD_RESOLVER.get(py) else { return Ok(None) };
-    // Resolved outside the lock: the resolver imports modules and may take a while.
-    let builder = resolver.call1(py, (PyString::new(py, method),))?;
-    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-    if cache.len() < 1024 {
-        cache.insert(method.clone(), builder.clone_ref(py));
+
+    fn builder(&self, py: Python<'_>) -> PyResult<Option<&Py<PyAny>>> {
+        let builder = self.builder.get_or_try_init(py, || -> PyResult<_> {
+            match PAYLOAD_RESOLVER.get(py) {
+                Some(resolver) => Ok(Some(resolver.call1(py, (self.name.clone_ref(py),))?)),
+                None => Ok(None),
+            }
+        })?;
+        Ok(builder.as_ref())
     }
-    Ok(Some(builder))
+}
+
+/// Method infos by method name. Names are a small bounded set (`protocol::method_name`) and
+/// consecutive events mostly share one, so the last one found is checked first, by pointer.
+#[derive(Default)]
+struct MethodInfos {
+    last: Option<(Arc<str>, Arc<MethodInfo>)>,
+    by_name: ahash::AHashMap<Arc<str>, Arc<MethodInfo>>,
+}
+
+static METHOD_INFOS: PyOnceLock<std::sync::Mutex<MethodInfos>> = PyOnceLock::new();
+
+fn method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
+    let infos = METHOD_INFOS.get_or_init(py, Default::default);
+    let mut infos = infos.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((name, info)) = &infos.last {
+        if Arc::ptr_eq(name, method) {
+            return info.clone();
+        }
+    }
+    let info = match infos.by_name.get(method) {
+        Some(info) => info.clone(),
+        None => {
+            let info = MethodInfo::new(PyString::intern(py, method).unbind());
+            if infos.by_name.len() < 1024 {
+                infos.by_name.insert(method.clone(), info.clone());
+            }
+            info
+        }
+    };
+    infos.last = Some((method.clone(), info.clone()));
+    info
 }
 
 /// One field a [`PayloadPlan`] checks: its wire key, whether it must be present, and the exact
@@ -147,31 +186,14 @@ fn allocate<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
 /// counted or filtered by method cost almost nothing.
 #[pyclass(frozen, module = "openai_codex.models", name = "Notification")]
 pub struct Notification {
-    method: Py<PyString>,
+    method: Arc<MethodInfo>,
     source: Option<Event>,
     payload: PyOnceLock<Py<PyAny>>,
 }
 
-/// Python strings for method names, made once per name (the names come from a small, bounded
-/// set: see `protocol::method_name`).
-static METHOD_STRINGS: PyOnceLock<std::sync::Mutex<ahash::AHashMap<Arc<str>, Py<PyString>>>> = PyOnceLock::new();
-
-fn method_string(py: Python<'_>, method: &Arc<str>) -> Py<PyString> {
-    let cache = METHOD_STRINGS.get_or_init(py, Default::default);
-    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(s) = cache.get(method) {
-        return s.clone_ref(py);
-    }
-    let s = PyString::intern(py, method).unbind();
-    if cache.len() < 1024 {
-        cache.insert(method.clone(), s.clone_ref(py));
-    }
-    s
-}
-
 impl Notification {
     pub fn from_event(py: Python<'_>, event: Event) -> Self {
-        Self { method: method_string(py, event.method_arc()), source: Some(event), payload: PyOnceLock::new() }
+        Self { method: method_info(py, event.method_arc()), source: Some(event), payload: PyOnceLock::new() }
     }
 }
 
@@ -181,7 +203,7 @@ impl Notification {
     fn new(py: Python<'_>, method: Py<PyString>, payload: Py<PyAny>) -> Self {
         let cell = PyOnceLock::new();
         let _ = cell.set(py, payload);
-        Self { method, source: None, payload: cell }
+        Self { method: MethodInfo::new(method), source: None, payload: cell }
     }
 
     #[classattr]
@@ -192,7 +214,7 @@ impl Notification {
     /// The JSON-RPC method, e.g. `"item/agentMessage/delta"`.
     #[getter]
     fn method(&self, py: Python<'_>) -> Py<PyString> {
-        self.method.clone_ref(py)
+        self.method.name.clone_ref(py)
     }
 
     /// The notification's params as the SDK's typed object for this method.
@@ -202,7 +224,7 @@ impl Notification {
             .get_or_try_init(py, || {
                 let event = self.source.as_ref().expect("a Notification has a source or a payload");
                 let params = json_to_py(py, event.params_json())?;
-                let Some(builder) = payload_builder(py, event.method_arc())? else {
+                let Some(builder) = self.method.builder(py)? else {
                     return Ok(params.unbind());
                 };
                 match builder.bind(py).cast::<PayloadPlan>() {
@@ -215,7 +237,7 @@ impl Notification {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let payload = self.payload(py)?;
-        Ok(format!("Notification(method={}, payload={})", self.method.bind(py).repr()?, payload.bind(py).repr()?))
+        Ok(format!("Notification(method={}, payload={})", self.method.name.bind(py).repr()?, payload.bind(py).repr()?))
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -223,7 +245,7 @@ impl Notification {
             return Ok(py.NotImplemented());
         };
         let other = other.get();
-        let same = self.method.bind(py).as_any().eq(other.method.bind(py))?
+        let same = self.method.name.bind(py).as_any().eq(other.method.name.bind(py))?
             && self.payload(py)?.bind(py).eq(other.payload(py)?)?;
         Ok(same.into_pyobject(py)?.to_owned().into_any().unbind())
     }
