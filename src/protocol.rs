@@ -339,7 +339,7 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
             None => return Err(LineError(format!("Invalid JSON-RPC line ({e}): {}", preview(line)))),
         },
     };
-    let params = fields.params.filter(|p| text(line, p) != "null");
+    let params = fields.params.filter(|p| &line[p.clone()] != b"null");
     match (fields.method, fields.id) {
         (Some(method), Some(id)) => Ok(Incoming::ServerRequest {
             id: text(line, &id).into(),
@@ -357,7 +357,7 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
             let Ok(id) = text(line, &id).parse::<RequestId>() else {
                 return Ok(Incoming::UnknownResponse);
             };
-            let outcome = match (fields.error.filter(|e| text(line, e) != "null"), fields.result) {
+            let outcome = match (fields.error.filter(|e| &line[e.clone()] != b"null"), fields.result) {
                 (Some(err), _) => Err(parse_error(text(line, &err))),
                 (None, Some(result)) => Ok(text(line, &result).into()),
                 // Neither member: an empty result rather than an invented error.
