@@ -11,6 +11,8 @@ __all__ = [
     "EventStream",
     "Notification",
     "PayloadPlan",
+    "RawField",
+    "RawJson",
     "TurnStream",
     "set_payload_resolver",
     "shutdown",
@@ -100,6 +102,21 @@ class PayloadPlan:
         cls, model: type, fields: Sequence[tuple[str, bool, Sequence[type] | None]], fallback: Callable[[Any], Any]
     ) -> Self: ...
     def __call__(self, params: Any) -> Any: ...
+
+@final
+class RawJson:
+    """The undecoded JSON object of a notification's params (shared with the event)."""
+
+    def to_dict(self) -> Any: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+@final
+class RawField:
+    """A scalar field descriptor of the generated classes: reads ``_raw`` while set, else ``_data``."""
+
+    def __new__(cls, wire: str, default: Any, setter: Callable[[Any, Any], None], doc: str | None = None) -> Self: ...
+    def __get__(self, instance: Any, owner: Any = None, /) -> Any: ...
+    def __set__(self, instance: Any, value: Any, /) -> None: ...
 
 def set_payload_resolver(resolver: Callable[[str], Callable[[Any], Any]]) -> None: ...
 def shutdown() -> None: ...

@@ -727,6 +727,18 @@ _NAME = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_]\w*)""")
 
 
 _PLAIN_ANNOTATIONS: dict[str, bool] = {}
+_SCALAR_NAMES = frozenset({"str", "int", "float", "bool", "None", "Literal"})
+_SCALAR_ANNOTATIONS: dict[str, bool] = {}
+
+
+def _is_scalar(annotation: str) -> bool:
+    """Whether a field holds only str/int/float/bool/None values (immutable, so reading them
+    afresh from the raw JSON on every access is indistinguishable from reading a dict)."""
+    scalar = _SCALAR_ANNOTATIONS.get(annotation)
+    if scalar is None:
+        scalar = all(name in _SCALAR_NAMES for _string, name in _NAME.findall(annotation) if name)
+        _SCALAR_ANNOTATIONS[annotation] = scalar
+    return scalar
 
 
 def _is_plain(annotation: str) -> bool:
@@ -737,9 +749,15 @@ def _is_plain(annotation: str) -> bool:
     return plain
 
 
-def _field_property(field: ModelField) -> property:
+def _field_property(field: ModelField) -> Any:
     wire = field.alias
     default = field.default
+    if _is_scalar(field.annotation) and not isinstance(default, (list, dict)):
+        # Read by the Rust core, from the raw JSON while there is no dict yet (payloads of
+        # notifications), else from the dict.
+        from . import _core
+
+        return _core.RawField(wire, None if default is _MISSING else default, _field_setter(field), f"The ``{wire}`` field.")
     if _is_plain(field.annotation) and not isinstance(default, (list, dict)):
         if default is _MISSING:
             default = None
@@ -763,14 +781,20 @@ def _field_property(field: ModelField) -> property:
 
         getter = get_converted
 
+    getter.__name__ = field.name
+    return property(getter, _field_setter(field), doc=f"The ``{wire}`` field.")
+
+
+def _field_setter(field: ModelField) -> Callable[[WireModel, Any], None]:
+    wire = field.alias
+
     def set_value(self: WireModel, value: Any) -> None:
         self._data[wire] = field.spec.coerce(value, f"{type(self).__name__}.{field.name}")
         cache = self._cache
         if cache:
             cache.pop(wire, None)
 
-    getter.__name__ = field.name
-    return property(getter, set_value, doc=f"The ``{wire}`` field.")
+    return set_value
 
 
 def _own_annotations(cls: type) -> dict[str, str]:
@@ -796,7 +820,12 @@ class WireModel:
     as ``model_dump(by_alias=True, exclude_none=True, mode="json")``.
     """
 
-    __slots__ = ("_data", "_cache")
+    # ``_d`` holds the JSON object as a dict. A payload built by the Rust core from a notification
+    # starts with only ``_raw`` (the undecoded JSON, shared with the event): its scalar fields are
+    # read from there, and the dict is made the first time anything else needs it (``_data``).
+    __slots__ = ("_d", "_raw", "_cache")
+    if TYPE_CHECKING:
+        _raw: Any
 
     __wire_names__: ClassVar[dict[str, str]] = {}
     model_fields: ClassVar[dict[str, ModelField]] = {}
@@ -833,9 +862,24 @@ class WireModel:
         if values:
             unknown = ", ".join(repr(name) for name in values)
             raise TypeError(f"{cls.__name__}: unexpected field(s) {unknown}")
-        # Annotated here, not in the class body, where they would read as fields.
-        self._data: dict[str, Any] = data
+        self._data = data
+        # Annotated here, not in the class body, where it would read as a field.
         self._cache: dict[str, Any] | None = None
+
+    @property
+    def _data(self) -> dict[str, Any]:
+        """The JSON object (camelCase keys) as a dict, decoded from ``_raw`` on first use."""
+        raw = self._raw
+        if raw is not None:
+            _D_SLOT.__set__(self, raw.to_dict())
+            self._raw = None
+        data: dict[str, Any] = _D_SLOT.__get__(self)
+        return data
+
+    @_data.setter
+    def _data(self, data: dict[str, Any]) -> None:
+        self._raw = None
+        _D_SLOT.__set__(self, data)
 
     # -- building from wire JSON ----------------------------------------------------------
 
@@ -1033,6 +1077,9 @@ class WireModel:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
+_D_SLOT: Any = WireModel.__dict__["_d"]
+
+
 def _check_fields(cls: type[WireModel], data: dict[str, Any]) -> str | None:
     for field in cls.model_fields.values():
         value = data.get(field.alias, _MISSING)
@@ -1130,7 +1177,9 @@ def payload_plan(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Any:
             fields.append((field.alias, required, types))
         else:
             return None
-    return _core.PayloadPlan(cls, [(wire, required, None if types is None else list(types)) for wire, required, types in fields], fallback)
+    return _core.PayloadPlan(
+        cls, [(wire, required, None if types is None else list(types)) for wire, required, types in fields], fallback
+    )
 
 
 def payload_maker(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Callable[[Any], Any]:

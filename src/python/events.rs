@@ -16,6 +16,7 @@ use crate::router::TurnSubscription;
 use crate::turn::{TurnEvent, TurnSummary};
 
 use super::convert::json_to_py;
+use super::model::{JsonKind, PlanField, RawJson};
 use super::errors::to_pyerr;
 use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
 
@@ -89,18 +90,11 @@ fn method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
     info
 }
 
-/// One field a [`PayloadPlan`] checks: its wire key, whether it must be present, and the exact
-/// types its value may have (empty: any JSON value).
-struct PlanField {
-    wire: Py<PyString>,
-    required: bool,
-    types: Vec<Py<PyType>>,
-}
-
 /// How to build the payload of a notification whose class has only scalar fields (the deltas
 /// and other high-volume events) without running Python code: check the fields' presence and
-/// types, then make an instance of the generated class holding the params dict. Params that do
-/// not fit go to `fallback`, the general Python builder, which decides what they become.
+/// JSON kinds on the raw bytes, then make an instance of the generated class that reads its
+/// fields from those bytes (it becomes a dict only if something needs one). Params that do not
+/// fit go to `fallback`, the general Python builder, which decides what they become.
 #[pyclass(frozen, module = "openai_codex._core", name = "PayloadPlan")]
 pub struct PayloadPlan {
     cls: Py<PyType>,
@@ -110,58 +104,70 @@ pub struct PayloadPlan {
 
 #[pymethods]
 impl PayloadPlan {
-    /// `fields` are `(wire_key, required, allowed_types_or_None)`.
+    /// `fields` are `(wire_key, required, allowed_types_or_None)`; types are among str, int,
+    /// float, bool and NoneType.
     #[new]
     fn new(
         cls: Bound<'_, PyType>,
-        fields: Vec<(Bound<'_, PyString>, bool, Option<Vec<Bound<'_, PyType>>>)>,
+        fields: Vec<(String, bool, Option<Vec<Bound<'_, PyType>>>)>,
         fallback: Py<PyAny>,
-    ) -> Self {
+    ) -> PyResult<Self> {
         let fields = fields
             .into_iter()
-            .map(|(wire, required, types)| PlanField {
-                wire: wire.unbind(),
-                required,
-                types: types.unwrap_or_default().into_iter().map(Bound::unbind).collect(),
+            .map(|(wire, required, types)| {
+                let kinds = types
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| {
+                        JsonKind::of_type(t).ok_or_else(|| {
+                            PyTypeError::new_err(format!("PayloadPlan field {wire:?}: unsupported type {t}"))
+                        })
+                    })
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(PlanField { wire, required, kinds })
             })
-            .collect();
-        Self { cls: cls.unbind(), fields, fallback }
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Self { cls: cls.unbind(), fields, fallback })
     }
 
-    /// Builds the payload for `params` (as the Python builder would).
+    /// Builds the payload for already-parsed `params` (as the Python builder would).
     fn __call__(&self, py: Python<'_>, params: Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.build(py, params)
+        let fits = params.cast::<PyDict>().is_ok_and(|data| self.fits_dict(data));
+        if !fits {
+            return self.fallback.call1(py, (params,));
+        }
+        let obj = allocate(self.cls.bind(py))?;
+        obj.setattr(pyo3::intern!(py, "_data"), params)?;
+        obj.setattr(pyo3::intern!(py, "_cache"), py.None())?;
+        Ok(obj.unbind())
     }
 }
 
 impl PayloadPlan {
-    fn fits(&self, data: &Bound<'_, PyDict>) -> PyResult<bool> {
-        for field in &self.fields {
-            match data.get_item(field.wire.bind(data.py()))? {
-                None if field.required => return Ok(false),
-                None => {}
-                Some(value) => {
-                    if !field.types.is_empty() && !field.types.iter().any(|t| value.get_type().is(t.bind(data.py()))) {
-                        return Ok(false);
-                    }
-                }
-            }
-        }
-        Ok(true)
+    fn fits_dict(&self, data: &Bound<'_, PyDict>) -> bool {
+        self.fields.iter().all(|field| match data.get_item(&field.wire) {
+            Ok(None) => !field.required,
+            Ok(Some(value)) => field.kinds.is_empty() || field.kinds.iter().any(|k| kind_of_value(&value) == Some(*k)),
+            Err(_) => false,
+        })
     }
 
-    fn build(&self, py: Python<'_>, params: Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let Ok(data) = params.cast::<PyDict>() else {
-            return self.fallback.call1(py, (params,));
-        };
-        if !self.fits(data)? {
-            return self.fallback.call1(py, (params,));
+    /// Builds the payload of `event` from its raw bytes.
+    fn build(&self, py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
+        let raw = RawJson::new(event.clone());
+        if !raw.fits(&self.fields) {
+            return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
         }
         let obj = allocate(self.cls.bind(py))?;
-        obj.setattr(pyo3::intern!(py, "_data"), data)?;
+        obj.setattr(pyo3::intern!(py, "_raw"), Bound::new(py, raw)?)?;
         obj.setattr(pyo3::intern!(py, "_cache"), py.None())?;
         Ok(obj.unbind())
     }
+}
+
+/// The JSON kind a parsed value came from (exact types, as the compiled checks test them).
+fn kind_of_value(value: &Bound<'_, PyAny>) -> Option<JsonKind> {
+    JsonKind::of_type(&value.get_type())
 }
 
 /// A new, empty instance of `cls` (what `object.__new__(cls)` does, without the Python call).
@@ -223,13 +229,12 @@ impl Notification {
         self.payload
             .get_or_try_init(py, || {
                 let event = self.source.as_ref().expect("a Notification has a source or a payload");
-                let params = json_to_py(py, event.params_json())?;
                 let Some(builder) = self.method.builder(py)? else {
-                    return Ok(params.unbind());
+                    return Ok(json_to_py(py, event.params_json())?.unbind());
                 };
                 match builder.bind(py).cast::<PayloadPlan>() {
-                    Ok(plan) => plan.get().build(py, params),
-                    Err(_) => builder.call1(py, (params,)),
+                    Ok(plan) => plan.get().build(py, event),
+                    Err(_) => builder.call1(py, (json_to_py(py, event.params_json())?,)),
                 }
             })
             .map(|p| p.clone_ref(py))

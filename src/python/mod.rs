@@ -4,6 +4,7 @@ mod client;
 mod convert;
 mod errors;
 mod events;
+mod model;
 mod wait;
 
 use pyo3::prelude::*;
@@ -17,6 +18,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<events::TurnStream>()?;
     m.add_class::<events::EventStream>()?;
     m.add_class::<events::PayloadPlan>()?;
+    m.add_class::<model::RawJson>()?;
+    m.add_class::<model::RawField>()?;
     m.add_function(wrap_pyfunction!(events::set_payload_resolver, m)?)?;
     m.add_function(wrap_pyfunction!(client::shutdown, m)?)?;
     Ok(())

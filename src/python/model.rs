@@ -1,0 +1,219 @@
+//! Rust support for the generated protocol classes (`openai_codex._model.WireModel`): reading
+//! scalar fields straight from the raw JSON of a notification, so a payload that is only read for
+//! a field or two never becomes a Python dict.
+
+use jiter::{Jiter, JiterResult, Peek};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyType};
+
+use crate::protocol::Event;
+
+use super::convert::json_to_py;
+
+/// The raw JSON object a payload was sent as (shared with the event, not copied).
+#[pyclass(frozen, module = "openai_codex._core", name = "RawJson")]
+pub struct RawJson {
+    event: Event,
+}
+
+impl RawJson {
+    pub fn new(event: Event) -> Self {
+        Self { event }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.event.params_json()
+    }
+
+    /// The value of top-level `key`, as Python; None when absent.
+    fn field<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let bytes = self.bytes();
+        match find_key(bytes, key.as_bytes()) {
+            Ok(Some(span)) => Ok(Some(json_to_py(py, &bytes[span])?)),
+            Ok(None) => Ok(None),
+            // Not an object we can scan: let the full parse report it.
+            Err(_) => Ok(json_to_py(py, bytes)?.cast::<PyDict>().ok().and_then(|d| d.get_item(key).ok().flatten())),
+        }
+    }
+
+    /// Whether the object has the fields a plan expects: required ones present, each of a JSON
+    /// kind it allows (none listed: any); false for anything that is not such an object.
+    pub fn fits(&self, fields: &[PlanField]) -> bool {
+        let mut seen = [false; 64];
+        if fields.len() > seen.len() {
+            return false;
+        }
+        let ok = scan_object(self.bytes(), |key, j| {
+            let Some(i) = fields.iter().position(|f| f.wire.as_bytes() == key) else {
+                j.next_skip()?;
+                return Ok(true);
+            };
+            seen[i] = true;
+            let kind = json_kind(j)?;
+            Ok(fields[i].kinds.is_empty() || fields[i].kinds.contains(&kind))
+        });
+        ok.unwrap_or(false) && fields.iter().zip(seen).all(|(f, seen)| seen || !f.required)
+    }
+}
+
+#[pymethods]
+impl RawJson {
+    /// The whole object as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, self.bytes())
+    }
+
+    /// `dict.get` on the object, without building the dict.
+    #[pyo3(signature = (key, default=None))]
+    fn get<'py>(&self, py: Python<'py>, key: &str, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.field(py, key)?.or(default).unwrap_or_else(|| py.None().into_bound(py)))
+    }
+}
+
+/// One field a payload plan checks on the raw JSON.
+pub struct PlanField {
+    pub wire: String,
+    pub required: bool,
+    /// Allowed kinds; empty: any JSON value.
+    pub kinds: Vec<JsonKind>,
+}
+
+/// The JSON type of a value, as the Python type it parses to.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum JsonKind {
+    Str,
+    Int,
+    Float,
+    Bool,
+    Null,
+    Container,
+}
+
+impl JsonKind {
+    /// The kind a plan's Python type stands for (`str`, `int`, `float`, `bool`, `NoneType`).
+    pub fn of_type(t: &Bound<'_, PyType>) -> Option<Self> {
+        let py = t.py();
+        let is = |other: &Bound<'_, PyType>| t.is(other);
+        if is(&py.get_type::<pyo3::types::PyString>()) {
+            Some(Self::Str)
+        } else if is(&py.get_type::<pyo3::types::PyBool>()) {
+            Some(Self::Bool)
+        } else if is(&py.get_type::<pyo3::types::PyInt>()) {
+            Some(Self::Int)
+        } else if is(&py.get_type::<pyo3::types::PyFloat>()) {
+            Some(Self::Float)
+        } else if is(&py.None().bind(py).get_type()) {
+            Some(Self::Null)
+        } else {
+            None
+        }
+    }
+}
+
+/// The kind of the next value, consuming it.
+fn json_kind(j: &mut Jiter<'_>) -> JiterResult<JsonKind> {
+    let peek = j.peek()?;
+    let kind = match peek {
+        Peek::String => JsonKind::Str,
+        Peek::True | Peek::False => JsonKind::Bool,
+        Peek::Null => JsonKind::Null,
+        Peek::Array | Peek::Object => JsonKind::Container,
+        _ => match j.known_number(peek)? {
+            jiter::NumberAny::Int(_) => {
+                return Ok(JsonKind::Int);
+            }
+            jiter::NumberAny::Float(_) => return Ok(JsonKind::Float),
+        },
+    };
+    j.known_skip(peek)?;
+    Ok(kind)
+}
+
+/// Visits each top-level key of a JSON object (raw key bytes; keys with escapes never match a
+/// plain field name, which is what callers look for). `visit` must consume the value; it returns
+/// false to reject the object.
+fn scan_object(bytes: &[u8], mut visit: impl FnMut(&[u8], &mut Jiter<'_>) -> JiterResult<bool>) -> JiterResult<bool> {
+    // The key slices borrow the parser; keep their place in `bytes` instead.
+    let span = |k: &[u8]| {
+        let start = k.as_ptr() as usize - bytes.as_ptr() as usize;
+        start..start + k.len()
+    };
+    let mut j = Jiter::new(bytes);
+    if j.peek()? != Peek::Object {
+        return Ok(false);
+    }
+    let mut key = j.next_object_bytes()?.map(span);
+    while let Some(k) = key {
+        if !visit(&bytes[k], &mut j)? {
+            return Ok(false);
+        }
+        key = j.next_key_bytes()?.map(span);
+    }
+    Ok(true)
+}
+
+/// Where the value of top-level `key` lies in `bytes`.
+fn find_key(bytes: &[u8], key: &[u8]) -> JiterResult<Option<std::ops::Range<usize>>> {
+    let mut found = None;
+    scan_object(bytes, |k, j| {
+        let peek = j.peek()?;
+        let start = j.current_index();
+        j.known_skip(peek)?;
+        if found.is_none() && k == key {
+            found = Some(start..j.current_index());
+        }
+        Ok(true)
+    })?;
+    Ok(found)
+}
+
+/// A scalar field of a generated class: reads from the raw JSON while the instance has it, from
+/// the `_data` dict once that exists; assignment goes through the class's own (validating)
+/// setter.
+#[pyclass(frozen, module = "openai_codex._core", name = "RawField")]
+pub struct RawField {
+    wire: Py<PyString>,
+    default: Py<PyAny>,
+    setter: Py<PyAny>,
+    doc: Option<String>,
+}
+
+#[pymethods]
+impl RawField {
+    #[new]
+    #[pyo3(signature = (wire, default, setter, doc=None))]
+    fn new(wire: Py<PyString>, default: Py<PyAny>, setter: Py<PyAny>, doc: Option<String>) -> Self {
+        Self { wire, default, setter, doc }
+    }
+
+    #[getter]
+    fn __doc__(&self) -> Option<&str> {
+        self.doc.as_deref()
+    }
+
+    fn __get__<'py>(
+        slf: &Bound<'py, Self>,
+        obj: Option<Bound<'py, PyAny>>,
+        _owner: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let Some(obj) = obj.filter(|o| !o.is_none()) else {
+            return Ok(slf.clone().into_any());
+        };
+        let this = slf.get();
+        let raw = obj.getattr(pyo3::intern!(py, "_raw"))?;
+        if let Ok(raw) = raw.cast::<RawJson>() {
+            let wire = this.wire.bind(py).to_str()?;
+            return Ok(raw.get().field(py, wire)?.unwrap_or_else(|| this.default.bind(py).clone()));
+        }
+        let data = obj.getattr(pyo3::intern!(py, "_data"))?;
+        match data.cast::<PyDict>() {
+            Ok(data) => Ok(data.get_item(this.wire.bind(py))?.unwrap_or_else(|| this.default.bind(py).clone())),
+            Err(_) => data.call_method1(pyo3::intern!(py, "get"), (this.wire.bind(py), this.default.bind(py))),
+        }
+    }
+
+    fn __set__(&self, py: Python<'_>, obj: Bound<'_, PyAny>, value: Bound<'_, PyAny>) -> PyResult<()> {
+        self.setter.call1(py, (obj, value)).map(drop)
+    }
+}
