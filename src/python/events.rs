@@ -154,7 +154,7 @@ impl PayloadPlan {
 
     /// Builds the payload of `event` from its raw bytes.
     fn build(&self, py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
-        let raw = RawJson::new(event.clone());
+        let mut raw = RawJson::new(event.clone());
         if !raw.fits(&self.fields) {
             return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
         }
@@ -194,22 +194,37 @@ fn allocate<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
 pub struct Notification {
     method: Arc<MethodInfo>,
     source: Option<Event>,
-    payload: PyOnceLock<Py<PyAny>>,
+    /// The payload once built. A plain mutex rather than a `PyOnceLock`, whose first fill
+    /// releases and retakes the GIL: that is a cost every event would pay.
+    payload: std::sync::Mutex<Option<Py<PyAny>>>,
 }
 
 impl Notification {
     pub fn from_event(py: Python<'_>, event: Event) -> Self {
-        Self { method: method_info(py, event.method_arc()), source: Some(event), payload: PyOnceLock::new() }
+        Self { method: method_info(py, event.method_arc()), source: Some(event), payload: Default::default() }
+    }
+
+    fn cached_payload(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.payload.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|p| p.clone_ref(py))
+    }
+
+    fn build_payload(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let event = self.source.as_ref().expect("a Notification has a source or a payload");
+        let Some(builder) = self.method.builder(py)? else {
+            return Ok(json_to_py(py, event.params_json())?.unbind());
+        };
+        match builder.bind(py).cast::<PayloadPlan>() {
+            Ok(plan) => plan.get().build(py, event),
+            Err(_) => builder.call1(py, (json_to_py(py, event.params_json())?,)),
+        }
     }
 }
 
 #[pymethods]
 impl Notification {
     #[new]
-    fn new(py: Python<'_>, method: Py<PyString>, payload: Py<PyAny>) -> Self {
-        let cell = PyOnceLock::new();
-        let _ = cell.set(py, payload);
-        Self { method: MethodInfo::new(method), source: None, payload: cell }
+    fn new(method: Py<PyString>, payload: Py<PyAny>) -> Self {
+        Self { method: MethodInfo::new(method), source: None, payload: std::sync::Mutex::new(Some(payload)) }
     }
 
     #[classattr]
@@ -226,18 +241,14 @@ impl Notification {
     /// The notification's params as the SDK's typed object for this method.
     #[getter]
     fn payload(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        self.payload
-            .get_or_try_init(py, || {
-                let event = self.source.as_ref().expect("a Notification has a source or a payload");
-                let Some(builder) = self.method.builder(py)? else {
-                    return Ok(json_to_py(py, event.params_json())?.unbind());
-                };
-                match builder.bind(py).cast::<PayloadPlan>() {
-                    Ok(plan) => plan.get().build(py, event),
-                    Err(_) => builder.call1(py, (json_to_py(py, event.params_json())?,)),
-                }
-            })
-            .map(|p| p.clone_ref(py))
+        if let Some(payload) = self.cached_payload(py) {
+            return Ok(payload);
+        }
+        // Built without holding the lock (building runs Python code, which may switch threads);
+        // if another thread got there first, its payload is the one everybody sees.
+        let built = self.build_payload(py)?;
+        let mut slot = self.payload.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(slot.get_or_insert(built).clone_ref(py))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -10,15 +10,24 @@ use crate::protocol::Event;
 
 use super::convert::json_to_py;
 
-/// The raw JSON object a payload was sent as (shared with the event, not copied).
+/// Top-level members remembered per payload (enough for every scalar-only notification class).
+const INDEXED: usize = 8;
+
+/// The raw JSON object a payload was sent as (shared with the event, not copied), with where
+/// its top-level members lie, found by the plan's check, so reading a field scans nothing.
 #[pyclass(frozen, module = "openai_codex._core", name = "RawJson")]
 pub struct RawJson {
     event: Event,
+    /// (key span, value span) of the first `count` members.
+    index: [(u32, u32, u32, u32); INDEXED],
+    count: usize,
+    /// Whether `index` holds every member (else fields are looked up by scanning).
+    complete: bool,
 }
 
 impl RawJson {
     pub fn new(event: Event) -> Self {
-        Self { event }
+        Self { event, index: [(0, 0, 0, 0); INDEXED], count: 0, complete: false }
     }
 
     fn bytes(&self) -> &[u8] {
@@ -28,6 +37,15 @@ impl RawJson {
     /// The value of top-level `key`, as Python; None when absent.
     fn field<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
         let bytes = self.bytes();
+        if self.complete {
+            let found = self.index[..self.count]
+                .iter()
+                .find(|(ks, ke, _, _)| &bytes[*ks as usize..*ke as usize] == key.as_bytes());
+            return match found {
+                Some((_, _, vs, ve)) => Ok(Some(json_to_py(py, &bytes[*vs as usize..*ve as usize])?)),
+                None => Ok(None),
+            };
+        }
         match find_key(bytes, key.as_bytes()) {
             Ok(Some(span)) => Ok(Some(json_to_py(py, &bytes[span])?)),
             Ok(None) => Ok(None),
@@ -38,21 +56,44 @@ impl RawJson {
 
     /// Whether the object has the fields a plan expects: required ones present, each of a JSON
     /// kind it allows (none listed: any); false for anything that is not such an object.
-    pub fn fits(&self, fields: &[PlanField]) -> bool {
+    pub fn fits(&mut self, fields: &[PlanField]) -> bool {
         let mut seen = [false; 64];
         if fields.len() > seen.len() {
             return false;
         }
-        let ok = scan_object(self.bytes(), |key, j| {
-            let Some(i) = fields.iter().position(|f| f.wire.as_bytes() == key) else {
-                j.next_skip()?;
-                return Ok(true);
+        let bytes = self.event.params_json();
+        let base = bytes.as_ptr() as usize;
+        let (index, count) = (&mut self.index, &mut self.count);
+        *count = 0;
+        let mut overflow = false;
+        let ok = scan_object(bytes, |key, j| {
+            let key_start = key.as_ptr() as usize - base;
+            let peek = j.peek()?;
+            let value_start = j.current_index();
+            let field = fields.iter().position(|f| f.wire.as_bytes() == key);
+            let fits = match field {
+                Some(i) => {
+                    seen[i] = true;
+                    let kind = json_kind(j)?;
+                    fields[i].kinds.is_empty() || fields[i].kinds.contains(&kind)
+                }
+                None => {
+                    j.known_skip(peek)?;
+                    true
+                }
             };
-            seen[i] = true;
-            let kind = json_kind(j)?;
-            Ok(fields[i].kinds.is_empty() || fields[i].kinds.contains(&kind))
+            if *count < INDEXED {
+                index[*count] = (key_start as u32, (key_start + key.len()) as u32, value_start as u32, j.current_index() as u32);
+                *count += 1;
+            } else {
+                overflow = true;
+            }
+            Ok(fits)
         });
-        ok.unwrap_or(false) && fields.iter().zip(seen).all(|(f, seen)| seen || !f.required)
+        let ok = ok.unwrap_or(false) && fields.iter().zip(seen).all(|(f, seen)| seen || !f.required);
+        // Spans are u32: a params object over 4 GiB is scanned on demand instead.
+        self.complete = ok && !overflow && bytes.len() < u32::MAX as usize;
+        ok
     }
 }
 
