@@ -11,5 +11,9 @@ cargo test --quiet
 echo "== stubtest (the extension's .pyi matches the compiled module)"
 .venv/bin/python -m mypy.stubtest openai_codex._core
 
+echo "== mypy --strict (the package, the examples and a typed usage file)"
+.venv/bin/python -m mypy --strict -p openai_codex
+.venv/bin/python -m mypy --strict examples tests/typing
+
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import atexit
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _core
 from ._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
@@ -25,6 +25,20 @@ from .threads import AsyncThread, Thread
 
 if TYPE_CHECKING:
     import asyncio
+
+    from .types import (
+        GetAccountResponse,
+        ModelListResponse,
+        Personality,
+        SortDirection,
+        ThreadArchiveResponse,
+        ThreadListCwdFilter,
+        ThreadListResponse,
+        ThreadSortKey,
+        ThreadSource,
+        ThreadSourceKind,
+        ThreadStartSource,
+    )
 
 __all__ = ["AsyncCodex", "Codex"]
 
@@ -124,9 +138,9 @@ class Codex:
         )
         return DeviceCodeLoginHandle(self, result["loginId"], result["verificationUrl"], result["userCode"])
 
-    def account(self, *, refresh_token: bool = False) -> Any:
+    def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
         """The signed-in account (``GetAccountResponse``); ``account`` is None when signed out."""
-        return model_for("GetAccountResponse", self._client.request("account/read", {"refreshToken": refresh_token}))
+        return cast("GetAccountResponse", model_for("GetAccountResponse", self._client.request("account/read", {"refreshToken": refresh_token})))
 
     def logout(self) -> None:
         """Signs out."""
@@ -145,12 +159,12 @@ class Codex:
         ephemeral: bool | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        personality: Any = None,
+        personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_name: str | None = None,
         service_tier: str | None = None,
-        session_start_source: Any = None,
-        thread_source: Any = None,
+        session_start_source: ThreadStartSource | None = None,
+        thread_source: ThreadSource | None = None,
     ) -> Thread:
         """Starts a new thread (conversation) and returns it."""
         params = thread_start_params(
@@ -176,15 +190,15 @@ class Codex:
         *,
         archived: bool | None = None,
         cursor: str | None = None,
-        cwd: Any = None,
+        cwd: ThreadListCwdFilter | None = None,
         limit: int | None = None,
         model_providers: list[str] | None = None,
         search_term: str | None = None,
-        sort_direction: Any = None,
-        sort_key: Any = None,
-        source_kinds: list[Any] | None = None,
+        sort_direction: SortDirection | None = None,
+        sort_key: ThreadSortKey | None = None,
+        source_kinds: list[ThreadSourceKind] | None = None,
         use_state_db_only: bool | None = None,
-    ) -> Any:
+    ) -> ThreadListResponse:
         """Lists stored threads (``ThreadListResponse``: ``data``, ``next_cursor``)."""
         params = thread_list_params(
             archived=archived,
@@ -198,7 +212,7 @@ class Codex:
             source_kinds=source_kinds,
             use_state_db_only=use_state_db_only,
         )
-        return model_for("ThreadListResponse", self._client.request("thread/list", params))
+        return cast("ThreadListResponse", model_for("ThreadListResponse", self._client.request("thread/list", params)))
 
     def thread_resume(
         self,
@@ -211,7 +225,7 @@ class Codex:
         developer_instructions: str | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        personality: Any = None,
+        personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
     ) -> Thread:
@@ -245,7 +259,7 @@ class Codex:
         model_provider: str | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
-        thread_source: Any = None,
+        thread_source: ThreadSource | None = None,
     ) -> Thread:
         """Starts a new thread that begins with a copy of another thread's history."""
         params = thread_fork_params(
@@ -264,9 +278,9 @@ class Codex:
         )
         return Thread(self, _thread_id(self._client.request("thread/fork", params)))
 
-    def thread_archive(self, thread_id: str) -> Any:
+    def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread (``ThreadArchiveResponse``)."""
-        return model_for("ThreadArchiveResponse", self._client.request("thread/archive", {"threadId": thread_id}))
+        return cast("ThreadArchiveResponse", model_for("ThreadArchiveResponse", self._client.request("thread/archive", {"threadId": thread_id})))
 
     def thread_unarchive(self, thread_id: str) -> Thread:
         """Restores an archived thread and returns it."""
@@ -274,9 +288,9 @@ class Codex:
 
     # -- models -------------------------------------------------------------------------------
 
-    def models(self, *, include_hidden: bool = False) -> Any:
+    def models(self, *, include_hidden: bool = False) -> ModelListResponse:
         """The models the runtime offers (``ModelListResponse``)."""
-        return model_for("ModelListResponse", self._client.request("model/list", {"includeHidden": include_hidden}))
+        return cast("ModelListResponse", model_for("ModelListResponse", self._client.request("model/list", {"includeHidden": include_hidden})))
 
 
 class AsyncCodex:
@@ -376,9 +390,9 @@ class AsyncCodex:
         )
         return AsyncDeviceCodeLoginHandle(self, result["loginId"], result["verificationUrl"], result["userCode"])
 
-    async def account(self, *, refresh_token: bool = False) -> Any:
+    async def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
         """The signed-in account (``GetAccountResponse``); ``account`` is None when signed out."""
-        return model_for("GetAccountResponse", await self._request("account/read", {"refreshToken": refresh_token}))
+        return cast("GetAccountResponse", model_for("GetAccountResponse", await self._request("account/read", {"refreshToken": refresh_token})))
 
     async def logout(self) -> None:
         """Signs out."""
@@ -397,12 +411,12 @@ class AsyncCodex:
         ephemeral: bool | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        personality: Any = None,
+        personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_name: str | None = None,
         service_tier: str | None = None,
-        session_start_source: Any = None,
-        thread_source: Any = None,
+        session_start_source: ThreadStartSource | None = None,
+        thread_source: ThreadSource | None = None,
     ) -> AsyncThread:
         """Starts a new thread (conversation) and returns it."""
         params = thread_start_params(
@@ -428,15 +442,15 @@ class AsyncCodex:
         *,
         archived: bool | None = None,
         cursor: str | None = None,
-        cwd: Any = None,
+        cwd: ThreadListCwdFilter | None = None,
         limit: int | None = None,
         model_providers: list[str] | None = None,
         search_term: str | None = None,
-        sort_direction: Any = None,
-        sort_key: Any = None,
-        source_kinds: list[Any] | None = None,
+        sort_direction: SortDirection | None = None,
+        sort_key: ThreadSortKey | None = None,
+        source_kinds: list[ThreadSourceKind] | None = None,
         use_state_db_only: bool | None = None,
-    ) -> Any:
+    ) -> ThreadListResponse:
         """Lists stored threads (``ThreadListResponse``: ``data``, ``next_cursor``)."""
         params = thread_list_params(
             archived=archived,
@@ -450,7 +464,7 @@ class AsyncCodex:
             source_kinds=source_kinds,
             use_state_db_only=use_state_db_only,
         )
-        return model_for("ThreadListResponse", await self._request("thread/list", params))
+        return cast("ThreadListResponse", model_for("ThreadListResponse", await self._request("thread/list", params)))
 
     async def thread_resume(
         self,
@@ -463,7 +477,7 @@ class AsyncCodex:
         developer_instructions: str | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        personality: Any = None,
+        personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
     ) -> AsyncThread:
@@ -497,7 +511,7 @@ class AsyncCodex:
         model_provider: str | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
-        thread_source: Any = None,
+        thread_source: ThreadSource | None = None,
     ) -> AsyncThread:
         """Starts a new thread that begins with a copy of another thread's history."""
         params = thread_fork_params(
@@ -516,9 +530,9 @@ class AsyncCodex:
         )
         return AsyncThread(self, _thread_id(await self._request("thread/fork", params)))
 
-    async def thread_archive(self, thread_id: str) -> Any:
+    async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread (``ThreadArchiveResponse``)."""
-        return model_for("ThreadArchiveResponse", await self._request("thread/archive", {"threadId": thread_id}))
+        return cast("ThreadArchiveResponse", model_for("ThreadArchiveResponse", await self._request("thread/archive", {"threadId": thread_id})))
 
     async def thread_unarchive(self, thread_id: str) -> AsyncThread:
         """Restores an archived thread and returns it."""
@@ -526,6 +540,6 @@ class AsyncCodex:
 
     # -- models -------------------------------------------------------------------------------
 
-    async def models(self, *, include_hidden: bool = False) -> Any:
+    async def models(self, *, include_hidden: bool = False) -> ModelListResponse:
         """The models the runtime offers (``ModelListResponse``)."""
-        return model_for("ModelListResponse", await self._request("model/list", {"includeHidden": include_hidden}))
+        return cast("ModelListResponse", model_for("ModelListResponse", await self._request("model/list", {"includeHidden": include_hidden})))

@@ -46,7 +46,7 @@ class CodexConfig:
 
 def _packaged_runtime() -> tuple[str, str | None]:
     try:
-        import codex_cli_bin
+        import codex_cli_bin  # type: ignore[import-untyped]
     except ImportError:
         raise FileNotFoundError(
             "Unable to locate the Codex runtime: the "

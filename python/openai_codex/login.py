@@ -5,12 +5,13 @@ A completion that arrives before ``wait()`` is called is kept by the core and ha
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._wire import model_for
 
 if TYPE_CHECKING:
     from .codex import AsyncCodex, Codex
+    from .types import AccountLoginCompletedNotification, CancelLoginAccountResponse
 
 __all__ = [
     "AsyncChatgptLoginHandle",
@@ -43,15 +44,15 @@ class ChatgptLoginHandle:
         self.login_id = login_id
         self.auth_url = auth_url
 
-    def wait(self) -> Any:
+    def wait(self) -> AccountLoginCompletedNotification:
         """Blocks until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
         event = self._client._client.login_stream(self.login_id).next()
-        return event.payload
+        return cast("AccountLoginCompletedNotification", event.payload)
 
-    def cancel(self) -> Any:
+    def cancel(self) -> CancelLoginAccountResponse:
         """Cancels this sign-in attempt."""
         result = self._client._client.request(LOGIN_CANCEL, {"loginId": self.login_id})
-        return model_for("CancelLoginAccountResponse", result)
+        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
 
     def __repr__(self) -> str:
         return f"ChatgptLoginHandle(login_id={self.login_id!r}, auth_url={self.auth_url!r})"
@@ -69,15 +70,15 @@ class DeviceCodeLoginHandle:
         self.verification_url = verification_url
         self.user_code = user_code
 
-    def wait(self) -> Any:
+    def wait(self) -> AccountLoginCompletedNotification:
         """Blocks until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
         event = self._client._client.login_stream(self.login_id).next()
-        return event.payload
+        return cast("AccountLoginCompletedNotification", event.payload)
 
-    def cancel(self) -> Any:
+    def cancel(self) -> CancelLoginAccountResponse:
         """Cancels this sign-in attempt."""
         result = self._client._client.request(LOGIN_CANCEL, {"loginId": self.login_id})
-        return model_for("CancelLoginAccountResponse", result)
+        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
 
     def __repr__(self) -> str:
         return (
@@ -96,17 +97,17 @@ class AsyncChatgptLoginHandle:
         self.login_id = login_id
         self.auth_url = auth_url
 
-    async def wait(self) -> Any:
+    async def wait(self) -> AccountLoginCompletedNotification:
         """Waits until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
         client = await self._codex._ensure_client()
         event = await client.login_stream(self.login_id).next_async()
-        return event.payload
+        return cast("AccountLoginCompletedNotification", event.payload)
 
-    async def cancel(self) -> Any:
+    async def cancel(self) -> CancelLoginAccountResponse:
         """Cancels this sign-in attempt."""
         client = await self._codex._ensure_client()
         result = await client.request_async(LOGIN_CANCEL, {"loginId": self.login_id})
-        return model_for("CancelLoginAccountResponse", result)
+        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
 
     def __repr__(self) -> str:
         return f"AsyncChatgptLoginHandle(login_id={self.login_id!r}, auth_url={self.auth_url!r})"
@@ -123,17 +124,17 @@ class AsyncDeviceCodeLoginHandle:
         self.verification_url = verification_url
         self.user_code = user_code
 
-    async def wait(self) -> Any:
+    async def wait(self) -> AccountLoginCompletedNotification:
         """Waits until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
         client = await self._codex._ensure_client()
         event = await client.login_stream(self.login_id).next_async()
-        return event.payload
+        return cast("AccountLoginCompletedNotification", event.payload)
 
-    async def cancel(self) -> Any:
+    async def cancel(self) -> CancelLoginAccountResponse:
         """Cancels this sign-in attempt."""
         client = await self._codex._ensure_client()
         result = await client.request_async(LOGIN_CANCEL, {"loginId": self.login_id})
-        return model_for("CancelLoginAccountResponse", result)
+        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
 
     def __repr__(self) -> str:
         return (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._params import turn_params
 from ._wire import model_for
@@ -13,6 +13,15 @@ from .turns import AsyncTurnHandle, TurnHandle, TurnResult
 
 if TYPE_CHECKING:
     from .codex import AsyncCodex, Codex
+    from .models import JsonObject
+    from .types import (
+        Personality,
+        ReasoningEffort,
+        ReasoningSummary,
+        ThreadCompactStartResponse,
+        ThreadReadResponse,
+        ThreadSetNameResponse,
+    )
 
 __all__ = ["AsyncThread", "Thread"]
 
@@ -37,13 +46,13 @@ class Thread:
         *,
         approval_mode: ApprovalMode | None = None,
         cwd: str | None = None,
-        effort: Any = None,
+        effort: ReasoningEffort | None = None,
         model: str | None = None,
-        output_schema: dict[str, Any] | None = None,
-        personality: Any = None,
+        output_schema: JsonObject | None = None,
+        personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
-        summary: Any = None,
+        summary: ReasoningSummary | None = None,
     ) -> TurnHandle:
         """Starts a turn and returns its handle at once; the turn runs in the background.
 
@@ -75,13 +84,13 @@ class Thread:
         *,
         approval_mode: ApprovalMode | None = None,
         cwd: str | None = None,
-        effort: Any = None,
+        effort: ReasoningEffort | None = None,
         model: str | None = None,
-        output_schema: dict[str, Any] | None = None,
-        personality: Any = None,
+        output_schema: JsonObject | None = None,
+        personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
-        summary: Any = None,
+        summary: ReasoningSummary | None = None,
     ) -> TurnResult:
         """Runs a turn to completion and returns its result (raises if the turn failed)."""
         return self.turn(
@@ -97,17 +106,17 @@ class Thread:
             summary=summary,
         ).run()
 
-    def read(self, *, include_turns: bool = False) -> Any:
+    def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The thread's stored state (``thread/read``), with its turns if asked."""
         params = {"threadId": self.id, "includeTurns": include_turns}
-        return model_for("ThreadReadResponse", self._codex._client.request("thread/read", params))
+        return cast("ThreadReadResponse", model_for("ThreadReadResponse", self._codex._client.request("thread/read", params)))
 
-    def set_name(self, name: str) -> Any:
+    def set_name(self, name: str) -> ThreadSetNameResponse:
         """Renames the thread."""
         params = {"threadId": self.id, "name": name}
-        return model_for("ThreadSetNameResponse", self._codex._client.request("thread/name/set", params))
+        return cast("ThreadSetNameResponse", model_for("ThreadSetNameResponse", self._codex._client.request("thread/name/set", params)))
 
-    def compact(self) -> Any:
+    def compact(self) -> ThreadCompactStartResponse:
         """Starts compacting the thread's history into a summary; it runs in the background.
 
         The next turn on this thread waits for the compaction to finish (the runtime would
@@ -117,7 +126,7 @@ class Thread:
         idle_count = client.thread_idle_count(self.id)
         result = client.request("thread/compact/start", {"threadId": self.id})
         self._codex._compactions[self.id] = idle_count
-        return model_for("ThreadCompactStartResponse", result)
+        return cast("ThreadCompactStartResponse", model_for("ThreadCompactStartResponse", result))
 
     def __repr__(self) -> str:
         return f"Thread(id={self.id!r})"
@@ -146,13 +155,13 @@ class AsyncThread:
         *,
         approval_mode: ApprovalMode | None = None,
         cwd: str | None = None,
-        effort: Any = None,
+        effort: ReasoningEffort | None = None,
         model: str | None = None,
-        output_schema: dict[str, Any] | None = None,
-        personality: Any = None,
+        output_schema: JsonObject | None = None,
+        personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
-        summary: Any = None,
+        summary: ReasoningSummary | None = None,
     ) -> AsyncTurnHandle:
         """Starts a turn and returns its handle at once; the turn runs in the background."""
         params = turn_params(
@@ -181,13 +190,13 @@ class AsyncThread:
         *,
         approval_mode: ApprovalMode | None = None,
         cwd: str | None = None,
-        effort: Any = None,
+        effort: ReasoningEffort | None = None,
         model: str | None = None,
-        output_schema: dict[str, Any] | None = None,
-        personality: Any = None,
+        output_schema: JsonObject | None = None,
+        personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
-        summary: Any = None,
+        summary: ReasoningSummary | None = None,
     ) -> TurnResult:
         """Runs a turn to completion and returns its result (raises if the turn failed)."""
         handle = await self.turn(
@@ -204,19 +213,19 @@ class AsyncThread:
         )
         return await handle.run()
 
-    async def read(self, *, include_turns: bool = False) -> Any:
+    async def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The thread's stored state (``thread/read``), with its turns if asked."""
         client = await self._codex._ensure_client()
         params = {"threadId": self.id, "includeTurns": include_turns}
-        return model_for("ThreadReadResponse", await client.request_async("thread/read", params))
+        return cast("ThreadReadResponse", model_for("ThreadReadResponse", await client.request_async("thread/read", params)))
 
-    async def set_name(self, name: str) -> Any:
+    async def set_name(self, name: str) -> ThreadSetNameResponse:
         """Renames the thread."""
         client = await self._codex._ensure_client()
         params = {"threadId": self.id, "name": name}
-        return model_for("ThreadSetNameResponse", await client.request_async("thread/name/set", params))
+        return cast("ThreadSetNameResponse", model_for("ThreadSetNameResponse", await client.request_async("thread/name/set", params)))
 
-    async def compact(self) -> Any:
+    async def compact(self) -> ThreadCompactStartResponse:
         """Starts compacting the thread's history into a summary; it runs in the background.
 
         The next turn on this thread waits for the compaction to finish (the runtime would
@@ -226,7 +235,7 @@ class AsyncThread:
         idle_count = client.thread_idle_count(self.id)
         result = await client.request_async("thread/compact/start", {"threadId": self.id})
         self._codex._compactions[self.id] = idle_count
-        return model_for("ThreadCompactStartResponse", result)
+        return cast("ThreadCompactStartResponse", model_for("ThreadCompactStartResponse", result))
 
     def __repr__(self) -> str:
         return f"AsyncThread(id={self.id!r})"

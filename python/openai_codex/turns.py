@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _core
 from ._wire import model_for
@@ -14,7 +14,14 @@ from .models import Notification
 
 if TYPE_CHECKING:
     from .codex import AsyncCodex, Codex
-    from .generated.v2_all import ThreadItem, ThreadTokenUsage, TurnError, TurnStatus
+    from .generated.v2_all import (
+        ThreadItem,
+        ThreadTokenUsage,
+        TurnError,
+        TurnInterruptResponse,
+        TurnStatus,
+        TurnSteerResponse,
+    )
 
 __all__ = ["AsyncTurnHandle", "TurnHandle", "TurnResult"]
 
@@ -48,10 +55,11 @@ def _final_response(items: list[dict[str, Any]]) -> str | None:
         if item.get("type") != "agentMessage":
             continue
         phase = item.get("phase")
+        text: str | None = item.get("text")
         if phase == "final_answer":
-            return item.get("text")
+            return text
         if phase is None and unphased is None:
-            unphased = item.get("text")
+            unphased = text
     return unphased
 
 
@@ -111,17 +119,17 @@ class TurnHandle:
         """Waits for the turn to finish and returns its result (raises if it failed)."""
         return turn_result(self._stream.collect())
 
-    def steer(self, input: RunInput) -> Any:
+    def steer(self, input: RunInput) -> TurnSteerResponse:
         """Adds input to the running turn (``turn/steer``)."""
         self._stream.wait_started(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
-        return model_for("TurnSteerResponse", self._codex._client.request("turn/steer", params))
+        return cast("TurnSteerResponse", model_for("TurnSteerResponse", self._codex._client.request("turn/steer", params)))
 
-    def interrupt(self) -> Any:
+    def interrupt(self) -> TurnInterruptResponse:
         """Asks the runtime to stop the turn; it then completes with status ``interrupted``."""
         self._stream.wait_started(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "turnId": self.id}
-        return model_for("TurnInterruptResponse", self._codex._client.request("turn/interrupt", params))
+        return cast("TurnInterruptResponse", model_for("TurnInterruptResponse", self._codex._client.request("turn/interrupt", params)))
 
     def __repr__(self) -> str:
         return f"TurnHandle(thread_id={self.thread_id!r}, id={self.id!r})"
@@ -165,21 +173,21 @@ class AsyncTurnHandle:
         stream = await self._ensure_stream()
         return turn_result(await stream.collect_async())
 
-    async def steer(self, input: RunInput) -> Any:
+    async def steer(self, input: RunInput) -> TurnSteerResponse:
         """Adds input to the running turn (``turn/steer``)."""
         stream = await self._ensure_stream()
         await stream.wait_started_async(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
         client = await self._codex._ensure_client()
-        return model_for("TurnSteerResponse", await client.request_async("turn/steer", params))
+        return cast("TurnSteerResponse", model_for("TurnSteerResponse", await client.request_async("turn/steer", params)))
 
-    async def interrupt(self) -> Any:
+    async def interrupt(self) -> TurnInterruptResponse:
         """Asks the runtime to stop the turn; it then completes with status ``interrupted``."""
         stream = await self._ensure_stream()
         await stream.wait_started_async(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "turnId": self.id}
         client = await self._codex._ensure_client()
-        return model_for("TurnInterruptResponse", await client.request_async("turn/interrupt", params))
+        return cast("TurnInterruptResponse", model_for("TurnInterruptResponse", await client.request_async("turn/interrupt", params)))
 
     def __repr__(self) -> str:
         return f"AsyncTurnHandle(thread_id={self.thread_id!r}, id={self.id!r})"
