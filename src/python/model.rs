@@ -42,7 +42,7 @@ impl RawJson {
                 .iter()
                 .find(|(ks, ke, _, _)| &bytes[*ks as usize..*ke as usize] == key.as_bytes());
             return match found {
-                Some((_, _, vs, ve)) => Ok(Some(json_to_py(py, &bytes[*vs as usize..*ve as usize])?)),
+                Some((_, _, vs, ve)) => Ok(Some(value_to_py(py, &bytes[*vs as usize..*ve as usize])?)),
                 None => Ok(None),
             };
         }
@@ -109,6 +109,19 @@ impl RawJson {
     fn get<'py>(&self, py: Python<'py>, key: &str, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         Ok(self.field(py, key)?.or(default).unwrap_or_else(|| py.None().into_bound(py)))
     }
+}
+
+/// A JSON value as Python. A string without escapes (the common case: ids, text deltas) is made
+/// straight from its bytes; anything else goes through the JSON parser.
+fn value_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    if let [b'"', inner @ .., b'"'] = json {
+        if !inner.contains(&b'\\') {
+            if let Ok(text) = std::str::from_utf8(inner) {
+                return Ok(PyString::new(py, text).into_any());
+            }
+        }
+    }
+    json_to_py(py, json)
 }
 
 /// One field a payload plan checks on the raw JSON.
