@@ -41,9 +41,39 @@ fn main() {
         );
     }
 
-    let start = Instant::now();
-    for line in &lines {
-        black_box(parse_line(black_box(line)).ok());
+    for _ in 0..3 {
+        let start = Instant::now();
+        for line in &lines {
+            black_box(parse_line(black_box(line)).ok());
+        }
+        println!("parse only: {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
+        let start = Instant::now();
+        for line in &lines {
+            let mut j = jiter::Jiter::new(black_box(line));
+            let mut key = j.next_object_bytes().unwrap().map(|k| k.len());
+            while key.is_some() {
+                j.next_skip().unwrap();
+                key = j.next_key_bytes().unwrap().map(|k| k.len());
+            }
+        }
+        println!("jiter skipping every value (floor): {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
+        let start = Instant::now();
+        for line in &lines {
+            let mut j = jiter::Jiter::new(black_box(line));
+            let mut key = j.next_object_bytes().unwrap().map(|k| k.len());
+            while let Some(len) = key {
+                if len == 6 && j.peek().unwrap() == jiter::Peek::Object {
+                    let mut k2 = j.next_object_bytes().unwrap().map(|k| k.len());
+                    while k2.is_some() {
+                        j.next_skip().unwrap();
+                        k2 = j.next_key_bytes().unwrap().map(|k| k.len());
+                    }
+                } else {
+                    j.next_skip().unwrap();
+                }
+                key = j.next_key_bytes().unwrap().map(|k| k.len());
+            }
+        }
+        println!("jiter into params, skipping values: {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
     }
-    println!("parse only: {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
 }
