@@ -12,17 +12,107 @@ use jiter::{Jiter, JiterResult, Peek};
 /// Request ids we send are plain integers; the server echoes them back.
 pub type RequestId = u64;
 
+/// The kind of JSON value a member holds, as the Python type it parses to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ValueKind {
+    String = 1,
+    Int,
+    Float,
+    Bool,
+    Null,
+    Object,
+    Array,
+}
+
+impl ValueKind {
+    fn from_byte(b: u8) -> Option<Self> {
+        [Self::String, Self::Int, Self::Float, Self::Bool, Self::Null, Self::Object, Self::Array]
+            .into_iter()
+            .find(|k| *k as u8 == b)
+    }
+
+    /// The kind of the value starting with `peek`, whose text is `text`.
+    pub fn of(peek: Peek, text: &[u8]) -> Self {
+        match peek {
+            Peek::String => Self::String,
+            Peek::True | Peek::False => Self::Bool,
+            Peek::Null => Self::Null,
+            Peek::Object => Self::Object,
+            Peek::Array => Self::Array,
+            _ if text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) => Self::Float,
+            _ => Self::Int,
+        }
+    }
+}
+
+/// A top-level member of a notification's params: where its key and value lie in the params
+/// bytes, and its value's kind. The reader finds these while it scans the line anyway, so the
+/// Python side can check and read payload fields without scanning the JSON again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    pub key: (u16, u16),
+    pub value: (u16, u16),
+    pub kind: ValueKind,
+}
+
+/// Members indexed per event: enough for the flat, high-volume notifications.
+pub const INDEXED_MEMBERS: usize = 8;
+const MEMBER_BYTES: usize = 9;
+const NOT_INDEXED: u8 = u8::MAX;
+
 /// One server notification: its method and the raw JSON of its params. Cheap to clone (two
-/// reference counts): queues, summaries and Python objects share one copy of the bytes.
+/// reference counts): queues, summaries and Python objects share one copy of the bytes. The
+/// member index, when there is one, rides in the same allocation, after the params.
 #[derive(Debug, Clone)]
 pub struct Event {
     method: Arc<str>,
-    params: Arc<[u8]>,
+    /// The params bytes, then the encoded members, then their count (or `NOT_INDEXED`).
+    data: Arc<[u8]>,
+    params_len: u32,
 }
 
 impl Event {
     pub fn new(method: &str, params_json: &[u8]) -> Self {
-        Self { method: method_name(method), params: params_json.into() }
+        Self::with_members(method_name(method), params_json, None)
+    }
+
+    fn with_members(method: Arc<str>, params: &[u8], members: Option<&[Member]>) -> Self {
+        let index_len = members.map_or(0, |m| m.len() * MEMBER_BYTES);
+        let mut data = Vec::with_capacity(params.len() + index_len + 1);
+        data.extend_from_slice(params);
+        match members {
+            Some(members) => {
+                for m in members {
+                    for offset in [m.key.0, m.key.1, m.value.0, m.value.1] {
+                        data.extend_from_slice(&offset.to_le_bytes());
+                    }
+                    data.push(m.kind as u8);
+                }
+                data.push(members.len() as u8);
+            }
+            None => data.push(NOT_INDEXED),
+        }
+        Self { method, data: data.into(), params_len: params.len() as u32 }
+    }
+
+    /// The params' top-level members, if the reader indexed them (flat objects of at most
+    /// [`INDEXED_MEMBERS`] members under 64 KiB).
+    pub fn members(&self) -> Option<impl Iterator<Item = Member> + '_> {
+        let count = *self.data.last()?;
+        if count == NOT_INDEXED {
+            return None;
+        }
+        let start = self.params_len as usize;
+        let index = &self.data[start..start + count as usize * MEMBER_BYTES];
+        Some(index.chunks_exact(MEMBER_BYTES).map(|c| {
+            let at = |i: usize| u16::from_le_bytes([c[i], c[i + 1]]);
+            Member {
+                key: (at(0), at(2)),
+                value: (at(4), at(6)),
+                kind: ValueKind::from_byte(c[8]).unwrap_or(ValueKind::Null),
+            }
+        }))
     }
 
     pub fn method(&self) -> &str {
@@ -36,16 +126,16 @@ impl Event {
 
     /// The raw JSON of `params` (`{}` when the notification had none).
     pub fn params_json(&self) -> &[u8] {
-        if self.params.is_empty() {
+        if self.params_len == 0 {
             b"{}"
         } else {
-            &self.params
+            &self.data[..self.params_len as usize]
         }
     }
 
     /// Approximate heap footprint, for the router's memory bounds.
     pub fn weight(&self) -> usize {
-        self.params.len() + 64
+        self.data.len() + 64
     }
 }
 
@@ -200,21 +290,59 @@ fn key(raw: Option<&[u8]>) -> Option<Key> {
     })
 }
 
-/// Reads the routing keys from a params object, returning its span in the line.
-fn scan_params<'a>(j: &mut Jiter<'a>, line: &'a [u8], keys: &mut RouteKeys<'a>) -> JiterResult<Span> {
+/// The members of a params object, as far as they can be indexed.
+#[derive(Default)]
+struct MemberIndex {
+    members: [Option<Member>; INDEXED_MEMBERS],
+    count: usize,
+    overflow: bool,
+}
+
+impl MemberIndex {
+    fn push(&mut self, params_start: usize, key: Span, value: Span, kind: ValueKind) {
+        let rel = |i: usize| u16::try_from(i - params_start).ok();
+        match (rel(key.start), rel(key.end), rel(value.start), rel(value.end)) {
+            (Some(ks), Some(ke), Some(vs), Some(ve)) if self.count < INDEXED_MEMBERS => {
+                self.members[self.count] = Some(Member { key: (ks, ke), value: (vs, ve), kind });
+                self.count += 1;
+            }
+            _ => self.overflow = true,
+        }
+    }
+
+    fn finish(&self) -> Option<Vec<Member>> {
+        (!self.overflow).then(|| self.members[..self.count].iter().flatten().copied().collect())
+    }
+}
+
+/// Reads the routing keys from a params object, returning its span in the line and, for a
+/// small flat object, the index of its members.
+fn scan_params<'a>(
+    j: &mut Jiter<'a>,
+    line: &'a [u8],
+    keys: &mut RouteKeys<'a>,
+    index: &mut MemberIndex,
+) -> JiterResult<Span> {
     let peek = j.peek()?;
     let start = j.current_index();
     if peek != Peek::Object {
         j.known_skip(peek)?;
+        index.overflow = true;
         return Ok(start..j.current_index());
     }
-    let mut next = key(j.next_object_bytes()?);
-    while let Some(k) = next {
-        match k {
-            Key::ThreadId => keys.thread_id = string_value(j, line)?,
-            Key::TurnId => keys.turn_id = string_value(j, line)?.or(keys.turn_id.take()),
-            Key::LoginId => keys.login_id = string_value(j, line)?,
-            Key::Turn if j.peek()? == Peek::Object => {
+    let span_of = |k: &[u8]| {
+        let at = k.as_ptr() as usize - line.as_ptr() as usize;
+        at..at + k.len()
+    };
+    let mut next = j.next_object_bytes()?.map(span_of);
+    while let Some(key_span) = next {
+        let peek = j.peek()?;
+        let value_start = j.current_index();
+        match key(Some(&line[key_span.clone()])) {
+            Some(Key::ThreadId) => keys.thread_id = string_value(j, line)?,
+            Some(Key::TurnId) => keys.turn_id = string_value(j, line)?.or(keys.turn_id.take()),
+            Some(Key::LoginId) => keys.login_id = string_value(j, line)?,
+            Some(Key::Turn) if peek == Peek::Object => {
                 let mut inner = key(j.next_object_bytes()?);
                 while let Some(ik) = inner {
                     if ik == Key::Id && keys.turn_id.is_none() {
@@ -225,9 +353,13 @@ fn scan_params<'a>(j: &mut Jiter<'a>, line: &'a [u8], keys: &mut RouteKeys<'a>) 
                     inner = key(j.next_key_bytes()?);
                 }
             }
-            _ => j.next_skip()?,
+            _ => j.known_skip(peek)?,
         }
-        next = key(j.next_key_bytes()?);
+        let value = value_start..j.current_index();
+        // The key span excludes the quotes, as jiter hands it over.
+        let kind = ValueKind::of(peek, &line[value.clone()]);
+        index.push(start, key_span, value, kind);
+        next = j.next_key_bytes()?.map(span_of);
     }
     Ok(start..j.current_index())
 }
@@ -240,6 +372,7 @@ struct Fields<'a> {
     result: Option<Span>,
     error: Option<Span>,
     keys: RouteKeys<'a>,
+    members: MemberIndex,
 }
 
 fn scan_line(line: &[u8]) -> JiterResult<Option<Fields<'_>>> {
@@ -252,7 +385,7 @@ fn scan_line(line: &[u8]) -> JiterResult<Option<Fields<'_>>> {
     while let Some(k) = next {
         match k {
             Key::Method => f.method = string_value(&mut j, line)?,
-            Key::Params => f.params = Some(scan_params(&mut j, line, &mut f.keys)?),
+            Key::Params => f.params = Some(scan_params(&mut j, line, &mut f.keys, &mut f.members)?),
             Key::Id => f.id = Some(skip_value(&mut j)?),
             Key::Result => f.result = Some(skip_value(&mut j)?),
             Key::Error => f.error = Some(skip_value(&mut j)?),
@@ -303,6 +436,7 @@ fn scan_line_lenient(line: &[u8]) -> Option<Fields<'_>> {
         result: env.result.map(span),
         error: env.error.map(span),
         keys: RouteKeys::default(),
+        members: MemberIndex { overflow: true, ..MemberIndex::default() },
     };
     if let Some(params) = env.params {
         #[derive(serde::Deserialize)]
@@ -346,13 +480,14 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
             method: method.to_string(),
             params: params.map(|p| text(line, &p).into()),
         }),
-        (Some(method), None) => Ok(Incoming::Notification {
-            event: Event {
-                method: method_name(&method),
-                params: params.map_or_else(|| Arc::from(&[][..]), |p| Arc::from(&line[p])),
-            },
-            keys: fields.keys,
-        }),
+        (Some(method), None) => {
+            let members = fields.members.finish();
+            let bytes = params.map_or(&[][..], |p| &line[p]);
+            Ok(Incoming::Notification {
+                event: Event::with_members(method_name(&method), bytes, members.as_deref().filter(|_| !bytes.is_empty())),
+                keys: fields.keys,
+            })
+        }
         (None, Some(id)) => {
             let Ok(id) = text(line, &id).parse::<RequestId>() else {
                 return Ok(Incoming::UnknownResponse);
@@ -469,6 +604,38 @@ mod tests {
         );
         assert_eq!(keys.thread_id.as_deref(), Some("th"));
         assert_eq!(keys.turn_id.as_deref(), Some("tu"));
+    }
+
+    #[test]
+    fn flat_params_carry_an_index_of_their_members() {
+        let Incoming::Notification { event, .. } = parse(
+            r#"{"method":"m","params":{"threadId":"th","n":12,"x":1.5,"ok":true,"nil":null,"o":{"a":[1]},"l":[2],"s":"q\"r"}}"#,
+        ) else {
+            panic!()
+        };
+        let params = event.params_json();
+        let members: Vec<_> = event.members().expect("indexed").collect();
+        let text = |(a, b): (u16, u16)| std::str::from_utf8(&params[a as usize..b as usize]).unwrap().to_owned();
+        let seen: Vec<_> = members.iter().map(|m| (text(m.key), text(m.value), m.kind)).collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("threadId".into(), r#""th""#.into(), ValueKind::String),
+                ("n".into(), "12".into(), ValueKind::Int),
+                ("x".into(), "1.5".into(), ValueKind::Float),
+                ("ok".into(), "true".into(), ValueKind::Bool),
+                ("nil".into(), "null".into(), ValueKind::Null),
+                ("o".into(), r#"{"a":[1]}"#.into(), ValueKind::Object),
+                ("l".into(), "[2]".into(), ValueKind::Array),
+                ("s".into(), r#""q\"r""#.into(), ValueKind::String),
+            ]
+        );
+        // More members than the index holds: no index, nothing lost.
+        let many = format!(r#"{{"method":"m","params":{{{}}}}}"#, (0..20).map(|i| format!(r#""k{i}":{i}"#)).collect::<Vec<_>>().join(","));
+        let Incoming::Notification { event, .. } = parse(&many) else { panic!() };
+        assert!(event.members().is_none());
+        assert!(event.params_json().ends_with(br#""k19":19}"#));
+        assert!(Event::new("x", b"{}").members().is_none());
     }
 
     #[test]

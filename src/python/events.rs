@@ -11,12 +11,12 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 use crate::connection::Connection;
 use crate::error::CoreError;
 use crate::mailbox::{Mailbox, Popped};
-use crate::protocol::Event;
+use crate::protocol::{Event, ValueKind};
 use crate::router::TurnSubscription;
 use crate::turn::{TurnEvent, TurnSummary};
 
 use super::convert::json_to_py;
-use super::model::{JsonKind, PlanField, RawJson};
+use super::model::{kind_of_type, PlanField, RawJson};
 use super::errors::to_pyerr;
 use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
 
@@ -119,7 +119,7 @@ impl PayloadPlan {
                     .unwrap_or_default()
                     .iter()
                     .map(|t| {
-                        JsonKind::of_type(t).ok_or_else(|| {
+                        kind_of_type(t).ok_or_else(|| {
                             PyTypeError::new_err(format!("PayloadPlan field {wire:?}: unsupported type {t}"))
                         })
                     })
@@ -154,7 +154,7 @@ impl PayloadPlan {
 
     /// Builds the payload of `event` from its raw bytes.
     fn build(&self, py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
-        let mut raw = RawJson::new(event.clone());
+        let raw = RawJson::new(event.clone());
         if !raw.fits(&self.fields) {
             return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
         }
@@ -166,8 +166,8 @@ impl PayloadPlan {
 }
 
 /// The JSON kind a parsed value came from (exact types, as the compiled checks test them).
-fn kind_of_value(value: &Bound<'_, PyAny>) -> Option<JsonKind> {
-    JsonKind::of_type(&value.get_type())
+fn kind_of_value(value: &Bound<'_, PyAny>) -> Option<ValueKind> {
+    kind_of_type(&value.get_type())
 }
 
 /// A new, empty instance of `cls` (what `object.__new__(cls)` does, without the Python call).

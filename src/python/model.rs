@@ -3,6 +3,8 @@
 //! a field or two never becomes a Python dict.
 
 use jiter::{Jiter, JiterResult, Peek};
+
+use crate::protocol::ValueKind;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
 
@@ -10,24 +12,17 @@ use crate::protocol::Event;
 
 use super::convert::json_to_py;
 
-/// Top-level members remembered per payload (enough for every scalar-only notification class).
-const INDEXED: usize = 8;
-
-/// The raw JSON object a payload was sent as (shared with the event, not copied), with where
-/// its top-level members lie, found by the plan's check, so reading a field scans nothing.
+/// The raw JSON object a payload was sent as (shared with the event, not copied). Fields are
+/// found through the member index the reader made while scanning the line, or, for objects it
+/// did not index, by scanning the JSON.
 #[pyclass(frozen, module = "openai_codex._core", name = "RawJson")]
 pub struct RawJson {
     event: Event,
-    /// (key span, value span) of the first `count` members.
-    index: [(u32, u32, u32, u32); INDEXED],
-    count: usize,
-    /// Whether `index` holds every member (else fields are looked up by scanning).
-    complete: bool,
 }
 
 impl RawJson {
     pub fn new(event: Event) -> Self {
-        Self { event, index: [(0, 0, 0, 0); INDEXED], count: 0, complete: false }
+        Self { event }
     }
 
     fn bytes(&self) -> &[u8] {
@@ -37,12 +32,10 @@ impl RawJson {
     /// The value of top-level `key`, as Python; None when absent.
     fn field<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
         let bytes = self.bytes();
-        if self.complete {
-            let found = self.index[..self.count]
-                .iter()
-                .find(|(ks, ke, _, _)| &bytes[*ks as usize..*ke as usize] == key.as_bytes());
+        if let Some(mut members) = self.event.members() {
+            let found = members.find(|m| &bytes[m.key.0 as usize..m.key.1 as usize] == key.as_bytes());
             return match found {
-                Some((_, _, vs, ve)) => Ok(Some(value_to_py(py, &bytes[*vs as usize..*ve as usize])?)),
+                Some(m) => Ok(Some(value_to_py(py, &bytes[m.value.0 as usize..m.value.1 as usize])?)),
                 None => Ok(None),
             };
         }
@@ -56,44 +49,32 @@ impl RawJson {
 
     /// Whether the object has the fields a plan expects: required ones present, each of a JSON
     /// kind it allows (none listed: any); false for anything that is not such an object.
-    pub fn fits(&mut self, fields: &[PlanField]) -> bool {
+    pub fn fits(&self, fields: &[PlanField]) -> bool {
         let mut seen = [false; 64];
         if fields.len() > seen.len() {
             return false;
         }
-        let bytes = self.event.params_json();
-        let base = bytes.as_ptr() as usize;
-        let (index, count) = (&mut self.index, &mut self.count);
-        *count = 0;
-        let mut overflow = false;
-        let ok = scan_object(bytes, |key, j| {
-            let key_start = key.as_ptr() as usize - base;
-            let peek = j.peek()?;
-            let value_start = j.current_index();
-            let field = fields.iter().position(|f| f.wire.as_bytes() == key);
-            let fits = match field {
+        let bytes = self.bytes();
+        let mut check = |key: &[u8], kind: ValueKind| -> bool {
+            match fields.iter().position(|f| f.wire.as_bytes() == key) {
                 Some(i) => {
                     seen[i] = true;
-                    let kind = json_kind(j)?;
                     fields[i].kinds.is_empty() || fields[i].kinds.contains(&kind)
                 }
-                None => {
-                    j.known_skip(peek)?;
-                    true
-                }
-            };
-            if *count < INDEXED {
-                index[*count] = (key_start as u32, (key_start + key.len()) as u32, value_start as u32, j.current_index() as u32);
-                *count += 1;
-            } else {
-                overflow = true;
+                None => true,
             }
-            Ok(fits)
-        });
-        let ok = ok.unwrap_or(false) && fields.iter().zip(seen).all(|(f, seen)| seen || !f.required);
-        // Spans are u32: a params object over 4 GiB is scanned on demand instead.
-        self.complete = ok && !overflow && bytes.len() < u32::MAX as usize;
-        ok
+        };
+        let ok = match self.event.members() {
+            Some(mut members) => members.all(|m| check(&bytes[m.key.0 as usize..m.key.1 as usize], m.kind)),
+            None => scan_object(bytes, |key, j| {
+                let peek = j.peek()?;
+                let start = j.current_index();
+                j.known_skip(peek)?;
+                Ok(check(key, ValueKind::of(peek, &bytes[start..j.current_index()])))
+            })
+            .unwrap_or(false),
+        };
+        ok && fields.iter().zip(seen).all(|(f, seen)| seen || !f.required)
     }
 }
 
@@ -129,58 +110,26 @@ pub struct PlanField {
     pub wire: String,
     pub required: bool,
     /// Allowed kinds; empty: any JSON value.
-    pub kinds: Vec<JsonKind>,
+    pub kinds: Vec<ValueKind>,
 }
 
-/// The JSON type of a value, as the Python type it parses to.
-#[derive(Clone, Copy, PartialEq, Debug)]
-pub enum JsonKind {
-    Str,
-    Int,
-    Float,
-    Bool,
-    Null,
-    Container,
-}
-
-impl JsonKind {
-    /// The kind a plan's Python type stands for (`str`, `int`, `float`, `bool`, `NoneType`).
-    pub fn of_type(t: &Bound<'_, PyType>) -> Option<Self> {
-        let py = t.py();
-        let is = |other: &Bound<'_, PyType>| t.is(other);
-        if is(&py.get_type::<pyo3::types::PyString>()) {
-            Some(Self::Str)
-        } else if is(&py.get_type::<pyo3::types::PyBool>()) {
-            Some(Self::Bool)
-        } else if is(&py.get_type::<pyo3::types::PyInt>()) {
-            Some(Self::Int)
-        } else if is(&py.get_type::<pyo3::types::PyFloat>()) {
-            Some(Self::Float)
-        } else if is(&py.None().bind(py).get_type()) {
-            Some(Self::Null)
-        } else {
-            None
-        }
+/// The kind of JSON value a Python type stands for in a payload plan (`str`, `int`, `float`,
+/// `bool`, `NoneType`).
+pub fn kind_of_type(t: &Bound<'_, PyType>) -> Option<ValueKind> {
+    let py = t.py();
+    if t.is(&py.get_type::<pyo3::types::PyString>()) {
+        Some(ValueKind::String)
+    } else if t.is(&py.get_type::<pyo3::types::PyBool>()) {
+        Some(ValueKind::Bool)
+    } else if t.is(&py.get_type::<pyo3::types::PyInt>()) {
+        Some(ValueKind::Int)
+    } else if t.is(&py.get_type::<pyo3::types::PyFloat>()) {
+        Some(ValueKind::Float)
+    } else if t.is(&py.None().bind(py).get_type()) {
+        Some(ValueKind::Null)
+    } else {
+        None
     }
-}
-
-/// The kind of the next value, consuming it.
-fn json_kind(j: &mut Jiter<'_>) -> JiterResult<JsonKind> {
-    let peek = j.peek()?;
-    let kind = match peek {
-        Peek::String => JsonKind::Str,
-        Peek::True | Peek::False => JsonKind::Bool,
-        Peek::Null => JsonKind::Null,
-        Peek::Array | Peek::Object => JsonKind::Container,
-        _ => match j.known_number(peek)? {
-            jiter::NumberAny::Int(_) => {
-                return Ok(JsonKind::Int);
-            }
-            jiter::NumberAny::Float(_) => return Ok(JsonKind::Float),
-        },
-    };
-    j.known_skip(peek)?;
-    Ok(kind)
 }
 
 /// Visits each top-level key of a JSON object (raw key bytes; keys with escapes never match a
