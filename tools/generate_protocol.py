@@ -730,6 +730,61 @@ def emit_alias(a: AliasDef) -> list[str]:
     return [f"class {a.name}({base}):", *docstring(a.doc, "    "), "", "    __slots__ = ()"]
 
 
+def is_scalar_type(proto: Protocol, t: Any) -> bool:
+    """Whether values of a field type are JSON scalars only (no other generated class)."""
+    t = expand_wrappers(proto, t)
+    if isinstance(t, Prim):
+        return t != ANY
+    if isinstance(t, Lit):
+        return True
+    if isinstance(t, UnionOf):
+        return all(is_scalar_type(proto, m) for m in t.members)
+    return False
+
+
+def flat_notifications(proto: Protocol) -> dict[str, str]:
+    """Notification method -> payload class, for the classes with scalar fields only.
+
+    These (the deltas and other high-volume events) live in their own small module, so the
+    first event of a stream does not have to load the ~700 other classes.
+    """
+    return {
+        method: name
+        for method, name in sorted(proto.notifications.items())
+        if name in proto.objects
+        and proto.objects[name].base == "WireModel"
+        and all(is_scalar_type(proto, f.type) for f in proto.objects[name].fields)
+    }
+
+
+def emit_flat(proto: Protocol, version: str) -> str:
+    flat = flat_notifications(proto)
+    classes = [line for name in sorted(set(flat.values())) for line in ["", "", *emit_object(proto, proto.objects[name])]]
+    out = [
+        HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version).rstrip("\n"),
+        '"""The notification payload classes whose fields are all scalars (deltas and the like).',
+        "",
+        "Kept apart from ``v2_all`` (which re-exports them) so that a stream's first event loads",
+        "only these.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        *(["from typing import Literal", ""] if any("Literal[" in line for line in classes) else []),
+        "from .._model import WireModel",
+        *classes,
+    ]
+    out += [
+        "",
+        "",
+        "# Notification method -> its payload class, for the methods whose class is defined here.",
+        "FLAT_NOTIFICATIONS: dict[str, type[WireModel]] = {",
+    ]
+    out += [f"    {json.dumps(m)}: {c}," for m, c in flat.items()]
+    out += ["}"]
+    return "\n".join(out) + "\n"
+
+
 def emit_v2_all(proto: Protocol, version: str) -> str:
     out = [
         HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version).rstrip("\n"),
@@ -748,10 +803,16 @@ def emit_v2_all(proto: Protocol, version: str) -> str:
         "",
         "from .._model import IntAlias, RootWrapper, StrAlias, TaggedUnion, WireEnum, WireModel",
     ]
+    flat = sorted(set(flat_notifications(proto).values()))
+    out += ["from .flat import ("]
+    out += [f"    {name} as {name}," for name in flat]
+    out += [")"]
     # Enums first: field defaults name their members, which must exist when a class is built.
     for name in sorted(proto.enums):
         out += ["", "", *emit_enum(proto.enums[name])]
     for name in proto.order:
+        if name in flat:
+            continue
         if name in proto.unions:
             block = emit_union(proto, proto.unions[name])
         elif name in proto.objects:
@@ -764,11 +825,12 @@ def emit_v2_all(proto: Protocol, version: str) -> str:
     out += [
         "",
         "",
-        "# Every class above, by name: how openai_codex._wire finds the class of a schema type.",
+        "# Every class of the protocol, by name: how openai_codex._wire finds the class of a",
+        "# schema type (those defined above, and those of .flat).",
         "CLASSES: dict[str, type] = {",
         "    name: value",
         "    for name, value in list(globals().items())",
-        "    if isinstance(value, type) and value.__module__ == __name__",
+        "    if isinstance(value, type) and value.__module__ in (__name__, f\"{__package__}.flat\")",
         "}",
     ]
     return "\n".join(out) + "\n"
@@ -843,6 +905,7 @@ def generate(bundle: dict[str, Any], version: str) -> dict[str, str]:
     return {
         "__init__.py": INIT.format(header=header),
         "v2_all.py": emit_v2_all(proto, version),
+        "flat.py": emit_flat(proto, version),
         "notification_registry.py": emit_registry(proto, version),
     }
 

@@ -42,10 +42,16 @@ def payload_builder(method: str) -> _PayloadBuilder:
 
 def _resolve_builder(method: str) -> _PayloadBuilder:
     from ._model import payload_maker, payload_plan
-    from .generated.notification_registry import NOTIFICATION_MODELS
+    from .generated.flat import FLAT_NOTIFICATIONS
     from .models import UnknownNotification
 
-    cls = NOTIFICATION_MODELS.get(method)
+    # The scalar-only classes (the deltas) live in a small module of their own: a stream's
+    # first event does not load the whole protocol.
+    cls = FLAT_NOTIFICATIONS.get(method)
+    if cls is None:
+        from .generated.notification_registry import NOTIFICATION_MODELS
+
+        cls = NOTIFICATION_MODELS.get(method)
     if cls is None:
         return UnknownNotification
     maker = payload_maker(cls, UnknownNotification)

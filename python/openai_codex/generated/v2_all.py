@@ -14,6 +14,39 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._model import IntAlias, RootWrapper, StrAlias, TaggedUnion, WireEnum, WireModel
+from .flat import (
+    AccountLoginCompletedNotification as AccountLoginCompletedNotification,
+    AgentMessageDeltaNotification as AgentMessageDeltaNotification,
+    CommandExecutionOutputDeltaNotification as CommandExecutionOutputDeltaNotification,
+    ContextCompactedNotification as ContextCompactedNotification,
+    DeprecationNoticeNotification as DeprecationNoticeNotification,
+    ExternalAgentConfigImportCompletedNotification as ExternalAgentConfigImportCompletedNotification,
+    FileChangeOutputDeltaNotification as FileChangeOutputDeltaNotification,
+    FuzzyFileSearchSessionCompletedNotification as FuzzyFileSearchSessionCompletedNotification,
+    GuardianWarningNotification as GuardianWarningNotification,
+    McpServerOauthLoginCompletedNotification as McpServerOauthLoginCompletedNotification,
+    McpToolCallProgressNotification as McpToolCallProgressNotification,
+    PlanDeltaNotification as PlanDeltaNotification,
+    ProcessExitedNotification as ProcessExitedNotification,
+    ReasoningSummaryPartAddedNotification as ReasoningSummaryPartAddedNotification,
+    ReasoningSummaryTextDeltaNotification as ReasoningSummaryTextDeltaNotification,
+    ReasoningTextDeltaNotification as ReasoningTextDeltaNotification,
+    ServerRequestResolvedNotification as ServerRequestResolvedNotification,
+    SkillsChangedNotification as SkillsChangedNotification,
+    TerminalInteractionNotification as TerminalInteractionNotification,
+    ThreadArchivedNotification as ThreadArchivedNotification,
+    ThreadClosedNotification as ThreadClosedNotification,
+    ThreadGoalClearedNotification as ThreadGoalClearedNotification,
+    ThreadNameUpdatedNotification as ThreadNameUpdatedNotification,
+    ThreadRealtimeClosedNotification as ThreadRealtimeClosedNotification,
+    ThreadRealtimeErrorNotification as ThreadRealtimeErrorNotification,
+    ThreadRealtimeSdpNotification as ThreadRealtimeSdpNotification,
+    ThreadRealtimeTranscriptDeltaNotification as ThreadRealtimeTranscriptDeltaNotification,
+    ThreadRealtimeTranscriptDoneNotification as ThreadRealtimeTranscriptDoneNotification,
+    ThreadUnarchivedNotification as ThreadUnarchivedNotification,
+    TurnDiffUpdatedNotification as TurnDiffUpdatedNotification,
+    WarningNotification as WarningNotification,
+)
 
 
 class AddCreditsNudgeCreditType(WireEnum):
@@ -1019,19 +1052,6 @@ class AmazonBedrockAccount(Account):
     type: Literal["amazonBedrock"] = "amazonBedrock"
 
 
-class AccountLoginCompletedNotification(WireModel):
-    """Params of the ``account/login/completed`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "login_id": "loginId",
-    }
-
-    error: str | None = None
-    login_id: str | None = None
-    success: bool
-
-
 class AccountRateLimitsUpdatedNotification(WireModel):
     """Params of the ``account/rateLimits/updated`` notification."""
 
@@ -1106,22 +1126,6 @@ class AdditionalPermissionProfile(WireModel):
     file_system: AdditionalFileSystemPermissions | None = None
     network: AdditionalNetworkPermissions | None = None
     """Partial overlay used for per-command permission requests."""
-
-
-class AgentMessageDeltaNotification(WireModel):
-    """Params of the ``item/agentMessage/delta`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "item_id": "itemId",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    delta: str
-    item_id: str
-    thread_id: str
-    turn_id: str
 
 
 class AgentPath(StrAlias):
@@ -3383,22 +3387,6 @@ class CommandExecutionApprovalDecision(RootWrapper):
         )) -> None: ...
 
 
-class CommandExecutionOutputDeltaNotification(WireModel):
-    """Params of the ``item/commandExecution/outputDelta`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "item_id": "itemId",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    delta: str
-    item_id: str
-    thread_id: str
-    turn_id: str
-
-
 class CommandExecutionRequestApprovalParams(WireModel):
     """Params of the ``item/commandExecution/requestApproval`` server request."""
 
@@ -3911,19 +3899,6 @@ class OutputTextContentItem(ContentItem):
     type: Literal["output_text"] = "output_text"
 
 
-class ContextCompactedNotification(WireModel):
-    """Deprecated: Use `ContextCompaction` item type instead."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    thread_id: str
-    turn_id: str
-
-
 class CreditsSnapshot(WireModel):
     """``CreditsSnapshot`` of the app-server protocol."""
 
@@ -3935,17 +3910,6 @@ class CreditsSnapshot(WireModel):
     balance: str | None = None
     has_credits: bool
     unlimited: bool
-
-
-class DeprecationNoticeNotification(WireModel):
-    """Params of the ``deprecationNotice`` notification."""
-
-    __slots__ = ()
-
-    details: str | None = None
-    """Optional extra guidance, such as migration steps or rationale."""
-    summary: str
-    """Concise summary of what is deprecated."""
 
 
 class DynamicToolCallOutputContentItem(TaggedUnion):
@@ -4217,12 +4181,6 @@ class ExternalAgentConfigDetectResponse(WireModel):
     items: list[ExternalAgentConfigMigrationItem]
 
 
-class ExternalAgentConfigImportCompletedNotification(WireModel):
-    """Params of the ``externalAgentConfig/import/completed`` notification."""
-
-    __slots__ = ()
-
-
 class ExternalAgentConfigImportParams(WireModel):
     """Params of the ``externalAgentConfig/import`` request."""
 
@@ -4324,25 +4282,6 @@ class UpdateFileChange(FileChange):
     move_path: str | None = None
     type: Literal["update"] = "update"
     unified_diff: str
-
-
-class FileChangeOutputDeltaNotification(WireModel):
-    """Deprecated legacy notification for `apply_patch` textual output.
-
-    The server no longer emits this notification.
-    """
-
-    __slots__ = ()
-    __wire_names__ = {
-        "item_id": "itemId",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    delta: str
-    item_id: str
-    thread_id: str
-    turn_id: str
 
 
 class FileChangePatchUpdatedNotification(WireModel):
@@ -4882,17 +4821,6 @@ class Indice(IntAlias):
     __slots__ = ()
 
 
-class FuzzyFileSearchSessionCompletedNotification(WireModel):
-    """Params of the ``fuzzyFileSearch/sessionCompleted`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "session_id": "sessionId",
-    }
-
-    session_id: str
-
-
 class FuzzyFileSearchSessionStartParams(WireModel):
     """Params of the ``fuzzyFileSearch/sessionStart`` request."""
 
@@ -5145,20 +5073,6 @@ class RequestPermissionsGuardianApprovalReviewAction(GuardianApprovalReviewActio
     permissions: RequestPermissionProfile
     reason: str | None = None
     type: Literal["requestPermissions"] = "requestPermissions"
-
-
-class GuardianWarningNotification(WireModel):
-    """Params of the ``guardianWarning`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    message: str
-    """Concise guardian warning message for the user."""
-    thread_id: str
-    """Thread target for the guardian warning."""
 
 
 class HookCompletedNotification(WireModel):
@@ -6256,16 +6170,6 @@ class McpServerMigration(WireModel):
     name: str
 
 
-class McpServerOauthLoginCompletedNotification(WireModel):
-    """Params of the ``mcpServer/oauthLogin/completed`` notification."""
-
-    __slots__ = ()
-
-    error: str | None = None
-    name: str
-    success: bool
-
-
 class McpServerOauthLoginParams(WireModel):
     """Params of the ``mcpServer/oauth/login`` request."""
 
@@ -6360,22 +6264,6 @@ class McpToolCallError(WireModel):
     __slots__ = ()
 
     message: str
-
-
-class McpToolCallProgressNotification(WireModel):
-    """Params of the ``item/mcpToolCall/progress`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "item_id": "itemId",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    item_id: str
-    message: str
-    thread_id: str
-    turn_id: str
 
 
 class McpToolCallResult(WireModel):
@@ -6872,24 +6760,6 @@ class PermissionsRequestApprovalResponse(WireModel):
     scope: PermissionGrantScope | None = PermissionGrantScope.turn
     strict_auto_review: bool | None = None
     """Review every subsequent command in this turn before normal sandboxed execution."""
-
-
-class PlanDeltaNotification(WireModel):
-    """EXPERIMENTAL - proposed plan streaming deltas for plan items. Clients should not assume
-    concatenated deltas match the completed plan item content.
-    """
-
-    __slots__ = ()
-    __wire_names__ = {
-        "item_id": "itemId",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    delta: str
-    item_id: str
-    thread_id: str
-    turn_id: str
 
 
 class PluginDetail(WireModel):
@@ -7414,45 +7284,6 @@ class PluginsMigration(WireModel):
     plugin_names: list[str]
 
 
-class ProcessExitedNotification(WireModel):
-    """Final process exit notification for `process/spawn`."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "exit_code": "exitCode",
-        "process_handle": "processHandle",
-        "stderr_cap_reached": "stderrCapReached",
-        "stdout_cap_reached": "stdoutCapReached",
-    }
-
-    exit_code: int
-    """Process exit code."""
-    process_handle: str
-    """Client-supplied, connection-scoped `processHandle` from `process/spawn`."""
-    stderr: str
-    """Buffered stderr capture.
-
-    Empty when stderr was streamed via `process/outputDelta`.
-    """
-    stderr_cap_reached: bool
-    """Whether stderr reached `outputBytesCap`.
-
-    In streaming mode, stderr is empty and cap state is also reported on the final stderr
-    `process/outputDelta` notification.
-    """
-    stdout: str
-    """Buffered stdout capture.
-
-    Empty when stdout was streamed via `process/outputDelta`.
-    """
-    stdout_cap_reached: bool
-    """Whether stdout reached `outputBytesCap`.
-
-    In streaming mode, stdout is empty and cap state is also reported on the final stdout
-    `process/outputDelta` notification.
-    """
-
-
 class ProcessKillParams(WireModel):
     """Terminate a running `process/spawn` session."""
 
@@ -7782,59 +7613,6 @@ class ReasoningSummary(RootWrapper):
     if TYPE_CHECKING:
 
         def __init__(self, root: ReasoningSummaryValue | Literal["none"]) -> None: ...
-
-
-class ReasoningSummaryPartAddedNotification(WireModel):
-    """Params of the ``item/reasoning/summaryPartAdded`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "item_id": "itemId",
-        "summary_index": "summaryIndex",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    item_id: str
-    summary_index: int
-    thread_id: str
-    turn_id: str
-
-
-class ReasoningSummaryTextDeltaNotification(WireModel):
-    """Params of the ``item/reasoning/summaryTextDelta`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "item_id": "itemId",
-        "summary_index": "summaryIndex",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    delta: str
-    item_id: str
-    summary_index: int
-    thread_id: str
-    turn_id: str
-
-
-class ReasoningTextDeltaNotification(WireModel):
-    """Params of the ``item/reasoning/textDelta`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "content_index": "contentIndex",
-        "item_id": "itemId",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    content_index: int
-    delta: str
-    item_id: str
-    thread_id: str
-    turn_id: str
 
 
 class RemoteControlDisableResponse(WireModel):
@@ -9412,19 +9190,6 @@ class ExecCommandApprovalRequest(ServerRequest):
     params: ExecCommandApprovalParams
 
 
-class ServerRequestResolvedNotification(WireModel):
-    """Params of the ``serverRequest/resolved`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "request_id": "requestId",
-        "thread_id": "threadId",
-    }
-
-    request_id: str | int
-    thread_id: str
-
-
 class SessionMigration(WireModel):
     """``SessionMigration`` of the app-server protocol."""
 
@@ -9566,16 +9331,6 @@ class SkillToolDependency(WireModel):
     value: str
 
 
-class SkillsChangedNotification(WireModel):
-    """Notification emitted when watched local skill files change.
-
-    Treat this as an invalidation signal and re-run `skills/list` with the client's current
-    parameters when refreshed skill metadata is needed.
-    """
-
-    __slots__ = ()
-
-
 class SkillsConfigWriteParams(WireModel):
     """Params of the ``skills/config/write`` request."""
 
@@ -9681,24 +9436,6 @@ class SubagentMigration(WireModel):
     __slots__ = ()
 
     name: str
-
-
-class TerminalInteractionNotification(WireModel):
-    """Params of the ``item/commandExecution/terminalInteraction`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "item_id": "itemId",
-        "process_id": "processId",
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    item_id: str
-    process_id: str
-    stdin: str
-    thread_id: str
-    turn_id: str
 
 
 class TextElement(WireModel):
@@ -9830,17 +9567,6 @@ class ThreadArchiveResponse(WireModel):
     __slots__ = ()
 
 
-class ThreadArchivedNotification(WireModel):
-    """Params of the ``thread/archived`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    thread_id: str
-
-
 class ThreadBackgroundTerminalsCleanParams(WireModel):
     """Params of the ``thread/backgroundTerminals/clean`` request."""
 
@@ -9856,17 +9582,6 @@ class ThreadBackgroundTerminalsCleanResponse(WireModel):
     """Result of the ``thread/backgroundTerminals/clean`` request."""
 
     __slots__ = ()
-
-
-class ThreadClosedNotification(WireModel):
-    """Params of the ``thread/closed`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    thread_id: str
 
 
 class ThreadCompactStartParams(WireModel):
@@ -10049,17 +9764,6 @@ class ThreadGoalClearResponse(WireModel):
     __slots__ = ()
 
     cleared: bool
-
-
-class ThreadGoalClearedNotification(WireModel):
-    """Params of the ``thread/goal/cleared`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    thread_id: str
 
 
 class ThreadGoalGetParams(WireModel):
@@ -10634,19 +10338,6 @@ class ThreadMetadataUpdateResponse(WireModel):
     thread: Thread
 
 
-class ThreadNameUpdatedNotification(WireModel):
-    """Params of the ``thread/name/updated`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-        "thread_name": "threadName",
-    }
-
-    thread_id: str
-    thread_name: str | None = None
-
-
 class ThreadReadParams(WireModel):
     """Params of the ``thread/read`` request."""
 
@@ -10723,30 +10414,6 @@ class ThreadRealtimeAudioChunk(WireModel):
     samples_per_channel: int | None = None
 
 
-class ThreadRealtimeClosedNotification(WireModel):
-    """EXPERIMENTAL - emitted when thread realtime transport closes."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    reason: str | None = None
-    thread_id: str
-
-
-class ThreadRealtimeErrorNotification(WireModel):
-    """EXPERIMENTAL - emitted when thread realtime encounters an error."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    message: str
-    thread_id: str
-
-
 class ThreadRealtimeItemAddedNotification(WireModel):
     """EXPERIMENTAL - raw non-audio thread realtime item emitted by the backend."""
 
@@ -10782,18 +10449,6 @@ class ThreadRealtimeOutputAudioDeltaNotification(WireModel):
     }
 
     audio: ThreadRealtimeAudioChunk
-    thread_id: str
-
-
-class ThreadRealtimeSdpNotification(WireModel):
-    """EXPERIMENTAL - emitted with the remote SDP for a WebRTC realtime session."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    sdp: str
     thread_id: str
 
 
@@ -10893,34 +10548,6 @@ class ThreadRealtimeStopResponse(WireModel):
     """EXPERIMENTAL - response for stopping thread realtime."""
 
     __slots__ = ()
-
-
-class ThreadRealtimeTranscriptDeltaNotification(WireModel):
-    """EXPERIMENTAL - flat transcript delta emitted whenever realtime transcript text changes."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    delta: str
-    """Live transcript delta from the realtime event."""
-    role: str
-    thread_id: str
-
-
-class ThreadRealtimeTranscriptDoneNotification(WireModel):
-    """EXPERIMENTAL - final transcript text emitted when realtime completes a transcript part."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    role: str
-    text: str
-    """Final complete text for the transcript part."""
-    thread_id: str
 
 
 class ThreadResumeParams(WireModel):
@@ -11505,17 +11132,6 @@ class ThreadUnarchiveResponse(WireModel):
     thread: Thread
 
 
-class ThreadUnarchivedNotification(WireModel):
-    """Params of the ``thread/unarchived`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    thread_id: str
-
-
 class ThreadUnsubscribeParams(WireModel):
     """Params of the ``thread/unsubscribe`` request."""
 
@@ -11677,22 +11293,6 @@ class TurnCompletedNotification(WireModel):
 
     thread_id: str
     turn: Turn
-
-
-class TurnDiffUpdatedNotification(WireModel):
-    """Notification that the turn-level unified diff has changed. Contains the latest aggregated
-    diff across all file changes in the turn.
-    """
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-        "turn_id": "turnId",
-    }
-
-    diff: str
-    thread_id: str
-    turn_id: str
 
 
 class TurnEnvironmentParams(WireModel):
@@ -11972,20 +11572,6 @@ class W3cTraceContext(WireModel):
     tracestate: str | None = None
 
 
-class WarningNotification(WireModel):
-    """Params of the ``warning`` notification."""
-
-    __slots__ = ()
-    __wire_names__ = {
-        "thread_id": "threadId",
-    }
-
-    message: str
-    """Concise warning message for the user."""
-    thread_id: str | None = None
-    """Optional thread target when the warning applies to a specific thread."""
-
-
 class WebSearchAction(TaggedUnion):
     """One of the ``WebSearchAction`` variants, chosen by its ``type`` field."""
 
@@ -12118,9 +11704,10 @@ class WindowsWorldWritableWarningNotification(WireModel):
     sample_paths: list[str]
 
 
-# Every class above, by name: how openai_codex._wire finds the class of a schema type.
+# Every class of the protocol, by name: how openai_codex._wire finds the class of a
+# schema type (those defined above, and those of .flat).
 CLASSES: dict[str, type] = {
     name: value
     for name, value in list(globals().items())
-    if isinstance(value, type) and value.__module__ == __name__
+    if isinstance(value, type) and value.__module__ in (__name__, f"{__package__}.flat")
 }
