@@ -79,21 +79,30 @@ impl Event {
 
     fn with_members(method: Arc<str>, params: &[u8], members: Option<&[Member]>) -> Self {
         let index_len = members.map_or(0, |m| m.len() * MEMBER_BYTES);
-        let mut data = Vec::with_capacity(params.len() + index_len + 1);
-        data.extend_from_slice(params);
-        match members {
-            Some(members) => {
-                for m in members {
-                    for offset in [m.key.0, m.key.1, m.value.0, m.value.1] {
-                        data.extend_from_slice(&offset.to_le_bytes());
+        // Written straight into the shared allocation (a Vec turned into an Arc would be copied).
+        let zeroed = Arc::<[u8]>::new_zeroed_slice(params.len() + index_len + 1);
+        // SAFETY: zeroed memory is a valid `[u8]`.
+        let mut data = unsafe { zeroed.assume_init() };
+        {
+            let buf = Arc::get_mut(&mut data).expect("a fresh Arc is unique");
+            buf[..params.len()].copy_from_slice(params);
+            let mut at = params.len();
+            match members {
+                Some(members) => {
+                    for m in members {
+                        for offset in [m.key.0, m.key.1, m.value.0, m.value.1] {
+                            buf[at..at + 2].copy_from_slice(&offset.to_le_bytes());
+                            at += 2;
+                        }
+                        buf[at] = m.kind as u8;
+                        at += 1;
                     }
-                    data.push(m.kind as u8);
+                    buf[at] = members.len() as u8;
                 }
-                data.push(members.len() as u8);
+                None => buf[at] = NOT_INDEXED,
             }
-            None => data.push(NOT_INDEXED),
         }
-        Self { method, data: data.into(), params_len: params.len() as u32 }
+        Self { method, data, params_len: params.len() as u32 }
     }
 
     /// The params' top-level members, if the reader indexed them (flat objects of at most
