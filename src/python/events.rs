@@ -102,6 +102,9 @@ pub struct PayloadPlan {
     fallback: Py<PyAny>,
 }
 
+/// A plan field as Python describes it: `(wire_key, required, allowed_types_or_None)`.
+type PlanFieldSpec<'py> = (String, bool, Option<Vec<Bound<'py, PyType>>>);
+
 #[pymethods]
 impl PayloadPlan {
     /// `fields` are `(wire_key, required, allowed_types_or_None)`; types are among str, int,
@@ -109,7 +112,7 @@ impl PayloadPlan {
     #[new]
     fn new(
         cls: Bound<'_, PyType>,
-        fields: Vec<(String, bool, Option<Vec<Bound<'_, PyType>>>)>,
+        fields: Vec<PlanFieldSpec<'_>>,
         fallback: Py<PyAny>,
     ) -> PyResult<Self> {
         let fields = fields

@@ -117,15 +117,15 @@ pub struct PlanField {
 /// `bool`, `NoneType`).
 pub fn kind_of_type(t: &Bound<'_, PyType>) -> Option<ValueKind> {
     let py = t.py();
-    if t.is(&py.get_type::<pyo3::types::PyString>()) {
+    if t.is(py.get_type::<pyo3::types::PyString>()) {
         Some(ValueKind::String)
-    } else if t.is(&py.get_type::<pyo3::types::PyBool>()) {
+    } else if t.is(py.get_type::<pyo3::types::PyBool>()) {
         Some(ValueKind::Bool)
-    } else if t.is(&py.get_type::<pyo3::types::PyInt>()) {
+    } else if t.is(py.get_type::<pyo3::types::PyInt>()) {
         Some(ValueKind::Int)
-    } else if t.is(&py.get_type::<pyo3::types::PyFloat>()) {
+    } else if t.is(py.get_type::<pyo3::types::PyFloat>()) {
         Some(ValueKind::Float)
-    } else if t.is(&py.None().bind(py).get_type()) {
+    } else if t.is(py.None().bind(py).get_type()) {
         Some(ValueKind::Null)
     } else {
         None
