@@ -56,7 +56,10 @@ fn main() {
                 key = j.next_key_bytes().unwrap().map(|k| k.len());
             }
         }
-        println!("jiter skipping every value (floor): {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
+        println!(
+            "jiter skipping every value (floor): {:.0} ns/line",
+            start.elapsed().as_nanos() as f64 / lines.len() as f64
+        );
         let start = Instant::now();
         for line in &lines {
             let mut j = jiter::Jiter::new(black_box(line));
@@ -74,6 +77,9 @@ fn main() {
                 key = j.next_key_bytes().unwrap().map(|k| k.len());
             }
         }
-        println!("jiter into params, skipping values: {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
+        println!(
+            "jiter into params, skipping values: {:.0} ns/line",
+            start.elapsed().as_nanos() as f64 / lines.len() as f64
+        );
     }
 }

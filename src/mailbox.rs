@@ -287,8 +287,7 @@ mod tests {
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
         m.push(7);
-        let Drained::Items(items) = tokio::time::timeout(Duration::from_secs(5), waiter).await.unwrap().unwrap()
-        else {
+        let Drained::Items(items) = tokio::time::timeout(Duration::from_secs(5), waiter).await.unwrap().unwrap() else {
             panic!()
         };
         assert_eq!(Vec::from(items), vec![7]);

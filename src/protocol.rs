@@ -493,7 +493,11 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
             let members = fields.members.finish();
             let bytes = params.map_or(&[][..], |p| &line[p]);
             Ok(Incoming::Notification {
-                event: Event::with_members(method_name(&method), bytes, members.as_deref().filter(|_| !bytes.is_empty())),
+                event: Event::with_members(
+                    method_name(&method),
+                    bytes,
+                    members.as_deref().filter(|_| !bytes.is_empty()),
+                ),
                 keys: fields.keys,
             })
         }
@@ -640,7 +644,10 @@ mod tests {
             ]
         );
         // More members than the index holds: no index, nothing lost.
-        let many = format!(r#"{{"method":"m","params":{{{}}}}}"#, (0..20).map(|i| format!(r#""k{i}":{i}"#)).collect::<Vec<_>>().join(","));
+        let many = format!(
+            r#"{{"method":"m","params":{{{}}}}}"#,
+            (0..20).map(|i| format!(r#""k{i}":{i}"#)).collect::<Vec<_>>().join(",")
+        );
         let Incoming::Notification { event, .. } = parse(&many) else { panic!() };
         assert!(event.members().is_none());
         assert!(event.params_json().ends_with(br#""k19":19}"#));
@@ -649,9 +656,9 @@ mod tests {
 
     #[test]
     fn key_order_and_whitespace_do_not_matter() {
-        let Incoming::Notification { event, keys } =
-            parse(r#" { "params" : { "turn" : { "status":"x", "id" : "t9" } , "threadId":"th" } , "method" : "turn/completed" } "#)
-        else {
+        let Incoming::Notification { event, keys } = parse(
+            r#" { "params" : { "turn" : { "status":"x", "id" : "t9" } , "threadId":"th" } , "method" : "turn/completed" } "#,
+        ) else {
             panic!()
         };
         assert_eq!(event.method(), "turn/completed");

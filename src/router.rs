@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use tokio::sync::Notify;
 
-use crate::error::Closed;
 use crate::activity::ThreadActivity;
+use crate::error::Closed;
 use crate::mailbox::Mailbox;
 use crate::protocol::{Event, RouteKeys};
 use crate::turn::{TurnChannel, TURN_COMPLETED, TURN_STARTED};
@@ -314,12 +314,8 @@ impl Router {
             return;
         }
         st.closed = Some(why.clone());
-        let turns: Vec<Arc<TurnChannel>> = st
-            .subscribed
-            .values()
-            .filter_map(Weak::upgrade)
-            .chain(st.provisional.values().cloned())
-            .collect();
+        let turns: Vec<Arc<TurnChannel>> =
+            st.subscribed.values().filter_map(Weak::upgrade).chain(st.provisional.values().cloned()).collect();
         let logins: Vec<_> = st.logins.values().filter_map(Weak::upgrade).collect();
         drop(st);
         for ch in turns {

@@ -115,9 +115,8 @@ async fn start_turn(conn: &Arc<Connection>, thread_id: &str, params: &str) -> Re
 /// `(result, TurnStream)` for a `turn/start` response.
 fn turn_pair<'py>(py: Python<'py>, conn: &Arc<Connection>, response: Response) -> PyResult<Bound<'py, PyTuple>> {
     let result = json_to_py(py, response.result.as_bytes())?;
-    let channel = response
-        .turn
-        .ok_or_else(|| to_pyerr(py, CoreError::Protocol("turn/start response has no turn.id".into())))?;
+    let channel =
+        response.turn.ok_or_else(|| to_pyerr(py, CoreError::Protocol("turn/start response has no turn.id".into())))?;
     let stream = TurnStream::new(conn.clone(), TurnSubscription::new(conn.router().clone(), channel));
     PyTuple::new(py, [result.unbind(), Bound::new(py, stream)?.into_any().unbind()])
 }
@@ -127,7 +126,12 @@ impl Client {
     /// Starts `argv` (the app-server command line) with `env` added to the inherited environment.
     #[new]
     #[pyo3(signature = (argv, env=None, cwd=None))]
-    fn new(py: Python<'_>, argv: Vec<OsString>, env: Option<HashMap<OsString, OsString>>, cwd: Option<PathBuf>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        argv: Vec<OsString>,
+        env: Option<HashMap<OsString, OsString>>,
+        cwd: Option<PathBuf>,
+    ) -> PyResult<Self> {
         ensure_usable(py)?;
         let Some((program, args)) = argv.split_first() else {
             return Err(PyValueError::new_err("argv must name a program"));
@@ -148,7 +152,11 @@ impl Client {
                         format!("working directory for the Codex runtime does not exist: {}", cwd.display()),
                         cwd.display().to_string(),
                     )),
-                    _ => PyFileNotFoundError::new_err((2, format!("Codex binary not found: {program}"), program.to_string())),
+                    _ => PyFileNotFoundError::new_err((
+                        2,
+                        format!("Codex binary not found: {program}"),
+                        program.to_string(),
+                    )),
                 },
                 _ => PyOSError::new_err(format!("could not start the Codex runtime {program}: {e}")),
             }
@@ -159,7 +167,13 @@ impl Client {
 
     /// Sends a request and waits for its result (GIL released; Ctrl-C interrupts the wait).
     #[pyo3(signature = (method, params=None, *, timeout=None))]
-    fn request(&self, py: Python<'_>, method: &str, params: Option<&Bound<'_, PyAny>>, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+    fn request(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        params: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
         let timeout = timeout_arg(timeout)?;
         let params = params_json(params, method)?;
         let reply = self.send(py, method, params.as_deref(), RequestKind::Plain)?;
@@ -169,7 +183,13 @@ impl Client {
 
     /// Async twin of `request`.
     #[pyo3(signature = (method, params=None, *, timeout=None))]
-    fn request_async<'py>(&self, py: Python<'py>, method: &str, params: Option<&Bound<'_, PyAny>>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+    fn request_async<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        params: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(timeout)?;
         let params = params_json(params, method)?;
         let reply = self.send(py, method, params.as_deref(), RequestKind::Plain)?;
@@ -189,7 +209,12 @@ impl Client {
     /// Sends `turn/start` and returns `(result, TurnStream)`; the stream already holds every event
     /// of the turn that arrived before the response.
     #[pyo3(signature = (params, *, timeout=None))]
-    fn start_turn<'py>(&self, py: Python<'py>, params: &Bound<'_, PyAny>, timeout: Option<f64>) -> PyResult<Bound<'py, PyTuple>> {
+    fn start_turn<'py>(
+        &self,
+        py: Python<'py>,
+        params: &Bound<'_, PyAny>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
         let timeout = timeout_arg(timeout)?;
         let params = params_json(Some(params), "turn/start")?.unwrap_or_default();
         let thread_id = thread_id_of(&params)?;
@@ -204,7 +229,12 @@ impl Client {
 
     /// Async twin of `start_turn`.
     #[pyo3(signature = (params, *, timeout=None))]
-    fn start_turn_async<'py>(&self, py: Python<'py>, params: &Bound<'_, PyAny>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+    fn start_turn_async<'py>(
+        &self,
+        py: Python<'py>,
+        params: &Bound<'_, PyAny>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(timeout)?;
         let params = params_json(Some(params), "turn/start")?.unwrap_or_default();
         let thread_id = thread_id_of(&params)?;
@@ -251,7 +281,13 @@ impl Client {
 
     /// Async twin of `wait_thread_idle`.
     #[pyo3(signature = (thread_id, count, timeout))]
-    fn wait_thread_idle_async<'py>(&self, py: Python<'py>, thread_id: String, count: u64, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
+    fn wait_thread_idle_async<'py>(
+        &self,
+        py: Python<'py>,
+        thread_id: String,
+        count: u64,
+        timeout: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(Some(timeout))?;
         let conn = self.conn.clone();
         awaitable(py, async move {

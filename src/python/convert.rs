@@ -48,9 +48,9 @@ fn write_value(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, path: &mut String, d
     if value.is_none() {
         out.extend_from_slice(b"null");
     } else if let Ok(s) = value.cast::<PyString>() {
-        let text = s.to_str().map_err(|_| {
-            PyValueError::new_err(format!("{path}: string is not valid Unicode (lone surrogate?)"))
-        })?;
+        let text = s
+            .to_str()
+            .map_err(|_| PyValueError::new_err(format!("{path}: string is not valid Unicode (lone surrogate?)")))?;
         serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
     } else if let Ok(b) = value.cast::<PyBool>() {
         out.extend_from_slice(if b.is_true() { b"true" } else { b"false" });
@@ -72,9 +72,9 @@ fn write_value(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, path: &mut String, d
     } else if let Ok(d) = value.cast::<PyDict>() {
         out.push(b'{');
         for (i, (k, v)) in d.iter().enumerate() {
-            let key = k.cast::<PyString>().map_err(|_| {
-                PyTypeError::new_err(format!("{path}: keys must be str, got {}", type_name(&k)))
-            })?;
+            let key = k
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err(format!("{path}: keys must be str, got {}", type_name(&k))))?;
             let key = key.to_str()?;
             if i > 0 {
                 out.push(b',');
@@ -105,10 +105,7 @@ fn write_value(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, path: &mut String, d
         let dumped = value.call_method0(pyo3::intern!(value.py(), "_to_wire"))?;
         write_value(&dumped, out, path, depth + 1)?;
     } else {
-        return Err(PyTypeError::new_err(format!(
-            "{path}: {} is not JSON-serializable",
-            type_name(value)
-        )));
+        return Err(PyTypeError::new_err(format!("{path}: {} is not JSON-serializable", type_name(value))));
     }
     Ok(())
 }

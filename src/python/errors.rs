@@ -12,9 +12,7 @@ use super::convert::json_to_py;
 static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    ERRORS
-        .get_or_try_init(py, || PyModule::import(py, "openai_codex.errors").map(Bound::unbind))
-        .map(|m| m.bind(py))
+    ERRORS.get_or_try_init(py, || PyModule::import(py, "openai_codex.errors").map(Bound::unbind)).map(|m| m.bind(py))
 }
 
 /// Converts a core error into the matching `openai_codex.errors` exception.

@@ -16,8 +16,8 @@ use crate::router::TurnSubscription;
 use crate::turn::{TurnEvent, TurnSummary};
 
 use super::convert::json_to_py;
-use super::model::{kind_of_type, PlanField, RawJson};
 use super::errors::to_pyerr;
+use super::model::{kind_of_type, PlanField, RawJson};
 use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
 
 /// Resolves a method to what builds its payloads, `resolver(method) -> PayloadPlan | callable`;
@@ -30,9 +30,7 @@ pub fn set_payload_resolver(py: Python<'_>, resolver: Py<PyAny>) -> PyResult<()>
     if !resolver.bind(py).is_callable() {
         return Err(PyTypeError::new_err("payload resolver must be callable"));
     }
-    PAYLOAD_RESOLVER
-        .set(py, resolver)
-        .map_err(|_| PyTypeError::new_err("the payload resolver is already installed"))
+    PAYLOAD_RESOLVER.set(py, resolver).map_err(|_| PyTypeError::new_err("the payload resolver is already installed"))
 }
 
 /// What every notification of one method shares: its name as a Python string and, once a payload
@@ -110,11 +108,7 @@ impl PayloadPlan {
     /// `fields` are `(wire_key, required, allowed_types_or_None)`; types are among str, int,
     /// float, bool and NoneType.
     #[new]
-    fn new(
-        cls: Bound<'_, PyType>,
-        fields: Vec<PlanFieldSpec<'_>>,
-        fallback: Py<PyAny>,
-    ) -> PyResult<Self> {
+    fn new(cls: Bound<'_, PyType>, fields: Vec<PlanFieldSpec<'_>>, fallback: Py<PyAny>) -> PyResult<Self> {
         let fields = fields
             .into_iter()
             .map(|(wire, required, types)| {
@@ -377,9 +371,7 @@ impl TurnStream {
     fn wait_started_async<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(Some(timeout))?;
         let sub = self.sub.clone();
-        awaitable(py, async move {
-            Ok(with_deadline(timeout, sub.started()).await.is_ok())
-        })
+        awaitable(py, async move { Ok(with_deadline(timeout, sub.started()).await.is_ok()) })
     }
 
     /// Consumes the rest of the turn without building Python objects for its events and returns
@@ -416,7 +408,12 @@ impl TurnStream {
     }
 
     fn __repr__(&self) -> String {
-        format!("<TurnStream turn_id={:?} finished={} pid={:?}>", self.sub.turn_id(), self.sub.is_finished(), self.conn.pid())
+        format!(
+            "<TurnStream turn_id={:?} finished={} pid={:?}>",
+            self.sub.turn_id(),
+            self.sub.is_finished(),
+            self.conn.pid()
+        )
     }
 }
 
@@ -438,7 +435,8 @@ fn summary_to_py<'py>(py: Python<'py>, s: &TurnSummary) -> PyResult<Bound<'py, P
             None => Ok(py.None()),
         }
     };
-    let items = PyList::new(py, s.items.iter().map(|e| json_to_py(py, e.params_json())).collect::<PyResult<Vec<_>>>()?)?;
+    let items =
+        PyList::new(py, s.items.iter().map(|e| json_to_py(py, e.params_json())).collect::<PyResult<Vec<_>>>()?)?;
     PyTuple::new(py, [params(&s.completed)?, items.into_any().unbind(), params(&s.usage)?])
 }
 
