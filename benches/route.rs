@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use _core::protocol::{parse_line, Incoming};
-use _core::router::{Limits, Router};
+use _core::router::{Limits, RouteCache, Router};
 use _core::turn::TurnEvent;
 
 fn main() {
@@ -23,11 +23,12 @@ fn main() {
     let router = Router::new(Limits::default());
     let channel = router.subscribe_turn("019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a5c");
 
+    let mut cache = RouteCache::default();
     for round in 0..rounds {
         let start = Instant::now();
         for line in &lines {
             let Ok(Incoming::Notification { event, keys }) = parse_line(black_box(line)) else { panic!() };
-            router.route_quiet(event, &keys);
+            router.route_quiet(event, &keys, &mut cache);
         }
         let routed = start.elapsed();
         while let TurnEvent::Event(event) = channel.take_one() {

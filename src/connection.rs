@@ -15,7 +15,7 @@ use crate::error::{Closed, CoreError, CoreResult};
 use crate::framing::LineReader;
 use crate::mailbox::Mailbox;
 use crate::protocol::{self, Event, Incoming, RequestId, ResponseFault, RpcError};
-use crate::router::{Limits, Router};
+use crate::router::{Limits, RouteCache, Router};
 use crate::runtime::runtime;
 use crate::transport::{LaunchSpec, Process};
 use crate::turn::TurnChannel;
@@ -317,13 +317,14 @@ fn route_buffered(
     conn: &Arc<Connection>,
     lines: &mut LineReader<tokio::process::ChildStdout>,
     touched: &mut Vec<(Arc<Mailbox<Event>>, bool)>,
+    cache: &mut RouteCache,
 ) {
     touched.clear();
     while let Some(line) = lines.next_buffered() {
         match protocol::parse_line(line) {
             Ok(Incoming::Response { id, outcome }) => conn.complete(id, outcome),
             Ok(Incoming::Notification { event, keys }) => {
-                if let Some(routed) = conn.router.route_quiet(event, &keys) {
+                if let Some(routed) = conn.router.route_quiet(event, &keys, cache) {
                     match touched.iter_mut().find(|(m, _)| Arc::ptr_eq(m, &routed.mailbox)) {
                         Some((_, wake)) => *wake |= routed.wake,
                         None => touched.push((routed.mailbox, routed.wake)),
@@ -365,14 +366,15 @@ async fn hold_for_busy_readers(touched: &[(Arc<Mailbox<Event>>, bool)]) {
 async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
     let mut lines = LineReader::new(stdout);
     let mut touched = Vec::new();
+    let mut cache = RouteCache::default();
     let ended = loop {
-        route_buffered(&conn, &mut lines, &mut touched);
+        route_buffered(&conn, &mut lines, &mut touched, &mut cache);
         hold_for_busy_readers(&touched).await;
         match lines.fill().await {
             Ok(true) => {}
             Ok(false) => {
                 // End of stream: a final line without a newline is still delivered.
-                route_buffered(&conn, &mut lines, &mut touched);
+                route_buffered(&conn, &mut lines, &mut touched, &mut cache);
                 break "closed its stdout".to_owned();
             }
             Err(e) => break format!("stdout could not be read ({e})"),

@@ -21,6 +21,32 @@ use crate::turn::{TurnChannel, TURN_COMPLETED, TURN_STARTED};
 
 pub const LOGIN_COMPLETED: &str = "account/login/completed";
 
+/// The reader's memory of the last turn it routed to. Consecutive events mostly belong to one
+/// turn; while that turn's channel is alive it is the one the router would choose (a turn gets a
+/// new channel only after all subscribers of the old one are gone), so the router's lock and map
+/// are skipped.
+#[derive(Default)]
+pub struct RouteCache {
+    turn_id: String,
+    channel: Weak<TurnChannel>,
+}
+
+impl RouteCache {
+    fn channel_for(&self, turn_id: &str) -> Option<Arc<TurnChannel>> {
+        if self.turn_id == turn_id {
+            self.channel.upgrade()
+        } else {
+            None
+        }
+    }
+
+    fn remember(&mut self, turn_id: &str, channel: &Arc<TurnChannel>) {
+        self.turn_id.clear();
+        self.turn_id.push_str(turn_id);
+        self.channel = Arc::downgrade(channel);
+    }
+}
+
 /// Where [`Router::route_quiet`] put an event.
 pub struct Routed {
     pub mailbox: Arc<Mailbox<Event>>,
@@ -133,7 +159,7 @@ impl Router {
 
     /// Delivers one notification and wakes its consumer.
     pub fn route(&self, event: Event, keys: &RouteKeys) {
-        if let Some(routed) = self.route_quiet(event, keys) {
+        if let Some(routed) = self.route_quiet(event, keys, &mut RouteCache::default()) {
             if routed.wake {
                 routed.mailbox.wake();
             }
@@ -143,7 +169,7 @@ impl Router {
     /// Delivers one notification without waking anyone; returns the mailbox it went to (a
     /// turn's or the global one) and whether its consumer must be woken (see
     /// [`Mailbox::push_quiet`]).
-    pub fn route_quiet(&self, event: Event, keys: &RouteKeys) -> Option<Routed> {
+    pub fn route_quiet(&self, event: Event, keys: &RouteKeys, cache: &mut RouteCache) -> Option<Routed> {
         if event.method() == LOGIN_COMPLETED {
             if let Some(login_id) = keys.login_id.as_deref() {
                 self.route_login(login_id, event);
@@ -164,9 +190,14 @@ impl Router {
                 _ => {}
             }
         }
+        if let Some(ch) = cache.channel_for(turn_id) {
+            let wake = ch.push_quiet(event);
+            return Some(Routed { mailbox: ch.mailbox().clone(), wake });
+        }
         let mut st = self.lock();
         if let Some(ch) = st.subscribed.get(turn_id).and_then(Weak::upgrade) {
             drop(st);
+            cache.remember(turn_id, &ch);
             let wake = ch.push_quiet(event);
             return Some(Routed { mailbox: ch.mailbox().clone(), wake });
         }

@@ -56,24 +56,32 @@ impl MethodInfo {
     }
 }
 
-/// Method infos by method name. Names are a small bounded set (`protocol::method_name`) and
-/// consecutive events mostly share one, so the last one found is checked first, by pointer.
+/// Method infos by method name (a small bounded set: see `protocol::method_name`).
 #[derive(Default)]
 struct MethodInfos {
-    last: Option<(Arc<str>, Arc<MethodInfo>)>,
     by_name: ahash::AHashMap<Arc<str>, Arc<MethodInfo>>,
 }
 
 static METHOD_INFOS: PyOnceLock<std::sync::Mutex<MethodInfos>> = PyOnceLock::new();
 
 fn method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
+    thread_local! {
+        // Consecutive events mostly share a method: this thread's last answer, without a lock.
+        static LAST: std::cell::RefCell<Option<(Arc<str>, Arc<MethodInfo>)>> = const { std::cell::RefCell::new(None) };
+    }
+    if let Some(info) = LAST
+        .with_borrow(|last| last.as_ref().filter(|(name, _)| Arc::ptr_eq(name, method)).map(|(_, info)| info.clone()))
+    {
+        return info;
+    }
+    let info = shared_method_info(py, method);
+    LAST.with_borrow_mut(|last| *last = Some((method.clone(), info.clone())));
+    info
+}
+
+fn shared_method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
     let infos = METHOD_INFOS.get_or_init(py, Default::default);
     let mut infos = infos.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((name, info)) = &infos.last {
-        if Arc::ptr_eq(name, method) {
-            return info.clone();
-        }
-    }
     let info = match infos.by_name.get(method) {
         Some(info) => info.clone(),
         None => {
@@ -84,7 +92,6 @@ fn method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
             info
         }
     };
-    infos.last = Some((method.clone(), info.clone()));
     info
 }
 
@@ -191,18 +198,15 @@ fn allocate<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
 pub struct Notification {
     method: Arc<MethodInfo>,
     source: Option<Event>,
-    /// The payload once built. A plain mutex rather than a `PyOnceLock`, whose first fill
-    /// releases and retakes the GIL: that is a cost every event would pay.
-    payload: std::sync::Mutex<Option<Py<PyAny>>>,
+    /// The payload once built. A std `OnceLock` filled with `set` (which never waits) rather
+    /// than a `PyOnceLock`, whose first fill releases and retakes the GIL: a cost every event
+    /// would pay.
+    payload: std::sync::OnceLock<Py<PyAny>>,
 }
 
 impl Notification {
     pub fn from_event(py: Python<'_>, event: Event) -> Self {
         Self { method: method_info(py, event.method_arc()), source: Some(event), payload: Default::default() }
-    }
-
-    fn cached_payload(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.payload.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|p| p.clone_ref(py))
     }
 
     fn build_payload(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -221,7 +225,7 @@ impl Notification {
 impl Notification {
     #[new]
     fn new(method: Py<PyString>, payload: Py<PyAny>) -> Self {
-        Self { method: MethodInfo::new(method), source: None, payload: std::sync::Mutex::new(Some(payload)) }
+        Self { method: MethodInfo::new(method), source: None, payload: std::sync::OnceLock::from(payload) }
     }
 
     #[classattr]
@@ -238,14 +242,14 @@ impl Notification {
     /// The notification's params as the SDK's typed object for this method.
     #[getter]
     fn payload(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if let Some(payload) = self.cached_payload(py) {
-            return Ok(payload);
+        if let Some(payload) = self.payload.get() {
+            return Ok(payload.clone_ref(py));
         }
-        // Built without holding the lock (building runs Python code, which may switch threads);
-        // if another thread got there first, its payload is the one everybody sees.
+        // Built outside the cell (building runs Python code, which may switch threads); if
+        // another thread got there first, its payload is the one everybody sees.
         let built = self.build_payload(py)?;
-        let mut slot = self.payload.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(slot.get_or_insert(built).clone_ref(py))
+        let _ = self.payload.set(built);
+        Ok(self.payload.get().expect("set above or by another thread").clone_ref(py))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
