@@ -790,7 +790,8 @@ def _field_setter(field: ModelField) -> Callable[[WireModel, Any], None]:
 
     def set_value(self: WireModel, value: Any) -> None:
         self._data[wire] = field.spec.coerce(value, f"{type(self).__name__}.{field.name}")
-        cache = self._cache
+        # Unset on payloads the Rust core built (their scalar fields need no cache).
+        cache = getattr(self, "_cache", None)
         if cache:
             cache.pop(wire, None)
 
@@ -961,7 +962,8 @@ class WireModel:
 
     def _wire(self) -> dict[str, Any]:
         """Wire JSON for this object, including changes made through converted attributes."""
-        cache = self._cache
+        # Unset on payloads the Rust core built (their scalar fields need no cache).
+        cache = getattr(self, "_cache", None)
         if not cache:
             return self._data
         data = dict(self._data)

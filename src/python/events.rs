@@ -162,9 +162,9 @@ impl PayloadPlan {
         if !raw.fits(&self.fields) {
             return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
         }
+        // `_cache` stays unset: scalar fields are read through RawField and never cached.
         let obj = allocate(self.cls.bind(py))?;
         obj.setattr(pyo3::intern!(py, "_raw"), Bound::new(py, raw)?)?;
-        obj.setattr(pyo3::intern!(py, "_cache"), py.None())?;
         Ok(obj.unbind())
     }
 }
