@@ -194,7 +194,7 @@ fn allocate<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
 ///
 /// The payload is built from the raw JSON the first time it is read, so events that are only
 /// counted or filtered by method cost almost nothing.
-#[pyclass(frozen, module = "openai_codex.models", name = "Notification")]
+#[pyclass(frozen, freelist = 1024, module = "openai_codex.models", name = "Notification")]
 pub struct Notification {
     method: Arc<MethodInfo>,
     source: Option<Event>,

@@ -15,7 +15,7 @@ use super::convert::json_to_py;
 /// The raw JSON object a payload was sent as (shared with the event, not copied). Fields are
 /// found through the member index the reader made while scanning the line, or, for objects it
 /// did not index, by scanning the JSON.
-#[pyclass(frozen, module = "openai_codex._core", name = "RawJson")]
+#[pyclass(frozen, freelist = 1024, module = "openai_codex._core", name = "RawJson")]
 pub struct RawJson {
     event: Event,
 }
