@@ -17,6 +17,10 @@ fi
 echo "== stubtest (the extension's .pyi matches the compiled module)"
 .venv/bin/python -m mypy.stubtest openai_codex._core
 
+echo "== ruff (Python lint) and the generated protocol types up to date"
+.venv/bin/python -m ruff check .
+.venv/bin/python tools/generate_protocol.py --check
+
 echo "== mypy --strict (the package, the examples and a typed usage file)"
 .venv/bin/python -m mypy --strict -p openai_codex
 .venv/bin/python -m mypy --strict examples tests/typing

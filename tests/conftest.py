@@ -13,8 +13,9 @@ if str(ROOT) not in sys.path:
     # devtools/ (scripted model, fake app-server) lives at the repo root, outside the package.
     sys.path.insert(0, str(ROOT))
 
-from devtools.scripted_model import ScriptedModel  # noqa: E402
 from openai_codex import Codex, CodexConfig  # noqa: E402
+
+from devtools.scripted_model import ScriptedModel  # noqa: E402
 
 FAKE_APP_SERVER = ROOT / "devtools" / "fake_app_server.py"
 

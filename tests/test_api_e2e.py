@@ -7,9 +7,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from openai_codex import AsyncCodex, Codex, CodexConfig, InternalRpcError, InvalidRequestError
 
 from devtools.scripted_model import ScriptedModel, text
-from openai_codex import AsyncCodex, Codex, CodexConfig, InternalRpcError, InvalidRequestError
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from devtools.scripted_model import ScriptedModel, Usage, exec_command, text
 from openai_codex import Codex, CodexConfig, TurnResult
 from openai_codex._model import ValidationError
 from openai_codex._wire import model_for, notification_payload
@@ -65,6 +63,8 @@ from openai_codex.types import (
     ThreadTokenUsage,
     TurnStatus,
 )
+
+from devtools.scripted_model import ScriptedModel, Usage, exec_command, text
 
 ROOT = Path(__file__).resolve().parents[1]
 DELTA = "item/agentMessage/delta"
@@ -168,7 +168,7 @@ def test_turn_result_fields_are_typed(capture: Capture) -> None:
 
 
 def test_real_payloads_round_trip(capture: Capture) -> None:
-    for (method, raw), event in zip(capture.raw, capture.events):
+    for (method, raw), event in zip(capture.raw, capture.events, strict=True):
         payload = event.payload
         cls = type(payload)
         # What was received, and only that, comes back out under wire names.

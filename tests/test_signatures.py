@@ -16,9 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openai_codex
 import pytest
 
-import openai_codex
 from tools.reference_signatures import describe
 
 FACTS = json.loads((Path(__file__).parent / "data" / "reference_signatures.json").read_text())

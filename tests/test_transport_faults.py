@@ -11,7 +11,6 @@ import threading
 import time
 
 import pytest
-
 from openai_codex import (
     Codex,
     CodexError,

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from openai_codex import (
     ApprovalMode,
     Codex,
     ImageInput,
+    InvalidRequestError,
     LocalImageInput,
     MentionInput,
     Sandbox,
@@ -176,7 +176,7 @@ def test_resume_and_fork_send_only_what_is_given(rec: Recorder) -> None:
 
 def test_thread_list_filters(rec: Recorder) -> None:
     # The fake answers unknown methods with -32600; the params are recorded all the same.
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidRequestError):
         rec.codex.thread_list(
             archived=False,
             cursor="c",

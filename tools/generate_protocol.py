@@ -398,7 +398,7 @@ class Builder:
             # the same name: keep what differs and append the union's name, as the reference
             # does (ErrorServerNotification).
             suffix = ""
-            for a, b in zip(reversed(name), reversed(union)):
+            for a, b in zip(reversed(name), reversed(union), strict=False):
                 if a != b:
                     break
                 suffix = a + suffix

@@ -14,7 +14,6 @@ from .codex import AsyncCodex, Codex
 from .config import CodexConfig
 from .errors import (
     CodexError,
-    CodexTimeoutError,
     CodexRpcError,
     InternalRpcError,
     InvalidParamsError,
@@ -25,14 +24,13 @@ from .errors import (
     RetryLimitExceededError,
     ServerBusyError,
     TransportClosedError,
-    TurnFailedError,
     is_retryable_error,
 )
-from .login import (
-    AsyncChatgptLoginHandle,
-    AsyncDeviceCodeLoginHandle,
-    ChatgptLoginHandle,
-    DeviceCodeLoginHandle,
+from .errors import (
+    CodexTimeoutError as CodexTimeoutError,
+)
+from .errors import (
+    TurnFailedError as TurnFailedError,
 )
 from .inputs import (
     ImageInput,
@@ -43,6 +41,12 @@ from .inputs import (
     RunInput,
     SkillInput,
     TextInput,
+)
+from .login import (
+    AsyncChatgptLoginHandle,
+    AsyncDeviceCodeLoginHandle,
+    ChatgptLoginHandle,
+    DeviceCodeLoginHandle,
 )
 from .retry import retry_on_overload
 from .sandbox import Sandbox
