@@ -300,11 +300,17 @@ fn key(raw: Option<&[u8]>) -> Option<Key> {
 }
 
 /// The members of a params object, as far as they can be indexed.
-#[derive(Default)]
 struct MemberIndex {
-    members: [Option<Member>; INDEXED_MEMBERS],
+    members: [Member; INDEXED_MEMBERS],
     count: usize,
     overflow: bool,
+}
+
+impl Default for MemberIndex {
+    fn default() -> Self {
+        let unused = Member { key: (0, 0), value: (0, 0), kind: ValueKind::Null };
+        Self { members: [unused; INDEXED_MEMBERS], count: 0, overflow: false }
+    }
 }
 
 impl MemberIndex {
@@ -312,15 +318,15 @@ impl MemberIndex {
         let rel = |i: usize| u16::try_from(i - params_start).ok();
         match (rel(key.start), rel(key.end), rel(value.start), rel(value.end)) {
             (Some(ks), Some(ke), Some(vs), Some(ve)) if self.count < INDEXED_MEMBERS => {
-                self.members[self.count] = Some(Member { key: (ks, ke), value: (vs, ve), kind });
+                self.members[self.count] = Member { key: (ks, ke), value: (vs, ve), kind };
                 self.count += 1;
             }
             _ => self.overflow = true,
         }
     }
 
-    fn finish(&self) -> Option<Vec<Member>> {
-        (!self.overflow).then(|| self.members[..self.count].iter().flatten().copied().collect())
+    fn finish(&self) -> Option<&[Member]> {
+        (!self.overflow).then(|| &self.members[..self.count])
     }
 }
 
@@ -384,12 +390,13 @@ struct Fields<'a> {
     members: MemberIndex,
 }
 
-fn scan_line(line: &[u8]) -> JiterResult<Option<Fields<'_>>> {
+/// Fills `f` from `line`; false when the line is not a JSON object. (An out-parameter: `Fields`
+/// holds the member index inline and is worth not moving around.)
+fn scan_line<'a>(line: &'a [u8], f: &mut Fields<'a>) -> JiterResult<bool> {
     let mut j = Jiter::new(line);
     if j.peek()? != Peek::Object {
-        return Ok(None);
+        return Ok(false);
     }
-    let mut f = Fields::default();
     let mut next = key(j.next_object_bytes()?);
     while let Some(k) = next {
         match k {
@@ -403,7 +410,7 @@ fn scan_line(line: &[u8]) -> JiterResult<Option<Fields<'_>>> {
         next = key(j.next_key_bytes()?);
     }
     j.finish()?;
-    Ok(Some(f))
+    Ok(true)
 }
 
 fn text<'a>(line: &'a [u8], span: &Span) -> &'a str {
@@ -474,14 +481,15 @@ fn scan_line_lenient(line: &[u8]) -> Option<Fields<'_>> {
 
 /// Classifies one line. A line that is not a JSON object is an error, for the caller to report.
 pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
-    let fields = match scan_line(line) {
-        Ok(Some(f)) => f,
-        Ok(None) => return Err(LineError(format!("Invalid JSON-RPC line (not an object): {}", preview(line)))),
+    let mut fields = Fields::default();
+    match scan_line(line, &mut fields) {
+        Ok(true) => {}
+        Ok(false) => return Err(LineError(format!("Invalid JSON-RPC line (not an object): {}", preview(line)))),
         Err(e) => match scan_line_lenient(line) {
-            Some(f) => f,
+            Some(f) => fields = f,
             None => return Err(LineError(format!("Invalid JSON-RPC line ({e}): {}", preview(line)))),
         },
-    };
+    }
     let params = fields.params.filter(|p| &line[p.clone()] != b"null");
     match (fields.method, fields.id) {
         (Some(method), Some(id)) => Ok(Incoming::ServerRequest {
