@@ -504,7 +504,7 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
                 event: Event::with_members(
                     method_name(&method),
                     bytes,
-                    members.as_deref().filter(|_| !bytes.is_empty()),
+                    members.filter(|_| !bytes.is_empty()),
                 ),
                 keys: fields.keys,
             })
