@@ -501,11 +501,7 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
             let members = fields.members.finish();
             let bytes = params.map_or(&[][..], |p| &line[p]);
             Ok(Incoming::Notification {
-                event: Event::with_members(
-                    method_name(&method),
-                    bytes,
-                    members.filter(|_| !bytes.is_empty()),
-                ),
+                event: Event::with_members(method_name(&method), bytes, members.filter(|_| !bytes.is_empty())),
                 keys: fields.keys,
             })
         }
