@@ -157,11 +157,9 @@ impl Connection {
 
     /// Sends a request; the returned receiver resolves with its response. `params_json` must be
     /// a JSON value (callers serialize it). Fails at once when the connection is closed.
-    pub fn request(&self, method: &str, params_json: Option<&str>, kind: RequestKind) -> CoreResult<Reply> {
-        if let RequestKind::TurnStart { thread_id } = &kind {
-            self.router.turn_start_begun(thread_id);
-        }
-        self.send_request(method, params_json, kind)
+    /// (`turn/start` goes through [`Connection::start_turn`].)
+    pub fn request(&self, method: &str, params_json: Option<&str>) -> CoreResult<Reply> {
+        self.send_request(method, params_json, RequestKind::Plain)
     }
 
     /// Sends `turn/start` for `thread_id` once the thread has no turn running or starting: the
@@ -183,7 +181,7 @@ impl Connection {
         }
     }
 
-    /// Sends a request whose turn-start slot (if any) is already claimed.
+    /// Sends a request; for `turn/start`, the thread's slot is already claimed.
     fn send_request(&self, method: &str, params_json: Option<&str>, kind: RequestKind) -> CoreResult<Reply> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
@@ -433,33 +431,33 @@ sys.exit(7)
     #[test]
     fn responses_are_correlated_by_id_and_turns_lose_nothing() {
         let conn = Connection::start(&python(), Limits::default()).unwrap();
-        let a = conn.request("first", Some("{}"), RequestKind::Plain).unwrap();
-        let b = conn.request("second", None, RequestKind::Plain).unwrap();
+        let a = conn.request("first", Some("{}")).unwrap();
+        let b = conn.request("second", None).unwrap();
         assert_eq!(&*wait(a).unwrap().result, r#"{"echo": "first"}"#);
         assert_eq!(&*wait(b).unwrap().result, r#"{"echo": "second"}"#);
 
-        let err = wait(conn.request("bad", None, RequestKind::Plain).unwrap()).unwrap_err();
+        let err = wait(conn.request("bad", None).unwrap()).unwrap_err();
         assert!(matches!(err, CoreError::Rpc(RpcError { code: -32602, .. })), "{err:?}");
 
-        let kind = RequestKind::TurnStart { thread_id: "th".into() };
-        let started = wait(conn.request("turn/start", Some(r#"{"threadId":"th"}"#), kind).unwrap()).unwrap();
+        let reply = runtime().block_on(conn.start_turn("th", r#"{"threadId":"th"}"#)).unwrap();
+        let started = wait(reply).unwrap();
         let turn = started.turn.expect("turn channel registered with the response");
         let (methods, _) = take_all(&turn);
         assert_eq!(methods, vec!["turn/started", "item/agentMessage/delta", "turn/completed"]);
 
         // The server exits on the next request; everything waiting fails with the stderr tail.
-        let last = conn.request("bye", None, RequestKind::Plain).unwrap();
+        let last = conn.request("bye", None).unwrap();
         let CoreError::Closed(why) = wait(last).unwrap_err() else { panic!() };
         assert!(why.message().contains("exited with code 7"), "{}", why.message());
         assert!(why.message().contains("fatal: going away"), "{}", why.message());
-        assert!(matches!(conn.request("after", None, RequestKind::Plain), Err(CoreError::Closed(_))));
+        assert!(matches!(conn.request("after", None), Err(CoreError::Closed(_))));
         assert!(matches!(turn.take_one(), TurnEvent::Finished));
     }
 
     #[test]
     fn close_fails_pending_requests_and_reaps() {
         let conn = Connection::start(&python(), Limits::default()).unwrap();
-        let a = conn.request("first", None, RequestKind::Plain).unwrap();
+        let a = conn.request("first", None).unwrap();
         runtime().block_on(conn.close());
         assert!(matches!(wait(a), Err(CoreError::Closed(_))));
         runtime().block_on(conn.close());

@@ -114,14 +114,6 @@ impl<T> Mailbox<T> {
         self.notify.notify_one();
     }
 
-    /// Puts items back at the front of the queue (what a reader took but did not consume).
-    pub fn extend_front(&self, items: VecDeque<T>) {
-        let mut s = self.lock();
-        let mut items = items;
-        items.append(&mut s.items);
-        s.items = items;
-    }
-
     /// Marks the mailbox closed; queued items remain readable before the close is reported.
     pub fn close(&self, why: Closed) {
         let mut s = self.lock();

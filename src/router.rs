@@ -234,11 +234,6 @@ impl Router {
         }
     }
 
-    /// Records that a `turn/start` for `thread_id` is about to be sent.
-    pub fn turn_start_begun(&self, thread_id: &str) {
-        *self.lock().starting.entry(thread_id.to_owned()).or_default() += 1;
-    }
-
     /// Claims the thread for a new turn if no turn is running or starting on it.
     pub fn try_begin_turn_start(&self, thread_id: &str) -> bool {
         let mut st = self.lock();
@@ -445,7 +440,7 @@ mod tests {
     #[test]
     fn a_turn_that_completes_before_turn_start_returns_is_replayed_whole() {
         let r = Router::new(Limits::default());
-        r.turn_start_begun("th");
+        assert!(r.try_begin_turn_start("th"));
         for m in ["turn/started", "item/agentMessage/delta", "turn/completed"] {
             r.route(Event::new(m, b"{}"), &keys("th", Some("t1")));
         }
@@ -467,7 +462,7 @@ mod tests {
     #[test]
     fn unclaimed_provisional_channels_become_orphans() {
         let r = Router::new(Limits::default());
-        r.turn_start_begun("th");
+        assert!(r.try_begin_turn_start("th"));
         r.route(Event::new("late", b"{}"), &keys("th", Some("old")));
         r.route(Event::new("turn/started", b"{}"), &keys("th", Some("new")));
         let ch = r.turn_start_finished("th", Some("new")).unwrap();

@@ -12,7 +12,7 @@ use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::connection::{Connection, Reply, RequestKind, Response};
+use crate::connection::{Connection, Reply, Response};
 use crate::error::CoreError;
 use crate::router::{Limits, TurnSubscription};
 use crate::runtime::runtime;
@@ -86,8 +86,8 @@ fn thread_id_of(params: &str) -> PyResult<String> {
 }
 
 impl Client {
-    fn send(&self, py: Python<'_>, method: &str, params: Option<&str>, kind: RequestKind) -> PyResult<Reply> {
-        self.conn.request(method, params, kind).map_err(|e| to_pyerr(py, e))
+    fn send(&self, py: Python<'_>, method: &str, params: Option<&str>) -> PyResult<Reply> {
+        self.conn.request(method, params).map_err(|e| to_pyerr(py, e))
     }
 
     fn wait(&self, py: Python<'_>, method: &str, reply: Reply, timeout: Option<Duration>) -> PyResult<Response> {
@@ -176,7 +176,7 @@ impl Client {
     ) -> PyResult<Py<PyAny>> {
         let timeout = timeout_arg(timeout)?;
         let params = params_json(params, method)?;
-        let reply = self.send(py, method, params.as_deref(), RequestKind::Plain)?;
+        let reply = self.send(py, method, params.as_deref())?;
         let response = self.wait(py, method, reply, timeout)?;
         Ok(json_to_py(py, response.result.as_bytes())?.unbind())
     }
@@ -192,7 +192,7 @@ impl Client {
     ) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout_arg(timeout)?;
         let params = params_json(params, method)?;
-        let reply = self.send(py, method, params.as_deref(), RequestKind::Plain)?;
+        let reply = self.send(py, method, params.as_deref())?;
         let method = method.to_owned();
         let conn = self.conn.clone();
         awaitable(py, async move {
