@@ -31,54 +31,74 @@ def login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any]
     return result
 
 
-class ChatgptLoginHandle:
+class _LoginHandle:
+    """What both sync sign-in flows share: waiting for the outcome and cancelling."""
+
+    __slots__ = ("_client", "login_id")
+
+    def __init__(self, _client: Codex, login_id: str) -> None:
+        self._client = _client
+        self.login_id = login_id
+
+    def wait(self) -> AccountLoginCompletedNotification:
+        """Blocks until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
+        event = self._client._client.login_stream(self.login_id).next()
+        return cast("AccountLoginCompletedNotification", event.payload)
+
+    def cancel(self) -> CancelLoginAccountResponse:
+        """Cancels this sign-in attempt."""
+        result = self._client._client.request(LOGIN_CANCEL, {"loginId": self.login_id})
+        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
+
+
+class _AsyncLoginHandle:
+    """What both async sign-in flows share: waiting for the outcome and cancelling."""
+
+    __slots__ = ("_codex", "login_id")
+
+    def __init__(self, _codex: AsyncCodex, login_id: str) -> None:
+        self._codex = _codex
+        self.login_id = login_id
+
+    async def wait(self) -> AccountLoginCompletedNotification:
+        """Waits until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
+        client = await self._codex._ensure_client()
+        event = await client.login_stream(self.login_id).next_async()
+        return cast("AccountLoginCompletedNotification", event.payload)
+
+    async def cancel(self) -> CancelLoginAccountResponse:
+        """Cancels this sign-in attempt."""
+        client = await self._codex._ensure_client()
+        result = await client.request_async(LOGIN_CANCEL, {"loginId": self.login_id})
+        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
+
+
+class ChatgptLoginHandle(_LoginHandle):
     """A browser sign-in in progress: open ``auth_url``, then :meth:`wait` for the outcome.
 
     The runtime listens for the browser's callback on a local port; :meth:`cancel` stops it.
     """
 
-    __slots__ = ("_client", "login_id", "auth_url")
+    __slots__ = ("auth_url",)
 
     def __init__(self, _client: Codex, login_id: str, auth_url: str) -> None:
-        self._client = _client
-        self.login_id = login_id
+        super().__init__(_client, login_id)
         self.auth_url = auth_url
-
-    def wait(self) -> AccountLoginCompletedNotification:
-        """Blocks until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
-        event = self._client._client.login_stream(self.login_id).next()
-        return cast("AccountLoginCompletedNotification", event.payload)
-
-    def cancel(self) -> CancelLoginAccountResponse:
-        """Cancels this sign-in attempt."""
-        result = self._client._client.request(LOGIN_CANCEL, {"loginId": self.login_id})
-        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
 
     def __repr__(self) -> str:
         return f"ChatgptLoginHandle(login_id={self.login_id!r}, auth_url={self.auth_url!r})"
 
 
-class DeviceCodeLoginHandle:
+class DeviceCodeLoginHandle(_LoginHandle):
     """A device-code sign-in in progress: visit ``verification_url``, enter ``user_code``, then
     :meth:`wait` for the outcome."""
 
-    __slots__ = ("_client", "login_id", "verification_url", "user_code")
+    __slots__ = ("verification_url", "user_code")
 
     def __init__(self, _client: Codex, login_id: str, verification_url: str, user_code: str) -> None:
-        self._client = _client
-        self.login_id = login_id
+        super().__init__(_client, login_id)
         self.verification_url = verification_url
         self.user_code = user_code
-
-    def wait(self) -> AccountLoginCompletedNotification:
-        """Blocks until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
-        event = self._client._client.login_stream(self.login_id).next()
-        return cast("AccountLoginCompletedNotification", event.payload)
-
-    def cancel(self) -> CancelLoginAccountResponse:
-        """Cancels this sign-in attempt."""
-        result = self._client._client.request(LOGIN_CANCEL, {"loginId": self.login_id})
-        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
 
     def __repr__(self) -> str:
         return (
@@ -87,54 +107,28 @@ class DeviceCodeLoginHandle:
         )
 
 
-class AsyncChatgptLoginHandle:
+class AsyncChatgptLoginHandle(_AsyncLoginHandle):
     """Async twin of :class:`ChatgptLoginHandle`."""
 
-    __slots__ = ("_codex", "login_id", "auth_url")
+    __slots__ = ("auth_url",)
 
     def __init__(self, _codex: AsyncCodex, login_id: str, auth_url: str) -> None:
-        self._codex = _codex
-        self.login_id = login_id
+        super().__init__(_codex, login_id)
         self.auth_url = auth_url
-
-    async def wait(self) -> AccountLoginCompletedNotification:
-        """Waits until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
-        client = await self._codex._ensure_client()
-        event = await client.login_stream(self.login_id).next_async()
-        return cast("AccountLoginCompletedNotification", event.payload)
-
-    async def cancel(self) -> CancelLoginAccountResponse:
-        """Cancels this sign-in attempt."""
-        client = await self._codex._ensure_client()
-        result = await client.request_async(LOGIN_CANCEL, {"loginId": self.login_id})
-        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
 
     def __repr__(self) -> str:
         return f"AsyncChatgptLoginHandle(login_id={self.login_id!r}, auth_url={self.auth_url!r})"
 
 
-class AsyncDeviceCodeLoginHandle:
+class AsyncDeviceCodeLoginHandle(_AsyncLoginHandle):
     """Async twin of :class:`DeviceCodeLoginHandle`."""
 
-    __slots__ = ("_codex", "login_id", "verification_url", "user_code")
+    __slots__ = ("verification_url", "user_code")
 
     def __init__(self, _codex: AsyncCodex, login_id: str, verification_url: str, user_code: str) -> None:
-        self._codex = _codex
-        self.login_id = login_id
+        super().__init__(_codex, login_id)
         self.verification_url = verification_url
         self.user_code = user_code
-
-    async def wait(self) -> AccountLoginCompletedNotification:
-        """Waits until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
-        client = await self._codex._ensure_client()
-        event = await client.login_stream(self.login_id).next_async()
-        return cast("AccountLoginCompletedNotification", event.payload)
-
-    async def cancel(self) -> CancelLoginAccountResponse:
-        """Cancels this sign-in attempt."""
-        client = await self._codex._ensure_client()
-        result = await client.request_async(LOGIN_CANCEL, {"loginId": self.login_id})
-        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
 
     def __repr__(self) -> str:
         return (
