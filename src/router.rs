@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use ahash::AHashMap as HashMap;
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use tokio::sync::Notify;
@@ -113,8 +113,8 @@ struct State {
     subscribed: HashMap<String, Weak<TurnChannel>>,
     /// Channels opened for unknown turns while a `turn/start` was in flight on their thread.
     provisional: HashMap<String, Arc<TurnChannel>>,
-    /// In-flight `turn/start` requests per thread id.
-    starting: HashMap<String, usize>,
+    /// Threads with a `turn/start` in flight (at most one each: see [`Router::try_begin_turn_start`]).
+    starting: HashSet<String>,
     /// The turn running on each thread, as far as we know (ours, or announced by `turn/started`).
     running: HashMap<String, String>,
     orphans: Orphans,
@@ -207,7 +207,7 @@ impl Router {
             return None;
         }
         st.subscribed.remove(turn_id);
-        let thread_starting = keys.thread_id.as_deref().is_some_and(|t| st.starting.get(t).is_some_and(|n| *n > 0));
+        let thread_starting = keys.thread_id.as_deref().is_some_and(|t| st.starting.contains(t));
         if thread_starting {
             let ch = TurnChannel::new(turn_id, keys.thread_id.as_deref());
             ch.extend(st.orphans.take(turn_id));
@@ -237,11 +237,10 @@ impl Router {
     /// Claims the thread for a new turn if no turn is running or starting on it.
     pub fn try_begin_turn_start(&self, thread_id: &str) -> bool {
         let mut st = self.lock();
-        if st.running.contains_key(thread_id) || st.starting.get(thread_id).is_some_and(|n| *n > 0) {
+        if st.running.contains_key(thread_id) || st.starting.contains(thread_id) {
             return false;
         }
-        *st.starting.entry(thread_id.to_owned()).or_default() += 1;
-        true
+        st.starting.insert(thread_id.to_owned())
     }
 
     /// Resolves when some thread may have become free (see [`Router::try_begin_turn_start`]).
@@ -266,12 +265,7 @@ impl Router {
     /// caller still waiting), returns that turn's channel, holding everything already routed to it.
     pub fn turn_start_finished(&self, thread_id: &str, turn_id: Option<&str>) -> Option<Arc<TurnChannel>> {
         let mut st = self.lock();
-        if let Some(n) = st.starting.get_mut(thread_id) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                st.starting.remove(thread_id);
-            }
-        }
+        st.starting.remove(thread_id);
         let channel = turn_id.map(|id| subscribe_locked(&mut st, id, Some(thread_id)));
         if let (Some(id), Some(ch)) = (turn_id, &channel) {
             // The turn may already have completed (routed before this response): then the
@@ -280,21 +274,19 @@ impl Router {
                 st.running.insert(thread_id.to_owned(), id.to_owned());
             }
         }
-        if !st.starting.contains_key(thread_id) {
-            // No start is pending on this thread any more: provisional channels nobody claimed
-            // (events of some other turn that happened to arrive meanwhile) become orphans.
-            let unclaimed: Vec<String> = st
-                .provisional
-                .iter()
-                .filter(|(_, ch)| ch.thread_id() == Some(thread_id))
-                .map(|(id, _)| id.clone())
-                .collect();
-            let limits = self.limits;
-            for id in unclaimed {
-                let ch = st.provisional.remove(&id).expect("listed above");
-                for e in ch.take_unread() {
-                    st.orphans.push(&id, e, &limits);
-                }
+        // No start is pending on this thread any more: provisional channels nobody claimed
+        // (events of some other turn that happened to arrive meanwhile) become orphans.
+        let unclaimed: Vec<String> = st
+            .provisional
+            .iter()
+            .filter(|(_, ch)| ch.thread_id() == Some(thread_id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let limits = self.limits;
+        for id in unclaimed {
+            let ch = st.provisional.remove(&id).expect("listed above");
+            for e in ch.take_unread() {
+                st.orphans.push(&id, e, &limits);
             }
         }
         drop(st);
