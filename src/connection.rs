@@ -71,7 +71,8 @@ impl ServerRequestHandler for DefaultHandler {
     }
 }
 
-/// The default answer for one server request; public so the Python handler can fall back to it.
+/// The default answer for one server request; a custom handler (see [`Connection::set_handler`])
+/// can fall back to it.
 pub fn default_answer(request: &ServerRequest) -> Result<String, RpcError> {
     let result = match request.method.as_str() {
         "item/commandExecution/requestApproval" | "item/fileChange/requestApproval" => {

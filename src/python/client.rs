@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::connection::{Connection, Reply, Response};
-use crate::error::CoreError;
+use crate::error::{CoreError, CoreResult};
 use crate::router::{Limits, TurnSubscription};
 use crate::runtime::runtime;
 use crate::transport::LaunchSpec;
@@ -91,25 +91,33 @@ impl Client {
     }
 
     fn wait(&self, py: Python<'_>, method: &str, reply: Reply, timeout: Option<Duration>) -> PyResult<Response> {
-        match block_on(py, timeout, reply)? {
-            Ok(Ok(Ok(response))) => Ok(response),
-            Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
-            // The sender vanished without a reply: only possible if the connection was torn down.
-            Ok(Err(_)) => Err(to_pyerr(py, closed_error(&self.conn))),
-            Err(TimedOut) => Err(to_pyerr(py, timed_out(method, timeout))),
-        }
+        let outcome = block_on(py, timeout, response(&self.conn, reply))?;
+        within(outcome, method, timeout).map_err(|e| to_pyerr(py, e))
     }
 }
 
-fn closed_error(conn: &Connection) -> CoreError {
-    conn.closed().map_or_else(|| CoreError::Protocol("the request was abandoned".into()), CoreError::from)
+/// Waits for the response to a sent request.
+async fn response(conn: &Connection, reply: Reply) -> CoreResult<Response> {
+    // The sender vanishes without a reply only when the connection is torn down.
+    reply.await.unwrap_or_else(|_| {
+        Err(conn.closed().map_or_else(|| CoreError::Protocol("the request was abandoned".into()), CoreError::from))
+    })
 }
 
 /// Sends `turn/start` once the thread is free (see `Connection::start_turn`) and waits for the
 /// response.
-async fn start_turn(conn: &Arc<Connection>, thread_id: &str, params: &str) -> Result<Response, CoreError> {
+async fn start_turn(conn: &Connection, thread_id: &str, params: &str) -> CoreResult<Response> {
     let reply = conn.start_turn(thread_id, params).await?;
-    reply.await.unwrap_or_else(|_| Err(closed_error(conn)))
+    response(conn, reply).await
+}
+
+/// The outcome of a wait for `method`'s response bounded by `timeout`.
+fn within(
+    outcome: Result<CoreResult<Response>, TimedOut>,
+    method: &str,
+    timeout: Option<Duration>,
+) -> CoreResult<Response> {
+    outcome.unwrap_or_else(|TimedOut| Err(timed_out(method, timeout)))
 }
 
 /// `(result, TurnStream)` for a `turn/start` response.
@@ -196,12 +204,10 @@ impl Client {
         let method = method.to_owned();
         let conn = self.conn.clone();
         awaitable(py, async move {
-            let outcome = with_deadline(timeout, reply).await;
-            Python::attach(|py| match outcome {
-                Ok(Ok(Ok(response))) => Ok(json_to_py(py, response.result.as_bytes())?.unbind()),
-                Ok(Ok(Err(err))) => Err(to_pyerr(py, err)),
-                Ok(Err(_)) => Err(to_pyerr(py, closed_error(&conn))),
-                Err(TimedOut) => Err(to_pyerr(py, timed_out(&method, timeout))),
+            let outcome = within(with_deadline(timeout, response(&conn, reply)).await, &method, timeout);
+            Python::attach(|py| {
+                let response = outcome.map_err(|e| to_pyerr(py, e))?;
+                Ok(json_to_py(py, response.result.as_bytes())?.unbind())
             })
         })
     }
@@ -218,13 +224,9 @@ impl Client {
         let timeout = timeout_arg(timeout)?;
         let params = params_json(Some(params), "turn/start")?.unwrap_or_default();
         let thread_id = thread_id_of(&params)?;
-        let conn = self.conn.clone();
-        let outcome = block_on(py, timeout, async move { start_turn(&conn, &thread_id, &params).await })?;
-        match outcome {
-            Ok(Ok(response)) => turn_pair(py, &self.conn, response),
-            Ok(Err(err)) => Err(to_pyerr(py, err)),
-            Err(TimedOut) => Err(to_pyerr(py, timed_out("turn/start", timeout))),
-        }
+        let outcome = block_on(py, timeout, start_turn(&self.conn, &thread_id, &params))?;
+        let response = within(outcome, "turn/start", timeout).map_err(|e| to_pyerr(py, e))?;
+        turn_pair(py, &self.conn, response)
     }
 
     /// Async twin of `start_turn`.
@@ -240,11 +242,11 @@ impl Client {
         let thread_id = thread_id_of(&params)?;
         let conn = self.conn.clone();
         awaitable(py, async move {
-            let outcome = with_deadline(timeout, start_turn(&conn, &thread_id, &params)).await;
-            Python::attach(|py| match outcome {
-                Ok(Ok(response)) => turn_pair(py, &conn, response).map(Bound::unbind),
-                Ok(Err(err)) => Err(to_pyerr(py, err)),
-                Err(TimedOut) => Err(to_pyerr(py, timed_out("turn/start", timeout))),
+            let outcome =
+                within(with_deadline(timeout, start_turn(&conn, &thread_id, &params)).await, "turn/start", timeout);
+            Python::attach(|py| {
+                let response = outcome.map_err(|e| to_pyerr(py, e))?;
+                turn_pair(py, &conn, response).map(Bound::unbind)
             })
         })
     }
