@@ -21,7 +21,7 @@ use crate::transport::LaunchSpec;
 use super::convert::{json_to_py, py_to_json};
 use super::errors::to_pyerr;
 use super::events::{EventStream, TurnStream};
-use super::wait::{awaitable, block_on, ensure_usable, timeout_arg, wait_for_awaitables, with_deadline, TimedOut};
+use super::wait::{awaitable, block_on, ensure_usable, timeout_arg, wait_for_awaitables, with_deadline, within};
 
 /// Every connection opened in this process, for closing them all at interpreter exit.
 static LIVE: Mutex<Vec<Weak<Connection>>> = Mutex::new(Vec::new());
@@ -60,11 +60,6 @@ pub struct Client {
     conn: Arc<Connection>,
 }
 
-fn timed_out(method: &str, timeout: Option<Duration>) -> CoreError {
-    let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
-    CoreError::Timeout(format!("timed out after {secs:.3}s waiting for the response to {method}"))
-}
-
 fn params_json(params: Option<&Bound<'_, PyAny>>, method: &str) -> PyResult<Option<String>> {
     match params {
         Some(p) if !p.is_none() => Ok(Some(py_to_json(p, &format!("{method} params"))?)),
@@ -92,7 +87,7 @@ impl Client {
 
     fn wait(&self, py: Python<'_>, method: &str, reply: Reply, timeout: Option<Duration>) -> PyResult<Response> {
         let outcome = block_on(py, timeout, response(&self.conn, reply))?;
-        within(outcome, method, timeout).map_err(|e| to_pyerr(py, e))
+        within(outcome, format_args!("the response to {method}"), timeout).map_err(|e| to_pyerr(py, e))
     }
 }
 
@@ -109,15 +104,6 @@ async fn response(conn: &Connection, reply: Reply) -> CoreResult<Response> {
 async fn start_turn(conn: &Connection, thread_id: &str, params: &str) -> CoreResult<Response> {
     let reply = conn.start_turn(thread_id, params).await?;
     response(conn, reply).await
-}
-
-/// The outcome of a wait for `method`'s response bounded by `timeout`.
-fn within(
-    outcome: Result<CoreResult<Response>, TimedOut>,
-    method: &str,
-    timeout: Option<Duration>,
-) -> CoreResult<Response> {
-    outcome.unwrap_or_else(|TimedOut| Err(timed_out(method, timeout)))
 }
 
 /// `(result, TurnStream)` for a `turn/start` response.
@@ -204,7 +190,8 @@ impl Client {
         let method = method.to_owned();
         let conn = self.conn.clone();
         awaitable(py, async move {
-            let outcome = within(with_deadline(timeout, response(&conn, reply)).await, &method, timeout);
+            let outcome = with_deadline(timeout, response(&conn, reply)).await;
+            let outcome = within(outcome, format_args!("the response to {method}"), timeout);
             Python::attach(|py| {
                 let response = outcome.map_err(|e| to_pyerr(py, e))?;
                 Ok(json_to_py(py, response.result.as_bytes())?.unbind())
@@ -225,7 +212,7 @@ impl Client {
         let params = params_json(Some(params), "turn/start")?.unwrap_or_default();
         let thread_id = thread_id_of(&params)?;
         let outcome = block_on(py, timeout, start_turn(&self.conn, &thread_id, &params))?;
-        let response = within(outcome, "turn/start", timeout).map_err(|e| to_pyerr(py, e))?;
+        let response = within(outcome, "the response to turn/start", timeout).map_err(|e| to_pyerr(py, e))?;
         turn_pair(py, &self.conn, response)
     }
 
@@ -242,8 +229,8 @@ impl Client {
         let thread_id = thread_id_of(&params)?;
         let conn = self.conn.clone();
         awaitable(py, async move {
-            let outcome =
-                within(with_deadline(timeout, start_turn(&conn, &thread_id, &params)).await, "turn/start", timeout);
+            let outcome = with_deadline(timeout, start_turn(&conn, &thread_id, &params)).await;
+            let outcome = within(outcome, "the response to turn/start", timeout);
             Python::attach(|py| {
                 let response = outcome.map_err(|e| to_pyerr(py, e))?;
                 turn_pair(py, &conn, response).map(Bound::unbind)

@@ -18,7 +18,7 @@ use crate::turn::{TurnEvent, TurnSummary};
 use super::convert::json_to_py;
 use super::errors::to_pyerr;
 use super::model::{kind_of_type, PlanField, RawJson};
-use super::wait::{awaitable, block_on, timeout_arg, with_deadline, TimedOut};
+use super::wait::{awaitable, block_on, timed_out, timeout_arg, with_deadline, within, TimedOut};
 
 /// Resolves a method to what builds its payloads, `resolver(method) -> PayloadPlan | callable`;
 /// installed by the Python package.
@@ -272,11 +272,6 @@ impl Notification {
     }
 }
 
-fn timed_out(what: &str, timeout: Option<std::time::Duration>) -> CoreError {
-    let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
-    CoreError::Timeout(format!("timed out after {secs:.3}s waiting for {what}"))
-}
-
 /// The events of one turn, in order, ending with its `turn/completed`.
 #[pyclass(frozen, module = "openai_codex._core", name = "TurnStream")]
 pub struct TurnStream {
@@ -384,11 +379,9 @@ impl TurnStream {
     fn collect<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyTuple>> {
         let timeout = timeout_arg(timeout)?;
         let sub = self.sub.clone();
-        match block_on(py, timeout, async move { drain_to_end(&sub).await })? {
-            Ok(Ok(summary)) => summary_to_py(py, &summary),
-            Ok(Err(err)) => Err(to_pyerr(py, err)),
-            Err(TimedOut) => Err(to_pyerr(py, timed_out("the turn to complete", timeout))),
-        }
+        let outcome = block_on(py, timeout, async move { drain_to_end(&sub).await })?;
+        let summary = within(outcome, "the turn to complete", timeout).map_err(|e| to_pyerr(py, e))?;
+        summary_to_py(py, &summary)
     }
 
     /// Async twin of `collect`.
@@ -397,11 +390,10 @@ impl TurnStream {
         let timeout = timeout_arg(timeout)?;
         let sub = self.sub.clone();
         awaitable(py, async move {
-            let outcome = with_deadline(timeout, drain_to_end(&sub)).await;
-            Python::attach(|py| match outcome {
-                Ok(Ok(summary)) => summary_to_py(py, &summary).map(Bound::unbind),
-                Ok(Err(err)) => Err(to_pyerr(py, err)),
-                Err(TimedOut) => Err(to_pyerr(py, timed_out("the turn to complete", timeout))),
+            let outcome = within(with_deadline(timeout, drain_to_end(&sub)).await, "the turn to complete", timeout);
+            Python::attach(|py| {
+                let summary = outcome.map_err(|e| to_pyerr(py, e))?;
+                summary_to_py(py, &summary).map(Bound::unbind)
             })
         })
     }
@@ -463,15 +455,12 @@ impl EventStream {
     fn next(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Notification> {
         let timeout = timeout_arg(timeout)?;
         loop {
-            match self.mailbox.pop() {
-                Popped::Item(event) => return Ok(Notification::from_event(py, event)),
-                Popped::Closed(why) => return Err(to_pyerr(py, why.into())),
-                Popped::Empty => {
-                    let mailbox = self.mailbox.clone();
-                    if let Err(TimedOut) = block_on(py, timeout, async move { mailbox.ready().await })? {
-                        return Err(to_pyerr(py, timed_out("a notification", timeout)));
-                    }
-                }
+            if let Some(notification) = self.try_next(py)? {
+                return Ok(notification);
+            }
+            let mailbox = self.mailbox.clone();
+            if let Err(TimedOut) = block_on(py, timeout, async move { mailbox.ready().await })? {
+                return Err(to_pyerr(py, timed_out("a notification", timeout)));
             }
         }
     }
@@ -501,11 +490,8 @@ impl EventStream {
                 }
             })
             .await;
-            Python::attach(|py| match outcome {
-                Ok(Ok(event)) => Ok(Notification::from_event(py, event)),
-                Ok(Err(err)) => Err(to_pyerr(py, err)),
-                Err(TimedOut) => Err(to_pyerr(py, timed_out("a notification", timeout))),
-            })
+            let outcome = within(outcome, "a notification", timeout);
+            Python::attach(|py| Ok(Notification::from_event(py, outcome.map_err(|e| to_pyerr(py, e))?)))
         })
     }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::error::{CoreError, CoreResult};
 use crate::runtime::{runtime, usable_in_this_process};
 
 /// Refuses to use the I/O runtime from a forked child of the process that started it (its
@@ -20,7 +21,7 @@ pub fn ensure_usable(py: Python<'_>) -> PyResult<()> {
     let message = "openai_codex was started in a parent process and cannot be used after fork(); \
                    create the Codex client in the child process instead (for multiprocessing, use \
                    the 'spawn' or 'forkserver' start method)";
-    Err(super::errors::to_pyerr(py, crate::error::CoreError::Protocol(message.into())))
+    Err(super::errors::to_pyerr(py, CoreError::Protocol(message.into())))
 }
 
 /// Awaitables handed to Python whose Rust future has not finished yet.
@@ -79,6 +80,21 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(50);
 
 /// The wait ran out of time.
 pub struct TimedOut;
+
+/// The error for a wait for `what` that ran past `timeout`.
+pub fn timed_out(what: impl std::fmt::Display, timeout: Option<Duration>) -> CoreError {
+    let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
+    CoreError::Timeout(format!("timed out after {secs:.3}s waiting for {what}"))
+}
+
+/// What a wait for `what` bounded by `timeout` produced: its own outcome, or the timeout error.
+pub fn within<T>(
+    outcome: Result<CoreResult<T>, TimedOut>,
+    what: impl std::fmt::Display,
+    timeout: Option<Duration>,
+) -> CoreResult<T> {
+    outcome.unwrap_or_else(|TimedOut| Err(timed_out(what, timeout)))
+}
 
 /// Validates a user-supplied timeout in seconds.
 pub fn timeout_arg(timeout: Option<f64>) -> PyResult<Option<Duration>> {
