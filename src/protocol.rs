@@ -56,6 +56,18 @@ pub struct Member {
     pub kind: ValueKind,
 }
 
+impl Member {
+    /// The key's text within the params bytes it was indexed in.
+    pub fn key_in<'a>(&self, params: &'a [u8]) -> &'a [u8] {
+        &params[self.key.0 as usize..self.key.1 as usize]
+    }
+
+    /// The value's JSON text within the params bytes it was indexed in.
+    pub fn value_in<'a>(&self, params: &'a [u8]) -> &'a [u8] {
+        &params[self.value.0 as usize..self.value.1 as usize]
+    }
+}
+
 /// Members indexed per event: enough for the flat, high-volume notifications.
 pub const INDEXED_MEMBERS: usize = 8;
 const MEMBER_BYTES: usize = 9;
@@ -632,8 +644,8 @@ mod tests {
         };
         let params = event.params_json();
         let members: Vec<_> = event.members().expect("indexed").collect();
-        let text = |(a, b): (u16, u16)| std::str::from_utf8(&params[a as usize..b as usize]).unwrap().to_owned();
-        let seen: Vec<_> = members.iter().map(|m| (text(m.key), text(m.value), m.kind)).collect();
+        let text = |bytes: &[u8]| std::str::from_utf8(bytes).unwrap().to_owned();
+        let seen: Vec<_> = members.iter().map(|m| (text(m.key_in(params)), text(m.value_in(params)), m.kind)).collect();
         assert_eq!(
             seen,
             vec![

@@ -33,9 +33,9 @@ impl RawJson {
     fn field<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
         let bytes = self.bytes();
         if let Some(mut members) = self.event.members() {
-            let found = members.find(|m| &bytes[m.key.0 as usize..m.key.1 as usize] == key.as_bytes());
+            let found = members.find(|m| m.key_in(bytes) == key.as_bytes());
             return match found {
-                Some(m) => Ok(Some(value_to_py(py, &bytes[m.value.0 as usize..m.value.1 as usize])?)),
+                Some(m) => Ok(Some(value_to_py(py, m.value_in(bytes))?)),
                 None => Ok(None),
             };
         }
@@ -65,12 +65,10 @@ impl RawJson {
             }
         };
         let ok = match self.event.members() {
-            Some(mut members) => members.all(|m| check(&bytes[m.key.0 as usize..m.key.1 as usize], m.kind)),
+            Some(mut members) => members.all(|m| check(m.key_in(bytes), m.kind)),
             None => scan_object(bytes, |key, j| {
-                let peek = j.peek()?;
-                let start = j.current_index();
-                j.known_skip(peek)?;
-                Ok(check(key, ValueKind::of(peek, &bytes[start..j.current_index()])))
+                let (peek, span) = skip_value(j)?;
+                Ok(check(key, ValueKind::of(peek, &bytes[span])))
             })
             .unwrap_or(false),
         };
@@ -159,15 +157,21 @@ fn scan_object(bytes: &[u8], mut visit: impl FnMut(&[u8], &mut Jiter<'_>) -> Jit
 fn find_key(bytes: &[u8], key: &[u8]) -> JiterResult<Option<std::ops::Range<usize>>> {
     let mut found = None;
     scan_object(bytes, |k, j| {
-        let peek = j.peek()?;
-        let start = j.current_index();
-        j.known_skip(peek)?;
+        let (_, span) = skip_value(j)?;
         if found.is_none() && k == key {
-            found = Some(start..j.current_index());
+            found = Some(span);
         }
         Ok(true)
     })?;
     Ok(found)
+}
+
+/// Skips the value at the parser's position; returns how it begins and where it lies.
+fn skip_value(j: &mut Jiter<'_>) -> JiterResult<(Peek, std::ops::Range<usize>)> {
+    let peek = j.peek()?;
+    let start = j.current_index();
+    j.known_skip(peek)?;
+    Ok((peek, start..j.current_index()))
 }
 
 /// A scalar field of a generated class: reads from the raw JSON while the instance has it, from
