@@ -32,14 +32,14 @@ impl ValueKind {
             .find(|k| *k as u8 == b)
     }
 
-    /// The kind of the value starting with `peek`, whose text is `text`.
-    pub fn of(peek: Peek, text: &[u8]) -> Self {
-        match peek {
-            Peek::String => Self::String,
-            Peek::True | Peek::False => Self::Bool,
-            Peek::Null => Self::Null,
-            Peek::Object => Self::Object,
-            Peek::Array => Self::Array,
+    /// The kind of the (valid) JSON value whose text is `text`.
+    pub fn of(text: &[u8]) -> Self {
+        match text.first() {
+            Some(b'"') => Self::String,
+            Some(b't' | b'f') => Self::Bool,
+            Some(b'n') => Self::Null,
+            Some(b'{') => Self::Object,
+            Some(b'[') => Self::Array,
             _ if text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) => Self::Float,
             _ => Self::Int,
         }
@@ -234,10 +234,16 @@ pub struct RouteKeys<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineError(pub String);
 
-type Span = std::ops::Range<usize>;
+pub type Span = std::ops::Range<usize>;
 
-/// Skips the next value, returning where it lies in the line.
-fn skip_value(j: &mut Jiter<'_>) -> JiterResult<Span> {
+/// Where `part`, a slice borrowed from `whole` (as jiter and serde hand them out), lies in it.
+pub fn span_within(whole: &[u8], part: &[u8]) -> Span {
+    let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+    start..start + part.len()
+}
+
+/// Skips the next value, returning where it lies in the parser's input.
+pub fn skip_value(j: &mut Jiter<'_>) -> JiterResult<Span> {
     let peek = j.peek()?;
     let start = j.current_index();
     j.known_skip(peek)?;
@@ -261,9 +267,7 @@ fn string_value<'a>(j: &mut Jiter<'a>, line: &'a [u8]) -> JiterResult<Option<Cow
         j.known_skip(peek)?;
         return Ok(None);
     }
-    let raw = j.known_bytes()?;
-    let start = raw.as_ptr() as usize - line.as_ptr() as usize;
-    let raw = &line[start..start + raw.len()];
+    let raw = &line[span_within(line, j.known_bytes()?)];
     Ok(if raw.contains(&b'\\') {
         unescape(raw).map(Cow::Owned)
     } else {
@@ -357,10 +361,7 @@ fn scan_params<'a>(
         index.overflow = true;
         return Ok(start..j.current_index());
     }
-    let span_of = |k: &[u8]| {
-        let at = k.as_ptr() as usize - line.as_ptr() as usize;
-        at..at + k.len()
-    };
+    let span_of = |k: &[u8]| span_within(line, k);
     let mut next = j.next_object_bytes()?.map(span_of);
     while let Some(key_span) = next {
         let peek = j.peek()?;
@@ -384,7 +385,7 @@ fn scan_params<'a>(
         }
         let value = value_start..j.current_index();
         // The key span excludes the quotes, as jiter hands it over.
-        let kind = ValueKind::of(peek, &line[value.clone()]);
+        let kind = ValueKind::of(&line[value.clone()]);
         index.push(start, key_span, value, kind);
         next = j.next_key_bytes()?.map(span_of);
     }
@@ -453,10 +454,7 @@ fn scan_line_lenient(line: &[u8]) -> Option<Fields<'_>> {
         error: Option<&'a RawValue>,
     }
     let env: Envelope<'_> = serde_json::from_slice(line).ok()?;
-    let span = |raw: &RawValue| {
-        let start = raw.get().as_ptr() as usize - line.as_ptr() as usize;
-        start..start + raw.get().len()
-    };
+    let span = |raw: &RawValue| span_within(line, raw.get().as_bytes());
     let mut f = Fields {
         id: env.id.map(span),
         method: env.method.and_then(|m| serde_json::from_str::<String>(m.get()).ok()).map(Cow::Owned),
@@ -559,23 +557,23 @@ fn parse_error(raw: &str) -> ResponseFault {
 
 /// Serializes a request line (newline-terminated). `params_json` must be valid JSON.
 pub fn request_line(id: RequestId, method: &str, params_json: Option<&str>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(48 + method.len() + params_json.map_or(0, str::len));
-    out.extend_from_slice(b"{\"id\":");
-    out.extend_from_slice(id.to_string().as_bytes());
-    out.extend_from_slice(b",\"method\":");
-    serde_json::to_writer(&mut out, method).expect("string serialization cannot fail");
-    if let Some(p) = params_json {
-        out.extend_from_slice(b",\"params\":");
-        out.extend_from_slice(p.as_bytes());
-    }
-    out.extend_from_slice(b"}\n");
-    out
+    method_line(Some(id), method, params_json)
 }
 
 /// Serializes a notification line (newline-terminated).
 pub fn notification_line(method: &str, params_json: Option<&str>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(32 + method.len() + params_json.map_or(0, str::len));
-    out.extend_from_slice(b"{\"method\":");
+    method_line(None, method, params_json)
+}
+
+fn method_line(id: Option<RequestId>, method: &str, params_json: Option<&str>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(48 + method.len() + params_json.map_or(0, str::len));
+    out.push(b'{');
+    if let Some(id) = id {
+        out.extend_from_slice(b"\"id\":");
+        out.extend_from_slice(id.to_string().as_bytes());
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"method\":");
     serde_json::to_writer(&mut out, method).expect("string serialization cannot fail");
     if let Some(p) = params_json {
         out.extend_from_slice(b",\"params\":");

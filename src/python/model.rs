@@ -4,7 +4,7 @@
 
 use jiter::{Jiter, JiterResult, Peek};
 
-use crate::protocol::ValueKind;
+use crate::protocol::{skip_value, span_within, Span, ValueKind};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
 
@@ -67,8 +67,8 @@ impl RawJson {
         let ok = match self.event.members() {
             Some(mut members) => members.all(|m| check(m.key_in(bytes), m.kind)),
             None => scan_object(bytes, |key, j| {
-                let (peek, span) = skip_value(j)?;
-                Ok(check(key, ValueKind::of(peek, &bytes[span])))
+                let span = skip_value(j)?;
+                Ok(check(key, ValueKind::of(&bytes[span])))
             })
             .unwrap_or(false),
         };
@@ -135,10 +135,7 @@ pub fn kind_of_type(t: &Bound<'_, PyType>) -> Option<ValueKind> {
 /// false to reject the object.
 fn scan_object(bytes: &[u8], mut visit: impl FnMut(&[u8], &mut Jiter<'_>) -> JiterResult<bool>) -> JiterResult<bool> {
     // The key slices borrow the parser; keep their place in `bytes` instead.
-    let span = |k: &[u8]| {
-        let start = k.as_ptr() as usize - bytes.as_ptr() as usize;
-        start..start + k.len()
-    };
+    let span = |k: &[u8]| span_within(bytes, k);
     let mut j = Jiter::new(bytes);
     if j.peek()? != Peek::Object {
         return Ok(false);
@@ -154,24 +151,16 @@ fn scan_object(bytes: &[u8], mut visit: impl FnMut(&[u8], &mut Jiter<'_>) -> Jit
 }
 
 /// Where the value of top-level `key` lies in `bytes`.
-fn find_key(bytes: &[u8], key: &[u8]) -> JiterResult<Option<std::ops::Range<usize>>> {
+fn find_key(bytes: &[u8], key: &[u8]) -> JiterResult<Option<Span>> {
     let mut found = None;
     scan_object(bytes, |k, j| {
-        let (_, span) = skip_value(j)?;
+        let span = skip_value(j)?;
         if found.is_none() && k == key {
             found = Some(span);
         }
         Ok(true)
     })?;
     Ok(found)
-}
-
-/// Skips the value at the parser's position; returns how it begins and where it lies.
-fn skip_value(j: &mut Jiter<'_>) -> JiterResult<(Peek, std::ops::Range<usize>)> {
-    let peek = j.peek()?;
-    let start = j.current_index();
-    j.known_skip(peek)?;
-    Ok((peek, start..j.current_index()))
 }
 
 /// A scalar field of a generated class: reads from the raw JSON while the instance has it, from
