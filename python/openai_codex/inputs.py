@@ -81,8 +81,7 @@ def _item_to_wire(item: object) -> dict[str, Any]:
 
 def input_to_wire(input: object) -> list[dict[str, Any]]:
     """The ``input`` array of ``turn/start`` and ``turn/steer`` for any accepted input shape."""
-    if isinstance(input, (str, TextInput, ImageInput, LocalImageInput, SkillInput, MentionInput)):
-        return [_item_to_wire(input)]
-    if isinstance(input, Sequence):
+    # A str is a Sequence too, but it is one text item; the input dataclasses are not Sequences.
+    if isinstance(input, Sequence) and not isinstance(input, str):
         return [_item_to_wire(item) for item in input]
     return [_item_to_wire(input)]
