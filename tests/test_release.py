@@ -179,6 +179,13 @@ def _fake_template(root: Path, pyproject: str | None = None) -> Path:
     return root
 
 
+def _add_generator(source: Path, script: str) -> None:
+    """Gives a fake template the generator hook stage_sdk runs, with this body."""
+    generator = source / stage_sdk.GENERATOR_SCRIPT
+    generator.parent.mkdir()
+    generator.write_text(script)
+
+
 def test_template_junk_is_not_copied(tmp_path):
     source = _fake_template(tmp_path / "source")
     for junk in (
@@ -320,10 +327,8 @@ def test_build_needs_an_out_dir_outside_the_staging_dir(tmp_path):
 
 def test_generator_hook_runs_in_the_staged_copy_only(tmp_path):
     source = _fake_template(tmp_path / "source")
-    generator = source / stage_sdk.GENERATOR_SCRIPT
-    generator.parent.mkdir()
-    generator.write_text(
-        "from pathlib import Path\nPath('pkg/generated.py').write_text('GENERATED = True\\n')\n"
+    _add_generator(
+        source, "from pathlib import Path\nPath('pkg/generated.py').write_text('GENERATED = True\\n')\n"
     )
     result = run_script(
         "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
@@ -345,9 +350,7 @@ def test_generator_hook_is_skipped_with_a_message_when_absent(tmp_path):
 
 def test_failing_generator_fails_the_staging(tmp_path):
     source = _fake_template(tmp_path / "source")
-    generator = source / stage_sdk.GENERATOR_SCRIPT
-    generator.parent.mkdir()
-    generator.write_text("raise SystemExit(3)\n")
+    _add_generator(source, "raise SystemExit(3)\n")
     result = run_script(
         "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
     )
@@ -357,9 +360,8 @@ def test_failing_generator_fails_the_staging(tmp_path):
 
 def test_a_generator_that_edits_pyproject_is_caught(tmp_path):
     source = _fake_template(tmp_path / "source")
-    generator = source / stage_sdk.GENERATOR_SCRIPT
-    generator.parent.mkdir()
-    generator.write_text(
+    _add_generator(
+        source,
         "from pathlib import Path\n"
         "p = Path('pyproject.toml')\n"
         "p.write_text(p.read_text().replace('name = \"openai-codex\"', 'name = \"other\"'))\n"
