@@ -250,29 +250,26 @@ pub fn skip_value(j: &mut Jiter<'_>) -> JiterResult<Span> {
     Ok(start..j.current_index())
 }
 
-/// Decodes a JSON string's raw contents (between the quotes) that contain escapes.
-fn unescape(raw: &[u8]) -> Option<String> {
-    let mut quoted = Vec::with_capacity(raw.len() + 2);
-    quoted.push(b'"');
-    quoted.extend_from_slice(raw);
-    quoted.push(b'"');
-    serde_json::from_slice(&quoted).ok()
+/// `part` as a slice of `whole` when it lies inside it (jiter hands out strings without escapes
+/// as slices of its input, decoded ones from its own buffer).
+fn slice_of<'a>(whole: &'a [u8], part: &str) -> Option<&'a str> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let bytes = whole.get(start..start + part.len())?;
+    // SAFETY: these are the very bytes of `part` (same address and length), which is a `&str`.
+    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
-/// Reads a string value as a slice of the line (decoded only if it has escapes); `None`, with the
-/// value skipped, if it is not a string.
+/// Reads a string value, borrowed from the line unless it had escapes; `None`, with the value
+/// skipped, if it is not a string. jiter checks UTF-8 while it looks for the closing quote, so
+/// ASCII (ids, method names) costs nothing extra.
 fn string_value<'a>(j: &mut Jiter<'a>, line: &'a [u8]) -> JiterResult<Option<Cow<'a, str>>> {
     let peek = j.peek()?;
     if peek != Peek::String {
         j.known_skip(peek)?;
         return Ok(None);
     }
-    let raw = &line[span_within(line, j.known_bytes()?)];
-    Ok(if raw.contains(&b'\\') {
-        unescape(raw).map(Cow::Owned)
-    } else {
-        std::str::from_utf8(raw).ok().map(Cow::Borrowed)
-    })
+    let text = j.known_str()?;
+    Ok(Some(slice_of(line, text).map_or_else(|| Cow::Owned(text.to_owned()), Cow::Borrowed)))
 }
 
 /// Top-level and params keys we act on; anything else is skipped. Turning a key into this
@@ -291,28 +288,20 @@ enum Key {
     Other,
 }
 
-/// Classifies a key from its raw bytes (keys with escapes are decoded first: rare, but legal).
-fn key(raw: Option<&[u8]>) -> Option<Key> {
-    let raw = raw?;
-    let decoded;
-    let name: &[u8] = if raw.contains(&b'\\') {
-        decoded = unescape(raw).unwrap_or_default();
-        decoded.as_bytes()
-    } else {
-        raw
-    };
-    Some(match name {
-        b"method" => Key::Method,
-        b"params" => Key::Params,
-        b"id" => Key::Id,
-        b"result" => Key::Result,
-        b"error" => Key::Error,
-        b"threadId" => Key::ThreadId,
-        b"turnId" => Key::TurnId,
-        b"turn" => Key::Turn,
-        b"loginId" => Key::LoginId,
+/// Classifies a key (as jiter decoded it: escapes in keys are legal, if rare).
+fn key(name: &str) -> Key {
+    match name {
+        "method" => Key::Method,
+        "params" => Key::Params,
+        "id" => Key::Id,
+        "result" => Key::Result,
+        "error" => Key::Error,
+        "threadId" => Key::ThreadId,
+        "turnId" => Key::TurnId,
+        "turn" => Key::Turn,
+        "loginId" => Key::LoginId,
         _ => Key::Other,
-    })
+    }
 }
 
 /// The members of a params object, as far as they can be indexed.
@@ -361,33 +350,36 @@ fn scan_params<'a>(
         index.overflow = true;
         return Ok(start..j.current_index());
     }
-    let span_of = |k: &[u8]| span_within(line, k);
-    let mut next = j.next_object_bytes()?.map(span_of);
-    while let Some(key_span) = next {
+    // A key's span (quotes excluded) goes into the index; a key with escapes has none, and then
+    // the object is not indexed.
+    let classify = |k: &str| (key(k), slice_of(line, k).map(|k| span_within(line, k.as_bytes())));
+    let mut next = j.next_object()?.map(classify);
+    while let Some((k, key_span)) = next {
         let peek = j.peek()?;
         let value_start = j.current_index();
-        match key(Some(&line[key_span.clone()])) {
-            Some(Key::ThreadId) => keys.thread_id = string_value(j, line)?,
-            Some(Key::TurnId) => keys.turn_id = string_value(j, line)?.or(keys.turn_id.take()),
-            Some(Key::LoginId) => keys.login_id = string_value(j, line)?,
-            Some(Key::Turn) if peek == Peek::Object => {
-                let mut inner = key(j.next_object_bytes()?);
+        match k {
+            Key::ThreadId => keys.thread_id = string_value(j, line)?,
+            Key::TurnId => keys.turn_id = string_value(j, line)?.or(keys.turn_id.take()),
+            Key::LoginId => keys.login_id = string_value(j, line)?,
+            Key::Turn if peek == Peek::Object => {
+                let mut inner = j.next_object()?.map(key);
                 while let Some(ik) = inner {
                     if ik == Key::Id && keys.turn_id.is_none() {
                         keys.turn_id = string_value(j, line)?;
                     } else {
                         j.next_skip()?;
                     }
-                    inner = key(j.next_key_bytes()?);
+                    inner = j.next_key()?.map(key);
                 }
             }
             _ => j.known_skip(peek)?,
         }
         let value = value_start..j.current_index();
-        // The key span excludes the quotes, as jiter hands it over.
-        let kind = ValueKind::of(&line[value.clone()]);
-        index.push(start, key_span, value, kind);
-        next = j.next_key_bytes()?.map(span_of);
+        match key_span {
+            Some(key_span) => index.push(start, key_span, value.clone(), ValueKind::of(&line[value])),
+            None => index.overflow = true,
+        }
+        next = j.next_key()?.map(classify);
     }
     Ok(start..j.current_index())
 }
@@ -410,7 +402,7 @@ fn scan_line<'a>(line: &'a [u8], f: &mut Fields<'a>) -> JiterResult<bool> {
     if j.peek()? != Peek::Object {
         return Ok(false);
     }
-    let mut next = key(j.next_object_bytes()?);
+    let mut next = j.next_object()?.map(key);
     while let Some(k) = next {
         match k {
             Key::Method => f.method = string_value(&mut j, line)?,
@@ -420,7 +412,7 @@ fn scan_line<'a>(line: &'a [u8], f: &mut Fields<'a>) -> JiterResult<bool> {
             Key::Error => f.error = Some(skip_value(&mut j)?),
             _ => j.next_skip()?,
         }
-        next = key(j.next_key_bytes()?);
+        next = j.next_key()?.map(key);
     }
     j.finish()?;
     Ok(true)
@@ -690,6 +682,15 @@ mod tests {
         };
         assert_eq!(keys.thread_id.as_deref(), Some("a\"b"));
         assert_eq!(keys.turn_id.as_deref(), Some("é"));
+        // Raw (unescaped) non-ASCII is borrowed from the line as is; an escaped key leaves the
+        // params unindexed rather than indexing the wrong bytes.
+        let Incoming::Notification { keys, event } =
+            parse(r#"{"method":"x","params":{"threadId":"thé","\u0064elta":"d"}}"#)
+        else {
+            panic!()
+        };
+        assert!(matches!(keys.thread_id, Some(Cow::Borrowed("thé"))));
+        assert!(event.members().is_none());
     }
 
     #[test]
