@@ -99,7 +99,11 @@ class PayloadPlan:
     """Builds payloads of a scalar-only notification class in Rust (see ``_model.payload_plan``)."""
 
     def __new__(
-        cls, model: type, fields: Sequence[tuple[str, bool, Sequence[type] | None]], fallback: Callable[[Any], Any]
+        cls,
+        model: type,
+        fields: Sequence[tuple[str, bool, Sequence[type] | None]],
+        fallback: Callable[[Any], Any],
+        raw_slot: Any,
     ) -> Self: ...
     def __call__(self, params: Any) -> Any: ...
 
@@ -114,7 +118,9 @@ class RawJson:
 class RawField:
     """A scalar field descriptor of the generated classes: reads ``_raw`` while set, else ``_data``."""
 
-    def __new__(cls, wire: str, default: Any, setter: Callable[[Any, Any], None], doc: str | None = None) -> Self: ...
+    def __new__(
+        cls, wire: str, default: Any, setter: Callable[[Any, Any], None], raw_slot: Any, doc: str | None = None
+    ) -> Self: ...
     def __get__(self, instance: Any, owner: Any = None, /) -> Any: ...
     def __set__(self, instance: Any, value: Any, /) -> None: ...
 

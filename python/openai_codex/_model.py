@@ -757,7 +757,9 @@ def _field_property(field: ModelField) -> Any:
         # notifications), else from the dict.
         from . import _core
 
-        return _core.RawField(wire, None if default is _MISSING else default, _field_setter(field), f"The ``{wire}`` field.")
+        return _core.RawField(
+            wire, None if default is _MISSING else default, _field_setter(field), _RAW_SLOT, f"The ``{wire}`` field."
+        )
     if _is_plain(field.annotation) and not isinstance(default, (list, dict)):
         if default is _MISSING:
             default = None
@@ -1080,6 +1082,8 @@ class WireModel:
 
 
 _D_SLOT: Any = WireModel.__dict__["_d"]
+# The Rust core reads and sets ``_raw`` through its descriptor (no attribute lookup).
+_RAW_SLOT: Any = WireModel.__dict__["_raw"]
 
 
 def _check_fields(cls: type[WireModel], data: dict[str, Any]) -> str | None:
@@ -1180,7 +1184,10 @@ def payload_plan(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Any:
         else:
             return None
     return _core.PayloadPlan(
-        cls, [(wire, required, None if types is None else list(types)) for wire, required, types in fields], fallback
+        cls,
+        [(wire, required, None if types is None else list(types)) for wire, required, types in fields],
+        fallback,
+        _RAW_SLOT,
     )
 
 

@@ -17,7 +17,7 @@ use crate::turn::{TurnEvent, TurnSummary};
 
 use super::convert::json_to_py;
 use super::errors::to_pyerr;
-use super::model::{kind_of_type, PlanField, RawJson};
+use super::model::{kind_of_type, PlanField, RawJson, SlotAccess};
 use super::wait::{awaitable, block_on, timed_out, timeout_arg, with_deadline, within, TimedOut};
 
 /// Resolves a method to what builds its payloads, `resolver(method) -> PayloadPlan | callable`;
@@ -105,6 +105,7 @@ pub struct PayloadPlan {
     cls: Py<PyType>,
     fields: Vec<PlanField>,
     fallback: Py<PyAny>,
+    raw: SlotAccess,
 }
 
 /// A plan field as Python describes it: `(wire_key, required, allowed_types_or_None)`.
@@ -113,9 +114,14 @@ type PlanFieldSpec<'py> = (String, bool, Option<Vec<Bound<'py, PyType>>>);
 #[pymethods]
 impl PayloadPlan {
     /// `fields` are `(wire_key, required, allowed_types_or_None)`; types are among str, int,
-    /// float, bool and NoneType.
+    /// float, bool and NoneType. `raw_slot` is the member descriptor of the instances' `_raw`.
     #[new]
-    fn new(cls: Bound<'_, PyType>, fields: Vec<PlanFieldSpec<'_>>, fallback: Py<PyAny>) -> PyResult<Self> {
+    fn new(
+        cls: Bound<'_, PyType>,
+        fields: Vec<PlanFieldSpec<'_>>,
+        fallback: Py<PyAny>,
+        raw_slot: Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
         let fields = fields
             .into_iter()
             .map(|(wire, required, types)| {
@@ -131,7 +137,7 @@ impl PayloadPlan {
                 Ok(PlanField { wire, required, kinds })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(Self { cls: cls.unbind(), fields, fallback })
+        Ok(Self { cls: cls.unbind(), fields, fallback, raw: SlotAccess::new(raw_slot)? })
     }
 
     /// Builds the payload for already-parsed `params` (as the Python builder would).
@@ -164,7 +170,7 @@ impl PayloadPlan {
         }
         // `_cache` stays unset: scalar fields are read through RawField and never cached.
         let obj = allocate(self.cls.bind(py))?;
-        obj.setattr(pyo3::intern!(py, "_raw"), Bound::new(py, raw)?)?;
+        self.raw.set(&obj, Bound::new(py, raw)?.as_any())?;
         Ok(obj.unbind())
     }
 }

@@ -5,6 +5,7 @@
 use jiter::{Jiter, JiterResult, Peek};
 
 use crate::protocol::{skip_value, span_within, Span, ValueKind};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
 
@@ -103,6 +104,58 @@ fn value_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>>
     json_to_py(py, json)
 }
 
+/// Direct access to one `__slots__` member of Python instances, through its member descriptor:
+/// what `obj._raw` does, minus the attribute lookup (which `WireModel.__getattr__` routes
+/// through a comparatively slow hook). The descriptor checks the instance's type itself.
+pub struct SlotAccess {
+    descr: Py<PyAny>,
+    get: pyo3::ffi::descrgetfunc,
+    set: pyo3::ffi::descrsetfunc,
+}
+
+impl SlotAccess {
+    pub fn new(descr: Bound<'_, PyAny>) -> PyResult<Self> {
+        // SAFETY: reading slots of a live type object through the limited API; a null slot is
+        // reported, not called.
+        let (get, set) = unsafe {
+            let t = pyo3::ffi::Py_TYPE(descr.as_ptr());
+            (
+                pyo3::ffi::PyType_GetSlot(t, pyo3::ffi::Py_tp_descr_get),
+                pyo3::ffi::PyType_GetSlot(t, pyo3::ffi::Py_tp_descr_set),
+            )
+        };
+        if get.is_null() || set.is_null() {
+            return Err(PyTypeError::new_err(format!("{} is not a slot descriptor", descr.repr()?)));
+        }
+        // SAFETY: non-null slots of these names hold functions of these signatures.
+        let (get, set) = unsafe {
+            (
+                std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::descrgetfunc>(get),
+                std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::descrsetfunc>(set),
+            )
+        };
+        Ok(Self { descr: descr.unbind(), get, set })
+    }
+
+    /// `obj.<slot>`; AttributeError when unset.
+    pub fn get<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        // SAFETY: the descriptor's own getter, called as `descr.__get__(obj, type(obj))`.
+        unsafe {
+            let owner = pyo3::ffi::Py_TYPE(obj.as_ptr()).cast();
+            Bound::from_owned_ptr_or_err(obj.py(), (self.get)(self.descr.as_ptr(), obj.as_ptr(), owner))
+        }
+    }
+
+    /// `obj.<slot> = value`.
+    pub fn set(&self, obj: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        // SAFETY: the descriptor's own setter, called as `descr.__set__(obj, value)`.
+        match unsafe { (self.set)(self.descr.as_ptr(), obj.as_ptr(), value.as_ptr()) } {
+            0 => Ok(()),
+            _ => Err(PyErr::fetch(obj.py())),
+        }
+    }
+}
+
 /// One field a payload plan checks on the raw JSON.
 pub struct PlanField {
     pub wire: String,
@@ -171,15 +224,23 @@ pub struct RawField {
     wire: Py<PyString>,
     default: Py<PyAny>,
     setter: Py<PyAny>,
+    raw: SlotAccess,
     doc: Option<String>,
 }
 
 #[pymethods]
 impl RawField {
+    /// `raw_slot` is the member descriptor of the instances' `_raw` slot.
     #[new]
-    #[pyo3(signature = (wire, default, setter, doc=None))]
-    fn new(wire: Py<PyString>, default: Py<PyAny>, setter: Py<PyAny>, doc: Option<String>) -> Self {
-        Self { wire, default, setter, doc }
+    #[pyo3(signature = (wire, default, setter, raw_slot, doc=None))]
+    fn new(
+        wire: Py<PyString>,
+        default: Py<PyAny>,
+        setter: Py<PyAny>,
+        raw_slot: Bound<'_, PyAny>,
+        doc: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(Self { wire, default, setter, raw: SlotAccess::new(raw_slot)?, doc })
     }
 
     #[getter]
@@ -197,7 +258,7 @@ impl RawField {
             return Ok(slf.clone().into_any());
         };
         let this = slf.get();
-        let raw = obj.getattr(pyo3::intern!(py, "_raw"))?;
+        let raw = this.raw.get(&obj)?;
         if let Ok(raw) = raw.cast::<RawJson>() {
             let wire = this.wire.bind(py).to_str()?;
             return Ok(raw.get().field(py, wire)?.unwrap_or_else(|| this.default.bind(py).clone()));
