@@ -141,23 +141,37 @@ impl<T> Mailbox<T> {
 
     /// Takes up to `max` queued items without waiting.
     pub fn drain_at_most(&self, max: usize) -> Drained<T> {
+        let mut taken = VecDeque::new();
+        match self.take_into(&mut taken, max) {
+            Ok(true) => Drained::Items(taken),
+            Ok(false) => Drained::Empty,
+            Err(why) => Drained::Closed(why),
+        }
+    }
+
+    /// Moves up to `max` queued items to the back of `out` without waiting: true if there were
+    /// any; the reason once the mailbox is closed and empty. When everything fits in an empty
+    /// `out`, the two buffers are swapped: a reader draining into the same deque again and
+    /// again hands the producer back its capacity, so neither side allocates per batch.
+    pub fn take_into(&self, out: &mut VecDeque<T>, max: usize) -> Result<bool, Closed> {
         let mut s = self.lock();
-        if !s.items.is_empty() {
-            let taken = if s.items.len() <= max {
-                std::mem::take(&mut s.items)
-            } else {
-                // Take from the front: the rest of a long backlog stays where it is.
-                s.items.drain(..max).collect()
+        if s.items.is_empty() {
+            return match &s.closed {
+                Some(why) => Err(why.clone()),
+                None => Ok(false),
             };
-            let left = s.items.len();
-            drop(s);
-            self.note_take(left);
-            return Drained::Items(taken);
         }
-        match &s.closed {
-            Some(why) => Drained::Closed(why.clone()),
-            None => Drained::Empty,
+        if out.is_empty() && s.items.len() <= max {
+            std::mem::swap(&mut s.items, out);
+        } else {
+            // From the front: the rest of a long backlog stays where it is.
+            let n = s.items.len().min(max);
+            out.extend(s.items.drain(..n));
         }
+        let left = s.items.len();
+        drop(s);
+        self.note_take(left);
+        Ok(true)
     }
 
     /// Takes one item without waiting.

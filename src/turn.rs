@@ -152,10 +152,10 @@ impl TurnChannel {
         }
         let mut reader = self.reader.lock().unwrap_or_else(|p| p.into_inner());
         if reader.prefetched.is_empty() {
-            match self.events.drain_at_most(PREFETCH) {
-                Drained::Items(items) => reader.prefetched = items,
-                Drained::Empty => return TurnEvent::Empty,
-                Drained::Closed(why) => return TurnEvent::Closed(why),
+            match self.events.take_into(&mut reader.prefetched, PREFETCH) {
+                Ok(true) => {}
+                Ok(false) => return TurnEvent::Empty,
+                Err(why) => return TurnEvent::Closed(why),
             }
         }
         let event = reader.prefetched.pop_front().expect("refilled above");
