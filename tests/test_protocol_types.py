@@ -387,6 +387,28 @@ def test_a_payload_wraps_the_params_it_was_given() -> None:
     )
 
 
+def test_payloads_built_from_the_raw_line_behave_like_any_model() -> None:
+    """Deltas from a real stream keep their undecoded JSON in the instance until something needs a
+    dict; copying, pickling, dumping and assigning must not see the difference."""
+    import copy
+    import pickle
+
+    from tests.conftest import fake_server_config
+
+    with Codex(fake_server_config("--deltas", "3")) as codex:
+        payloads = [e.payload for e in codex.thread_start().turn("go").stream() if e.method == DELTA]
+    first, second, third = payloads
+    assert isinstance(first, AgentMessageDeltaNotification)
+    expected = first.model_dump(by_alias=True)
+    assert set(expected) == {"delta", "itemId", "threadId", "turnId"}
+    assert pickle.loads(pickle.dumps(first)) == first
+    assert copy.copy(second) == second and copy.deepcopy(second) == second
+    assert AgentMessageDeltaNotification.model_validate(expected) == first
+    third.delta = "changed"
+    assert third.delta == "changed" and third.model_dump()["delta"] == "changed"
+    assert third.thread_id == first.thread_id
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from os import PathLike
 from typing import Any, final
 
-from typing_extensions import Self
+from typing_extensions import Self, disjoint_base
 
 __all__ = [
     "Client",
@@ -12,7 +12,7 @@ __all__ = [
     "Notification",
     "PayloadPlan",
     "RawField",
-    "RawJson",
+    "RawModel",
     "TurnStream",
     "set_payload_resolver",
     "shutdown",
@@ -99,28 +99,23 @@ class PayloadPlan:
     """Builds payloads of a scalar-only notification class in Rust (see ``_model.payload_plan``)."""
 
     def __new__(
-        cls,
-        model: type,
-        fields: Sequence[tuple[str, bool, Sequence[type] | None]],
-        fallback: Callable[[Any], Any],
-        raw_slot: Any,
+        cls, model: type, fields: Sequence[tuple[str, bool, Sequence[type] | None]], fallback: Callable[[Any], Any]
     ) -> Self: ...
     def __call__(self, params: Any) -> Any: ...
 
-@final
-class RawJson:
-    """The undecoded JSON object of a notification's params (shared with the event)."""
+@disjoint_base
+class RawModel:
+    """Base of the generated protocol classes: holds a notification payload's undecoded JSON."""
 
-    def to_dict(self) -> Any: ...
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def __new__(cls) -> Self: ...
+    def _take_raw(self) -> Any: ...
+    def _drop_raw(self) -> None: ...
 
 @final
 class RawField:
-    """A scalar field descriptor of the generated classes: reads ``_raw`` while set, else ``_data``."""
+    """A scalar field descriptor of the generated classes: reads the raw JSON while held, else ``_data``."""
 
-    def __new__(
-        cls, wire: str, default: Any, setter: Callable[[Any, Any], None], raw_slot: Any, doc: str | None = None
-    ) -> Self: ...
+    def __new__(cls, wire: str, default: Any, setter: Callable[[Any, Any], None], doc: str | None = None) -> Self: ...
     def __get__(self, instance: Any, owner: Any = None, /) -> Any: ...
     def __set__(self, instance: Any, value: Any, /) -> None: ...
 

@@ -25,6 +25,8 @@ from enum import Enum
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
 
+from . import _core
+
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
 else:
@@ -44,7 +46,8 @@ __all__ = [
 ]
 
 _MISSING: Any = object()
-_new = object.__new__
+# An instance without running ``__init__``.
+_new = _core.RawModel.__new__
 _E = TypeVar("_E", bound="WireEnum")
 
 
@@ -755,11 +758,7 @@ def _field_property(field: ModelField) -> Any:
     if _is_scalar(field.annotation) and not isinstance(default, (list, dict)):
         # Read by the Rust core, from the raw JSON while there is no dict yet (payloads of
         # notifications), else from the dict.
-        from . import _core
-
-        return _core.RawField(
-            wire, None if default is _MISSING else default, _field_setter(field), _RAW_SLOT, f"The ``{wire}`` field."
-        )
+        return _core.RawField(wire, None if default is _MISSING else default, _field_setter(field), f"The ``{wire}`` field.")
     if _is_plain(field.annotation) and not isinstance(default, (list, dict)):
         if default is _MISSING:
             default = None
@@ -814,7 +813,7 @@ def _own_annotations(cls: type) -> dict[str, str]:
 
 
 @dataclass_transform(kw_only_default=True)
-class WireModel:
+class WireModel(_core.RawModel):
     """Base of every generated object class: a typed, lazily converted view of a JSON object.
 
     Build one from wire JSON with :meth:`model_validate`, or from Python values with keyword
@@ -824,15 +823,20 @@ class WireModel:
     """
 
     # ``_d`` holds the JSON object as a dict. A payload built by the Rust core from a notification
-    # starts with only ``_raw`` (the undecoded JSON, shared with the event): its scalar fields are
-    # read from there, and the dict is made the first time anything else needs it (``_data``).
-    __slots__ = ("_d", "_raw", "_cache")
-    if TYPE_CHECKING:
-        _raw: Any
+    # starts without one: the base class holds its undecoded JSON (shared with the event), scalar
+    # fields are read from there, and the dict is made the first time anything else needs it
+    # (``_data``).
+    __slots__ = ("_d", "_cache")
 
     __wire_names__: ClassVar[dict[str, str]] = {}
     model_fields: ClassVar[dict[str, ModelField]] = {}
     _by_wire: ClassVar[dict[str, ModelField]] = {}
+
+    if not TYPE_CHECKING:
+        # The base takes no arguments (the core makes payloads through it directly); fields go
+        # to ``__init__``. Hidden from type checkers, which read the signature from ``__init__``.
+        def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+            return _new(cls)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -871,17 +875,16 @@ class WireModel:
 
     @property
     def _data(self) -> dict[str, Any]:
-        """The JSON object (camelCase keys) as a dict, decoded from ``_raw`` on first use."""
-        raw = self._raw
+        """The JSON object (camelCase keys) as a dict, decoded from the raw JSON on first use."""
+        raw = self._take_raw()
         if raw is not None:
-            _D_SLOT.__set__(self, raw.to_dict())
-            self._raw = None
+            _D_SLOT.__set__(self, raw)
         data: dict[str, Any] = _D_SLOT.__get__(self)
         return data
 
     @_data.setter
     def _data(self, data: dict[str, Any]) -> None:
-        self._raw = None
+        self._drop_raw()
         _D_SLOT.__set__(self, data)
 
     # -- building from wire JSON ----------------------------------------------------------
@@ -1082,8 +1085,6 @@ class WireModel:
 
 
 _D_SLOT: Any = WireModel.__dict__["_d"]
-# The Rust core reads and sets ``_raw`` through its descriptor (no attribute lookup).
-_RAW_SLOT: Any = WireModel.__dict__["_raw"]
 
 
 def _check_fields(cls: type[WireModel], data: dict[str, Any]) -> str | None:
@@ -1167,8 +1168,6 @@ def payload_plan(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Any:
     None otherwise. It applies the same test as the compiled checker: exact types, required
     fields present. Params that do not fit go to ``fallback``.
     """
-    from . import _core
-
     if issubclass(cls, TaggedUnion) or issubclass(cls, RootWrapper):
         return None
     fields: list[tuple[str, bool, tuple[type, ...] | None]] = []
@@ -1187,7 +1186,6 @@ def payload_plan(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Any:
         cls,
         [(wire, required, None if types is None else list(types)) for wire, required, types in fields],
         fallback,
-        _RAW_SLOT,
     )
 
 

@@ -17,7 +17,7 @@ use crate::turn::{TurnEvent, TurnSummary};
 
 use super::convert::json_to_py;
 use super::errors::to_pyerr;
-use super::model::{kind_of_type, PlanField, RawJson, SlotAccess};
+use super::model::{event_fits, kind_of_type, PlanField, RawModel};
 use super::wait::{awaitable, block_on, timed_out, timeout_arg, with_deadline, within, TimedOut};
 
 /// Resolves a method to what builds its payloads, `resolver(method) -> PayloadPlan | callable`;
@@ -105,7 +105,6 @@ pub struct PayloadPlan {
     cls: Py<PyType>,
     fields: Vec<PlanField>,
     fallback: Py<PyAny>,
-    raw: SlotAccess,
 }
 
 /// A plan field as Python describes it: `(wire_key, required, allowed_types_or_None)`.
@@ -114,14 +113,12 @@ type PlanFieldSpec<'py> = (String, bool, Option<Vec<Bound<'py, PyType>>>);
 #[pymethods]
 impl PayloadPlan {
     /// `fields` are `(wire_key, required, allowed_types_or_None)`; types are among str, int,
-    /// float, bool and NoneType. `raw_slot` is the member descriptor of the instances' `_raw`.
+    /// float, bool and NoneType. `cls` derives from `RawModel`.
     #[new]
-    fn new(
-        cls: Bound<'_, PyType>,
-        fields: Vec<PlanFieldSpec<'_>>,
-        fallback: Py<PyAny>,
-        raw_slot: Bound<'_, PyAny>,
-    ) -> PyResult<Self> {
+    fn new(cls: Bound<'_, PyType>, fields: Vec<PlanFieldSpec<'_>>, fallback: Py<PyAny>) -> PyResult<Self> {
+        if !cls.is_subclass_of::<RawModel>()? {
+            return Err(PyTypeError::new_err(format!("PayloadPlan: {} does not derive from RawModel", cls.name()?)));
+        }
         let fields = fields
             .into_iter()
             .map(|(wire, required, types)| {
@@ -137,7 +134,7 @@ impl PayloadPlan {
                 Ok(PlanField { wire, required, kinds })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(Self { cls: cls.unbind(), fields, fallback, raw: SlotAccess::new(raw_slot)? })
+        Ok(Self { cls: cls.unbind(), fields, fallback })
     }
 
     /// Builds the payload for already-parsed `params` (as the Python builder would).
@@ -146,10 +143,10 @@ impl PayloadPlan {
         if !fits {
             return self.fallback.call1(py, (params,));
         }
-        let obj = allocate(self.cls.bind(py))?;
+        let obj = RawModel::instance_of(self.cls.bind(py), None)?;
         obj.setattr(pyo3::intern!(py, "_data"), params)?;
         obj.setattr(pyo3::intern!(py, "_cache"), py.None())?;
-        Ok(obj.unbind())
+        Ok(obj.into_any().unbind())
     }
 }
 
@@ -164,36 +161,17 @@ impl PayloadPlan {
 
     /// Builds the payload of `event` from its raw bytes.
     fn build(&self, py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
-        let raw = RawJson::new(event.clone());
-        if !raw.fits(&self.fields) {
+        if !event_fits(event, &self.fields) {
             return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
         }
         // `_cache` stays unset: scalar fields are read through RawField and never cached.
-        let obj = allocate(self.cls.bind(py))?;
-        self.raw.set(&obj, Bound::new(py, raw)?.as_any())?;
-        Ok(obj.unbind())
+        Ok(RawModel::instance_of(self.cls.bind(py), Some(event.clone()))?.into_any().unbind())
     }
 }
 
 /// The JSON kind a parsed value came from (exact types, as the compiled checks test them).
 fn kind_of_value(value: &Bound<'_, PyAny>) -> Option<ValueKind> {
     kind_of_type(&value.get_type())
-}
-
-/// A new, empty instance of `cls` (what `object.__new__(cls)` does, without the Python call).
-fn allocate<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
-    let py = cls.py();
-    // SAFETY: `cls` is a live type object; its tp_alloc slot (read through the limited API) is
-    // the allocator every instance of it is made with, called with the documented arguments.
-    unsafe {
-        let slot = pyo3::ffi::PyType_GetSlot(cls.as_type_ptr(), pyo3::ffi::Py_tp_alloc);
-        if slot.is_null() {
-            return cls.call0();
-        }
-        let alloc: pyo3::ffi::allocfunc = std::mem::transmute(slot);
-        let obj = alloc(cls.as_type_ptr(), 0);
-        Bound::from_owned_ptr_or_err(py, obj)
-    }
 }
 
 /// One server notification: `method` and its typed `payload`.

@@ -18,7 +18,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<events::TurnStream>()?;
     m.add_class::<events::EventStream>()?;
     m.add_class::<events::PayloadPlan>()?;
-    m.add_class::<model::RawJson>()?;
+    m.add_class::<model::RawModel>()?;
     m.add_class::<model::RawField>()?;
     m.add_function(wrap_pyfunction!(events::set_payload_resolver, m)?)?;
     m.add_function(wrap_pyfunction!(client::shutdown, m)?)?;

@@ -1,159 +1,157 @@
-//! Rust support for the generated protocol classes (`openai_codex._model.WireModel`): reading
-//! scalar fields straight from the raw JSON of a notification, so a payload that is only read for
-//! a field or two never becomes a Python dict.
+//! Rust support for the generated protocol classes (`openai_codex._model.WireModel`): their base
+//! class, and reading scalar fields straight from the raw JSON of a notification, so a payload
+//! that is only read for a field or two never becomes a Python dict.
 
 use jiter::{Jiter, JiterResult, Peek};
 
 use crate::protocol::{skip_value, span_within, Span, ValueKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyType};
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+
+use std::sync::Mutex;
 
 use crate::protocol::Event;
 
 use super::convert::json_to_py;
 
-/// The raw JSON object a payload was sent as (shared with the event, not copied). Fields are
-/// found through the member index the reader made while scanning the line, or, for objects it
-/// did not index, by scanning the JSON.
-#[pyclass(frozen, freelist = 1024, module = "openai_codex._core", name = "RawJson")]
-pub struct RawJson {
-    event: Event,
+/// Base class of the generated protocol classes (`_model.WireModel`). A payload the core builds
+/// from a notification keeps the event here, undecoded and shared with it (not copied): its
+/// scalar fields are read from the raw JSON (`RawField`), and it becomes a dict only when
+/// something needs one (`_take_raw`). Keeping the event in the instance itself spares a second
+/// Python object per payload.
+#[pyclass(subclass, frozen, module = "openai_codex._core", name = "RawModel")]
+pub struct RawModel {
+    raw: Mutex<Option<Event>>,
 }
 
-impl RawJson {
-    pub fn new(event: Event) -> Self {
-        Self { event }
+impl RawModel {
+    /// The event, while the instance still reads from it. A clone (one reference count), so no
+    /// lock is held while Python objects are made.
+    fn event(&self) -> Option<Event> {
+        self.raw.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn bytes(&self) -> &[u8] {
-        self.event.params_json()
-    }
-
-    /// The value of top-level `key`, as Python; None when absent.
-    fn field<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let bytes = self.bytes();
-        if let Some(mut members) = self.event.members() {
-            let found = members.find(|m| m.key_in(bytes) == key.as_bytes());
-            return match found {
-                Some(m) => Ok(Some(value_to_py(py, m.value_in(bytes))?)),
-                None => Ok(None),
-            };
+    /// A new instance of `cls` (a subclass) holding `raw`, made without running `__init__`.
+    pub fn instance_of<'py>(cls: &Bound<'py, PyType>, raw: Option<Event>) -> PyResult<Bound<'py, RawModel>> {
+        let py = cls.py();
+        let base = py.get_type::<RawModel>();
+        // SAFETY: both are live type objects. (A plain MRO check: `__subclasscheck__` hooks do
+        // not make a layout compatible.)
+        if unsafe { pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), base.as_type_ptr()) } == 0 {
+            return Err(PyTypeError::new_err(format!("{} does not derive from RawModel", cls.name()?)));
         }
-        match find_key(bytes, key.as_bytes()) {
-            Ok(Some(span)) => Ok(Some(json_to_py(py, &bytes[span])?)),
-            Ok(None) => Ok(None),
-            // Not an object we can scan: let the full parse report it.
-            Err(_) => Ok(json_to_py(py, bytes)?.cast::<PyDict>().ok().and_then(|d| d.get_item(key).ok().flatten())),
-        }
-    }
-
-    /// Whether the object has the fields a plan expects: required ones present, each of a JSON
-    /// kind it allows (none listed: any); false for anything that is not such an object.
-    pub fn fits(&self, fields: &[PlanField]) -> bool {
-        let mut seen = [false; 64];
-        if fields.len() > seen.len() {
-            return false;
-        }
-        let bytes = self.bytes();
-        let mut check = |key: &[u8], kind: ValueKind| -> bool {
-            match fields.iter().position(|f| f.wire.as_bytes() == key) {
-                Some(i) => {
-                    seen[i] = true;
-                    fields[i].kinds.is_empty() || fields[i].kinds.contains(&kind)
-                }
-                None => true,
-            }
+        // SAFETY: RawModel's own tp_new slot (read through the limited API) makes an instance of
+        // any subtype of it, `cls` here, from no arguments: what `RawModel.__new__(cls)` does,
+        // without looking a subclass's `__new__` up or calling it through Python.
+        let obj = unsafe {
+            let new: pyo3::ffi::newfunc =
+                std::mem::transmute(pyo3::ffi::PyType_GetSlot(base.as_type_ptr(), pyo3::ffi::Py_tp_new));
+            let args = PyTuple::empty(py);
+            Bound::from_owned_ptr_or_err(py, new(cls.as_type_ptr(), args.as_ptr(), std::ptr::null_mut()))?
         };
-        let ok = match self.event.members() {
-            Some(mut members) => members.all(|m| check(m.key_in(bytes), m.kind)),
-            None => scan_object(bytes, |key, j| {
-                let span = skip_value(j)?;
-                Ok(check(key, ValueKind::of(&bytes[span])))
-            })
-            .unwrap_or(false),
-        };
-        ok && fields.iter().zip(seen).all(|(f, seen)| seen || !f.required)
+        // The type check above makes this infallible.
+        let obj = obj.cast_into::<RawModel>()?;
+        if raw.is_some() {
+            *obj.get().raw.lock().unwrap_or_else(|p| p.into_inner()) = raw;
+        }
+        Ok(obj)
     }
 }
 
 #[pymethods]
-impl RawJson {
-    /// The whole object as a dict.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, self.bytes())
+impl RawModel {
+    /// An instance holding no raw JSON. No arguments: a subclass's `__new__` passes none on and
+    /// its `__init__` reads them.
+    #[new]
+    fn new() -> Self {
+        Self { raw: Mutex::new(None) }
     }
 
-    /// `dict.get` on the object, without building the dict.
-    #[pyo3(signature = (key, default=None))]
-    fn get<'py>(&self, py: Python<'py>, key: &str, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(self.field(py, key)?.or(default).unwrap_or_else(|| py.None().into_bound(py)))
+    /// The undecoded JSON object as a dict, after which the instance no longer reads from it;
+    /// None when it holds none (any more).
+    fn _take_raw<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(event) = self.event() else {
+            return Ok(None);
+        };
+        let data = json_to_py(py, event.params_json())?;
+        *self.raw.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(Some(data))
+    }
+
+    /// Forgets the undecoded JSON (the instance's data was replaced).
+    fn _drop_raw(&self) {
+        *self.raw.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
 
+/// The value of top-level `key` of `event`'s params, as Python; None when absent. Found through
+/// the member index the reader made while scanning the line, or, for objects it did not index,
+/// by scanning the JSON.
+fn event_field<'py>(py: Python<'py>, event: &Event, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let bytes = event.params_json();
+    if let Some(mut members) = event.members() {
+        let found = members.find(|m| same_key(m.key_in(bytes), key.as_bytes()));
+        return match found {
+            Some(m) => Ok(Some(value_to_py(py, m.value_in(bytes))?)),
+            None => Ok(None),
+        };
+    }
+    match find_key(bytes, key.as_bytes()) {
+        Ok(Some(span)) => Ok(Some(json_to_py(py, &bytes[span])?)),
+        Ok(None) => Ok(None),
+        // Not an object we can scan: let the full parse report it.
+        Err(_) => Ok(json_to_py(py, bytes)?.cast::<PyDict>().ok().and_then(|d| d.get_item(key).ok().flatten())),
+    }
+}
+
+/// Whether `event`'s params have the fields a plan expects: required ones present, each of a
+/// JSON kind it allows (none listed: any); false for anything that is not such an object.
+pub fn event_fits(event: &Event, fields: &[PlanField]) -> bool {
+    let mut seen = [false; 64];
+    if fields.len() > seen.len() {
+        return false;
+    }
+    let bytes = event.params_json();
+    let mut check = |key: &[u8], kind: ValueKind| -> bool {
+        match fields.iter().position(|f| same_key(f.wire.as_bytes(), key)) {
+            Some(i) => {
+                seen[i] = true;
+                fields[i].kinds.is_empty() || fields[i].kinds.contains(&kind)
+            }
+            None => true,
+        }
+    };
+    let ok = match event.members() {
+        Some(mut members) => members.all(|m| check(m.key_in(bytes), m.kind)),
+        None => scan_object(bytes, |key, j| {
+            let span = skip_value(j)?;
+            Ok(check(key, ValueKind::of(&bytes[span])))
+        })
+        .unwrap_or(false),
+    };
+    ok && fields.iter().zip(seen).all(|(f, seen)| seen || !f.required)
+}
+
+/// Key equality, inlined: keys are a few bytes long, and a call to `memcmp` for each candidate
+/// key of each event costs more than the comparison itself.
+#[inline]
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// A JSON value as Python. A string without escapes (the common case: ids, text deltas) is made
-/// straight from its bytes; anything else goes through the JSON parser.
+/// straight from its bytes (Python checks the UTF-8 as it decodes); anything else goes through
+/// the JSON parser.
 fn value_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     if let [b'"', inner @ .., b'"'] = json {
         if !inner.contains(&b'\\') {
-            if let Ok(text) = std::str::from_utf8(inner) {
-                return Ok(PyString::new(py, text).into_any());
+            if let Ok(text) = PyString::from_bytes(py, inner) {
+                return Ok(text.into_any());
             }
         }
     }
     json_to_py(py, json)
-}
-
-/// Direct access to one `__slots__` member of Python instances, through its member descriptor:
-/// what `obj._raw` does, minus the attribute lookup (which `WireModel.__getattr__` routes
-/// through a comparatively slow hook). The descriptor checks the instance's type itself.
-pub struct SlotAccess {
-    descr: Py<PyAny>,
-    get: pyo3::ffi::descrgetfunc,
-    set: pyo3::ffi::descrsetfunc,
-}
-
-impl SlotAccess {
-    pub fn new(descr: Bound<'_, PyAny>) -> PyResult<Self> {
-        // SAFETY: reading slots of a live type object through the limited API; a null slot is
-        // reported, not called.
-        let (get, set) = unsafe {
-            let t = pyo3::ffi::Py_TYPE(descr.as_ptr());
-            (
-                pyo3::ffi::PyType_GetSlot(t, pyo3::ffi::Py_tp_descr_get),
-                pyo3::ffi::PyType_GetSlot(t, pyo3::ffi::Py_tp_descr_set),
-            )
-        };
-        if get.is_null() || set.is_null() {
-            return Err(PyTypeError::new_err(format!("{} is not a slot descriptor", descr.repr()?)));
-        }
-        // SAFETY: non-null slots of these names hold functions of these signatures.
-        let (get, set) = unsafe {
-            (
-                std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::descrgetfunc>(get),
-                std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::descrsetfunc>(set),
-            )
-        };
-        Ok(Self { descr: descr.unbind(), get, set })
-    }
-
-    /// `obj.<slot>`; AttributeError when unset.
-    pub fn get<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: the descriptor's own getter, called as `descr.__get__(obj, type(obj))`.
-        unsafe {
-            let owner = pyo3::ffi::Py_TYPE(obj.as_ptr()).cast();
-            Bound::from_owned_ptr_or_err(obj.py(), (self.get)(self.descr.as_ptr(), obj.as_ptr(), owner))
-        }
-    }
-
-    /// `obj.<slot> = value`.
-    pub fn set(&self, obj: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        // SAFETY: the descriptor's own setter, called as `descr.__set__(obj, value)`.
-        match unsafe { (self.set)(self.descr.as_ptr(), obj.as_ptr(), value.as_ptr()) } {
-            0 => Ok(()),
-            _ => Err(PyErr::fetch(obj.py())),
-        }
-    }
 }
 
 /// One field a payload plan checks on the raw JSON.
@@ -224,23 +222,15 @@ pub struct RawField {
     wire: Py<PyString>,
     default: Py<PyAny>,
     setter: Py<PyAny>,
-    raw: SlotAccess,
     doc: Option<String>,
 }
 
 #[pymethods]
 impl RawField {
-    /// `raw_slot` is the member descriptor of the instances' `_raw` slot.
     #[new]
-    #[pyo3(signature = (wire, default, setter, raw_slot, doc=None))]
-    fn new(
-        wire: Py<PyString>,
-        default: Py<PyAny>,
-        setter: Py<PyAny>,
-        raw_slot: Bound<'_, PyAny>,
-        doc: Option<String>,
-    ) -> PyResult<Self> {
-        Ok(Self { wire, default, setter, raw: SlotAccess::new(raw_slot)?, doc })
+    #[pyo3(signature = (wire, default, setter, doc=None))]
+    fn new(wire: Py<PyString>, default: Py<PyAny>, setter: Py<PyAny>, doc: Option<String>) -> Self {
+        Self { wire, default, setter, doc }
     }
 
     #[getter]
@@ -258,10 +248,9 @@ impl RawField {
             return Ok(slf.clone().into_any());
         };
         let this = slf.get();
-        let raw = this.raw.get(&obj)?;
-        if let Ok(raw) = raw.cast::<RawJson>() {
+        if let Some(event) = obj.cast::<RawModel>().ok().and_then(|model| model.get().event()) {
             let wire = this.wire.bind(py).to_str()?;
-            return Ok(raw.get().field(py, wire)?.unwrap_or_else(|| this.default.bind(py).clone()));
+            return Ok(event_field(py, &event, wire)?.unwrap_or_else(|| this.default.bind(py).clone()));
         }
         let data = obj.getattr(pyo3::intern!(py, "_data"))?;
         match data.cast::<PyDict>() {
