@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 _MISSING: Any = object()
-# An instance without running ``__init__``.
+# An instance without running ``__init__`` (the base's ``__new__`` ignores any arguments).
 _new = _core.RawModel.__new__
 _E = TypeVar("_E", bound="WireEnum")
 
@@ -831,12 +831,6 @@ class WireModel(_core.RawModel):
     __wire_names__: ClassVar[dict[str, str]] = {}
     model_fields: ClassVar[dict[str, ModelField]] = {}
     _by_wire: ClassVar[dict[str, ModelField]] = {}
-
-    if not TYPE_CHECKING:
-        # The base takes no arguments (the core makes payloads through it directly); fields go
-        # to ``__init__``. Hidden from type checkers, which read the signature from ``__init__``.
-        def __new__(cls, *args: Any, **kwargs: Any) -> Self:
-            return _new(cls)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -42,8 +42,8 @@ impl RawModel {
             return Err(PyTypeError::new_err(format!("{} does not derive from RawModel", cls.name()?)));
         }
         // SAFETY: RawModel's own tp_new slot (read through the limited API) makes an instance of
-        // any subtype of it, `cls` here, from no arguments: what `RawModel.__new__(cls)` does,
-        // without looking a subclass's `__new__` up or calling it through Python.
+        // any subtype of it, `cls` here: what `RawModel.__new__(cls)` does, without the Python
+        // call.
         let obj = unsafe {
             let new: pyo3::ffi::newfunc =
                 std::mem::transmute(pyo3::ffi::PyType_GetSlot(base.as_type_ptr(), pyo3::ffi::Py_tp_new));
@@ -61,10 +61,10 @@ impl RawModel {
 
 #[pymethods]
 impl RawModel {
-    /// An instance holding no raw JSON. No arguments: a subclass's `__new__` passes none on and
-    /// its `__init__` reads them.
+    /// An instance holding no raw JSON. Any arguments are for the subclass's `__init__`.
     #[new]
-    fn new() -> Self {
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         Self { raw: Mutex::new(None) }
     }
 
