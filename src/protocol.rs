@@ -91,29 +91,33 @@ impl Event {
 
     fn with_members(method: Arc<str>, params: &[u8], members: Option<&[Member]>) -> Self {
         let index_len = members.map_or(0, |m| m.len() * MEMBER_BYTES);
-        // Written straight into the shared allocation (a Vec turned into an Arc would be copied).
-        let zeroed = Arc::<[u8]>::new_zeroed_slice(params.len() + index_len + 1);
-        // SAFETY: zeroed memory is a valid `[u8]`.
-        let mut data = unsafe { zeroed.assume_init() };
-        {
-            let buf = Arc::get_mut(&mut data).expect("a fresh Arc is unique");
-            buf[..params.len()].copy_from_slice(params);
-            let mut at = params.len();
-            match members {
-                Some(members) => {
-                    for m in members {
-                        for offset in [m.key.0, m.key.1, m.value.0, m.value.1] {
-                            buf[at..at + 2].copy_from_slice(&offset.to_le_bytes());
-                            at += 2;
-                        }
-                        buf[at] = m.kind as u8;
-                        at += 1;
-                    }
-                    buf[at] = members.len() as u8;
+        // The index, then its count, as they follow the params (at most 8 members: on the stack).
+        let mut tail = [0u8; INDEXED_MEMBERS * MEMBER_BYTES + 1];
+        match members {
+            Some(members) => {
+                for (m, out) in members.iter().zip(tail.chunks_exact_mut(MEMBER_BYTES)) {
+                    out[0..2].copy_from_slice(&m.key.0.to_le_bytes());
+                    out[2..4].copy_from_slice(&m.key.1.to_le_bytes());
+                    out[4..6].copy_from_slice(&m.value.0.to_le_bytes());
+                    out[6..8].copy_from_slice(&m.value.1.to_le_bytes());
+                    out[8] = m.kind as u8;
                 }
-                None => buf[at] = NOT_INDEXED,
+                tail[index_len] = members.len() as u8;
             }
+            None => tail[0] = NOT_INDEXED,
         }
+        let tail = &tail[..index_len + 1];
+        // Written straight into the shared allocation, without zeroing it first.
+        let mut data = Arc::<[u8]>::new_uninit_slice(params.len() + tail.len());
+        let buf = Arc::get_mut(&mut data).expect("a fresh Arc is unique").as_mut_ptr().cast::<u8>();
+        // SAFETY: `buf` holds exactly `params.len() + tail.len()` bytes, written here in two
+        // disjoint runs from slices that cannot overlap a fresh allocation; after that every
+        // byte is initialised.
+        let data = unsafe {
+            std::ptr::copy_nonoverlapping(params.as_ptr(), buf, params.len());
+            std::ptr::copy_nonoverlapping(tail.as_ptr(), buf.add(params.len()), tail.len());
+            data.assume_init()
+        };
         Self { method, data, params_len: params.len() as u32 }
     }
 
