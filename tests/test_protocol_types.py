@@ -409,6 +409,27 @@ def test_payloads_built_from_the_raw_line_behave_like_any_model() -> None:
     assert third.thread_id == first.thread_id
 
 
+def test_fields_stay_readable_while_a_raw_payload_makes_its_dict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another thread may read a field at any point while a payload's dict is made: at the moment
+    the raw JSON is let go, the dict must already be there (checked here from inside that step)."""
+    from openai_codex._model import WireModel
+
+    from tests.conftest import fake_server_config
+
+    with Codex(fake_server_config("--deltas", "2")) as codex:
+        payload = next(e.payload for e in codex.thread_start().turn("go").stream() if e.method == DELTA)
+    let_go = WireModel._drop_raw
+    seen: list[str] = []
+
+    def read_while_letting_go(self: Any) -> None:
+        let_go(self)
+        seen.append(self.delta)
+
+    monkeypatch.setattr(WireModel, "_drop_raw", read_while_letting_go)
+    dumped = payload.model_dump()
+    assert seen == [dumped["delta"]]
+
+
 @pytest.mark.parametrize(
     "params",
     [

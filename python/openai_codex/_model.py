@@ -879,10 +879,18 @@ class WireModel(_core.RawModel):
     @property
     def _data(self) -> dict[str, Any]:
         """The JSON object (camelCase keys) as a dict, decoded from the raw JSON on first use."""
-        raw = self._take_raw()
-        if raw is not None:
-            _D_SLOT.__set__(self, raw)
-        data: dict[str, Any] = _D_SLOT.__get__(self)
+        try:
+            data: dict[str, Any] = _D_SLOT.__get__(self)
+            return data
+        except AttributeError:
+            pass
+        data = self._raw_dict()
+        if data is None:
+            raise AttributeError("_data")
+        # The dict is in place before the raw JSON goes: another thread reading a field meanwhile
+        # finds one or the other.
+        _D_SLOT.__set__(self, data)
+        self._drop_raw()
         return data
 
     @_data.setter

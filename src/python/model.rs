@@ -18,7 +18,7 @@ use super::convert::json_to_py;
 /// Base class of the generated protocol classes (`_model.WireModel`). A payload the core builds
 /// from a notification keeps the event here, undecoded and shared with it (not copied): its
 /// scalar fields are read from the raw JSON (`RawField`), and it becomes a dict only when
-/// something needs one (`_take_raw`). Keeping the event in the instance itself spares a second
+/// something needs one (`_raw_dict`, then `_drop_raw`). Keeping the event in the instance itself spares a second
 /// Python object per payload.
 #[pyclass(subclass, frozen, module = "openai_codex._core", name = "RawModel")]
 pub struct RawModel {
@@ -68,15 +68,10 @@ impl RawModel {
         Self { raw: Mutex::new(None) }
     }
 
-    /// The undecoded JSON object as a dict, after which the instance no longer reads from it;
-    /// None when it holds none (any more).
-    fn _take_raw<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let Some(event) = self.event() else {
-            return Ok(None);
-        };
-        let data = json_to_py(py, event.params_json())?;
-        *self.raw.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        Ok(Some(data))
+    /// The undecoded JSON object, decoded into a new dict; None when the instance holds none
+    /// (any more). The instance goes on reading from the raw JSON until `_drop_raw`.
+    fn _raw_dict<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.event().map(|event| json_to_py(py, event.params_json())).transpose()
     }
 
     /// Forgets the undecoded JSON (the instance's data was replaced).
