@@ -64,19 +64,24 @@ struct MethodInfos {
 
 static METHOD_INFOS: PyOnceLock<std::sync::Mutex<MethodInfos>> = PyOnceLock::new();
 
-fn method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
+/// `f` applied to the info of `method`. `f` must not run Python code: it may run while this
+/// thread's cache of the last answer is borrowed.
+fn with_method_info<R>(py: Python<'_>, method: &Arc<str>, f: impl FnOnce(&Arc<MethodInfo>) -> R) -> R {
     thread_local! {
         // Consecutive events mostly share a method: this thread's last answer, without a lock.
         static LAST: std::cell::RefCell<Option<(Arc<str>, Arc<MethodInfo>)>> = const { std::cell::RefCell::new(None) };
     }
-    if let Some(info) = LAST
-        .with_borrow(|last| last.as_ref().filter(|(name, _)| Arc::ptr_eq(name, method)).map(|(_, info)| info.clone()))
-    {
-        return info;
+    let mut f = Some(f);
+    let hit = LAST.with_borrow(|last| match last.as_ref().filter(|(name, _)| Arc::ptr_eq(name, method)) {
+        Some((_, info)) => f.take().map(|f| f(info)),
+        None => None,
+    });
+    if let Some(result) = hit {
+        return result;
     }
     let info = shared_method_info(py, method);
     LAST.with_borrow_mut(|last| *last = Some((method.clone(), info.clone())));
-    info
+    (f.take().expect("not called yet"))(&info)
 }
 
 fn shared_method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
@@ -180,7 +185,11 @@ fn kind_of_value(value: &Bound<'_, PyAny>) -> Option<ValueKind> {
 /// counted or filtered by method cost almost nothing.
 #[pyclass(frozen, freelist = 1024, module = "openai_codex.models", name = "Notification")]
 pub struct Notification {
-    method: Arc<MethodInfo>,
+    /// The JSON-RPC method, e.g. `"item/agentMessage/delta"`.
+    // A `Py` field with `get` on a frozen class is a plain struct member: Python reads it without
+    // calling into Rust.
+    #[pyo3(get)]
+    method: Py<PyString>,
     source: Option<Event>,
     /// The payload once built. A std `OnceLock` filled with `set` (which never waits) rather
     /// than a `PyOnceLock`, whose first fill releases and retakes the GIL: a cost every event
@@ -190,12 +199,15 @@ pub struct Notification {
 
 impl Notification {
     pub fn from_event(py: Python<'_>, event: Event) -> Self {
-        Self { method: method_info(py, event.method_arc()), source: Some(event), payload: Default::default() }
+        let method = with_method_info(py, event.method_arc(), |info| info.name.clone_ref(py));
+        Self { method, source: Some(event), payload: Default::default() }
     }
 
     fn build_payload(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let event = self.source.as_ref().expect("a Notification has a source or a payload");
-        let Some(builder) = self.method.builder(py)? else {
+        // The info itself, not a borrow: finding the builder may run Python code.
+        let info = with_method_info(py, event.method_arc(), Arc::clone);
+        let Some(builder) = info.builder(py)? else {
             return Ok(json_to_py(py, event.params_json())?.unbind());
         };
         match builder.bind(py).cast::<PayloadPlan>() {
@@ -209,18 +221,12 @@ impl Notification {
 impl Notification {
     #[new]
     fn new(method: Py<PyString>, payload: Py<PyAny>) -> Self {
-        Self { method: MethodInfo::new(method), source: None, payload: std::sync::OnceLock::from(payload) }
+        Self { method, source: None, payload: std::sync::OnceLock::from(payload) }
     }
 
     #[classattr]
     fn __match_args__() -> (&'static str, &'static str) {
         ("method", "payload")
-    }
-
-    /// The JSON-RPC method, e.g. `"item/agentMessage/delta"`.
-    #[getter]
-    fn method(&self, py: Python<'_>) -> Py<PyString> {
-        self.method.name.clone_ref(py)
     }
 
     /// The notification's params as the SDK's typed object for this method.
@@ -238,7 +244,7 @@ impl Notification {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let payload = self.payload(py)?;
-        Ok(format!("Notification(method={}, payload={})", self.method.name.bind(py).repr()?, payload.bind(py).repr()?))
+        Ok(format!("Notification(method={}, payload={})", self.method.bind(py).repr()?, payload.bind(py).repr()?))
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -246,7 +252,7 @@ impl Notification {
             return Ok(py.NotImplemented());
         };
         let other = other.get();
-        let same = self.method.name.bind(py).as_any().eq(other.method.name.bind(py))?
+        let same = self.method.bind(py).as_any().eq(other.method.bind(py))?
             && self.payload(py)?.bind(py).eq(other.payload(py)?)?;
         Ok(same.into_pyobject(py)?.to_owned().into_any().unbind())
     }
