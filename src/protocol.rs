@@ -240,10 +240,12 @@ pub struct LineError(pub String);
 
 pub type Span = std::ops::Range<usize>;
 
-/// Where `part`, a slice borrowed from `whole` (as jiter and serde hand them out), lies in it.
-pub fn span_within(whole: &[u8], part: &[u8]) -> Span {
-    let start = part.as_ptr() as usize - whole.as_ptr() as usize;
-    start..start + part.len()
+/// Where `part` lies in `whole`, if it is a slice of it (jiter and serde hand out strings
+/// without escapes as slices of their input, decoded ones from a buffer of their own).
+pub fn span_within(whole: &[u8], part: &[u8]) -> Option<Span> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start + part.len();
+    (end <= whole.len()).then_some(start..end)
 }
 
 /// Skips the next value, returning where it lies in the parser's input.
@@ -254,11 +256,9 @@ pub fn skip_value(j: &mut Jiter<'_>) -> JiterResult<Span> {
     Ok(start..j.current_index())
 }
 
-/// `part` as a slice of `whole` when it lies inside it (jiter hands out strings without escapes
-/// as slices of its input, decoded ones from its own buffer).
+/// `part` as a slice of `whole` when it lies inside it.
 fn slice_of<'a>(whole: &'a [u8], part: &str) -> Option<&'a str> {
-    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    let bytes = whole.get(start..start + part.len())?;
+    let bytes = &whole[span_within(whole, part.as_bytes())?];
     // SAFETY: these are the very bytes of `part` (same address and length), which is a `&str`.
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
@@ -356,7 +356,7 @@ fn scan_params<'a>(
     }
     // A key's span (quotes excluded) goes into the index; a key with escapes has none, and then
     // the object is not indexed.
-    let classify = |k: &str| (key(k), slice_of(line, k).map(|k| span_within(line, k.as_bytes())));
+    let classify = |k: &str| (key(k), span_within(line, k.as_bytes()));
     let mut next = j.next_object()?.map(classify);
     while let Some((k, key_span)) = next {
         let peek = j.peek()?;
@@ -450,13 +450,14 @@ fn scan_line_lenient(line: &[u8]) -> Option<Fields<'_>> {
         error: Option<&'a RawValue>,
     }
     let env: Envelope<'_> = serde_json::from_slice(line).ok()?;
+    // Borrowed raw values are slices of the line.
     let span = |raw: &RawValue| span_within(line, raw.get().as_bytes());
     let mut f = Fields {
-        id: env.id.map(span),
+        id: env.id.and_then(span),
         method: env.method.and_then(|m| serde_json::from_str::<String>(m.get()).ok()).map(Cow::Owned),
-        params: env.params.map(span),
-        result: env.result.map(span),
-        error: env.error.map(span),
+        params: env.params.and_then(span),
+        result: env.result.and_then(span),
+        error: env.error.and_then(span),
         keys: RouteKeys::default(),
         members: MemberIndex { overflow: true, ..MemberIndex::default() },
     };

@@ -181,7 +181,7 @@ pub fn kind_of_type(t: &Bound<'_, PyType>) -> Option<ValueKind> {
 /// false to reject the object.
 fn scan_object(bytes: &[u8], mut visit: impl FnMut(&[u8], &mut Jiter<'_>) -> JiterResult<bool>) -> JiterResult<bool> {
     // The key slices borrow the parser; keep their place in `bytes` instead.
-    let span = |k: &[u8]| span_within(bytes, k);
+    let span = |k: &[u8]| span_within(bytes, k).expect("jiter hands out keys as slices of its input");
     let mut j = Jiter::new(bytes);
     if j.peek()? != Peek::Object {
         return Ok(false);
