@@ -64,24 +64,21 @@ struct MethodInfos {
 
 static METHOD_INFOS: PyOnceLock<std::sync::Mutex<MethodInfos>> = PyOnceLock::new();
 
-/// `f` applied to the info of `method`. `f` must not run Python code: it may run while this
+/// `f` applied to the info of `method`. `f` must not run Python code: it runs while this
 /// thread's cache of the last answer is borrowed.
 fn with_method_info<R>(py: Python<'_>, method: &Arc<str>, f: impl FnOnce(&Arc<MethodInfo>) -> R) -> R {
     thread_local! {
         // Consecutive events mostly share a method: this thread's last answer, without a lock.
         static LAST: std::cell::RefCell<Option<(Arc<str>, Arc<MethodInfo>)>> = const { std::cell::RefCell::new(None) };
     }
-    let mut f = Some(f);
-    let hit = LAST.with_borrow(|last| match last.as_ref().filter(|(name, _)| Arc::ptr_eq(name, method)) {
-        Some((_, info)) => f.take().map(|f| f(info)),
-        None => None,
-    });
-    if let Some(result) = hit {
-        return result;
-    }
-    let info = shared_method_info(py, method);
-    LAST.with_borrow_mut(|last| *last = Some((method.clone(), info.clone())));
-    (f.take().expect("not called yet"))(&info)
+    LAST.with(|last| {
+        if !matches!(&*last.borrow(), Some((name, _)) if Arc::ptr_eq(name, method)) {
+            let info = shared_method_info(py, method);
+            *last.borrow_mut() = Some((method.clone(), info));
+        }
+        let last = last.borrow();
+        f(&last.as_ref().expect("filled above").1)
+    })
 }
 
 fn shared_method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
@@ -121,9 +118,7 @@ impl PayloadPlan {
     /// float, bool and NoneType. `cls` derives from `RawModel`.
     #[new]
     fn new(cls: Bound<'_, PyType>, fields: Vec<PlanFieldSpec<'_>>, fallback: Py<PyAny>) -> PyResult<Self> {
-        if !cls.is_subclass_of::<RawModel>()? {
-            return Err(PyTypeError::new_err(format!("PayloadPlan: {} does not derive from RawModel", cls.name()?)));
-        }
+        RawModel::check_base_of(&cls)?;
         let fields = fields
             .into_iter()
             .map(|(wire, required, types)| {
@@ -159,7 +154,7 @@ impl PayloadPlan {
     fn fits_dict(&self, data: &Bound<'_, PyDict>) -> bool {
         self.fields.iter().all(|field| match data.get_item(&field.wire) {
             Ok(None) => !field.required,
-            Ok(Some(value)) => field.kinds.is_empty() || field.kinds.iter().any(|k| kind_of_value(&value) == Some(*k)),
+            Ok(Some(value)) => field.allows(kind_of_value(&value)),
             Err(_) => false,
         })
     }
@@ -309,16 +304,15 @@ impl TurnStream {
     fn next_event(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Notification>> {
         let timeout = timeout_arg(timeout)?;
         loop {
-            match self.sub.take_one() {
-                TurnEvent::Event(event) => return Ok(Some(Notification::from_event(py, event))),
-                TurnEvent::Finished => return Ok(None),
-                TurnEvent::Closed(why) => return Err(to_pyerr(py, why.into())),
-                TurnEvent::Empty => {
-                    let sub = self.sub.clone();
-                    if let Err(TimedOut) = block_on(py, timeout, async move { sub.ready().await })? {
-                        return Err(to_pyerr(py, timed_out("the next turn event", timeout)));
-                    }
-                }
+            if let Some(notification) = self.try_next(py)? {
+                return Ok(Some(notification));
+            }
+            if self.sub.is_finished() {
+                return Ok(None);
+            }
+            let sub = self.sub.clone();
+            if let Err(TimedOut) = block_on(py, timeout, async move { sub.ready().await })? {
+                return Err(to_pyerr(py, timed_out("the next turn event", timeout)));
             }
         }
     }

@@ -2,24 +2,22 @@
 //! class, and reading scalar fields straight from the raw JSON of a notification, so a payload
 //! that is only read for a field or two never becomes a Python dict.
 
-use jiter::{Jiter, JiterResult, Peek};
+use std::sync::Mutex;
 
-use crate::protocol::{skip_value, span_within, Span, ValueKind};
+use jiter::{Jiter, JiterResult, Peek};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
-use std::sync::Mutex;
-
-use crate::protocol::Event;
+use crate::protocol::{skip_value, span_within, Event, Span, ValueKind};
 
 use super::convert::json_to_py;
 
 /// Base class of the generated protocol classes (`_model.WireModel`). A payload the core builds
 /// from a notification keeps the event here, undecoded and shared with it (not copied): its
 /// scalar fields are read from the raw JSON (`RawField`), and it becomes a dict only when
-/// something needs one (`_raw_dict`, then `_drop_raw`). Keeping the event in the instance itself spares a second
-/// Python object per payload.
+/// something needs one (`_raw_dict`, then `_drop_raw`). Keeping the event in the instance itself
+/// spares a second Python object per payload.
 #[pyclass(subclass, frozen, module = "openai_codex._core", name = "RawModel")]
 pub struct RawModel {
     raw: Mutex<Option<Event>>,
@@ -32,15 +30,22 @@ impl RawModel {
         self.raw.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// Fails unless instances of `cls` have RawModel's layout. (A plain MRO check:
+    /// `__subclasscheck__` hooks do not make a layout compatible.)
+    pub fn check_base_of(cls: &Bound<'_, PyType>) -> PyResult<()> {
+        let base = cls.py().get_type::<RawModel>();
+        // SAFETY: both are live type objects.
+        match unsafe { pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), base.as_type_ptr()) } {
+            0 => Err(PyTypeError::new_err(format!("{} does not derive from RawModel", cls.name()?))),
+            _ => Ok(()),
+        }
+    }
+
     /// A new instance of `cls` (a subclass) holding `raw`, made without running `__init__`.
     pub fn instance_of<'py>(cls: &Bound<'py, PyType>, raw: Option<Event>) -> PyResult<Bound<'py, RawModel>> {
+        Self::check_base_of(cls)?;
         let py = cls.py();
         let base = py.get_type::<RawModel>();
-        // SAFETY: both are live type objects. (A plain MRO check: `__subclasscheck__` hooks do
-        // not make a layout compatible.)
-        if unsafe { pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), base.as_type_ptr()) } == 0 {
-            return Err(PyTypeError::new_err(format!("{} does not derive from RawModel", cls.name()?)));
-        }
         // SAFETY: RawModel's own tp_new slot (read through the limited API) makes an instance of
         // any subtype of it, `cls` here: what `RawModel.__new__(cls)` does, without the Python
         // call.
@@ -112,7 +117,7 @@ pub fn event_fits(event: &Event, fields: &[PlanField]) -> bool {
         match fields.iter().position(|f| same_key(f.wire.as_bytes(), key)) {
             Some(i) => {
                 seen[i] = true;
-                fields[i].kinds.is_empty() || fields[i].kinds.contains(&kind)
+                fields[i].allows(Some(kind))
             }
             None => true,
         }
@@ -149,12 +154,19 @@ fn value_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>>
     json_to_py(py, json)
 }
 
-/// One field a payload plan checks on the raw JSON.
+/// One field a payload plan checks on the raw JSON (or on a parsed dict).
 pub struct PlanField {
     pub wire: String,
     pub required: bool,
-    /// Allowed kinds; empty: any JSON value.
+    /// Allowed kinds; empty: any value.
     pub kinds: Vec<ValueKind>,
+}
+
+impl PlanField {
+    /// Whether a value of `kind` (None: of no JSON kind) may fill the field.
+    pub fn allows(&self, kind: Option<ValueKind>) -> bool {
+        self.kinds.is_empty() || kind.is_some_and(|k| self.kinds.contains(&k))
+    }
 }
 
 /// The kind of JSON value a Python type stands for in a payload plan (`str`, `int`, `float`,
