@@ -9,7 +9,8 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 const PARSER: PythonParse = PythonParse {
     allow_inf_nan: false,
-    // Keys repeat across every event of a stream; caching them saves an allocation each.
+    // Keys, and short values such as ids and enum strings, repeat across the events of a
+    // stream; jiter's string cache then hands out one Python string for each.
     cache_mode: StringCacheMode::All,
     partial_mode: PartialMode::Off,
     catch_duplicate_keys: false,
