@@ -21,7 +21,7 @@ import ast
 import re
 import sys
 from enum import Enum
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
 
 from . import _core
@@ -55,6 +55,8 @@ def _json_text(data: Any, indent: int | None = None) -> str:
 
     separators = (",", ":") if indent is None else None
     return json.dumps(data, indent=indent, separators=separators, ensure_ascii=False)
+
+
 # An instance without running ``__init__`` (the base's ``__new__`` ignores any arguments).
 _new = _core.RawModel.__new__
 _E = TypeVar("_E", bound="WireEnum")
@@ -737,38 +739,27 @@ class ModelField:
 _PLAIN_NAMES = frozenset({"str", "int", "float", "bool", "None", "Any", "list", "dict", "Literal"})
 _NAME = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_]\w*)""")
 
-
-_PLAIN_ANNOTATIONS: dict[str, bool] = {}
+# Annotations whose values are JSON scalars only: immutable, so reading them afresh from the raw
+# JSON on every access is indistinguishable from reading a dict.
 _SCALAR_NAMES = frozenset({"str", "int", "float", "bool", "None", "Literal"})
-_SCALAR_ANNOTATIONS: dict[str, bool] = {}
 
 
-def _is_scalar(annotation: str) -> bool:
-    """Whether a field holds only str/int/float/bool/None values (immutable, so reading them
-    afresh from the raw JSON on every access is indistinguishable from reading a dict)."""
-    scalar = _SCALAR_ANNOTATIONS.get(annotation)
-    if scalar is None:
-        scalar = all(name in _SCALAR_NAMES for _string, name in _NAME.findall(annotation) if name)
-        _SCALAR_ANNOTATIONS[annotation] = scalar
-    return scalar
-
-
-def _is_plain(annotation: str) -> bool:
-    plain = _PLAIN_ANNOTATIONS.get(annotation)
-    if plain is None:
-        plain = all(name in _PLAIN_NAMES for _string, name in _NAME.findall(annotation) if name)
-        _PLAIN_ANNOTATIONS[annotation] = plain
-    return plain
+@cache
+def _annotation_names(annotation: str) -> frozenset[str]:
+    """The type names an annotation mentions (not the contents of its string literals)."""
+    return frozenset(name for _string, name in _NAME.findall(annotation) if name)
 
 
 def _field_property(field: ModelField) -> Any:
     wire = field.alias
     default = field.default
-    if _is_scalar(field.annotation) and not isinstance(default, (list, dict)):
+    names = _annotation_names(field.annotation)
+    mutable_default = isinstance(default, (list, dict))
+    if names <= _SCALAR_NAMES and not mutable_default:
         # Read by the Rust core, from the raw JSON while there is no dict yet (payloads of
         # notifications), else from the dict.
         return _core.RawField(wire, None if default is _MISSING else default, _field_setter(field), f"The ``{wire}`` field.")
-    if _is_plain(field.annotation) and not isinstance(default, (list, dict)):
+    if names <= _PLAIN_NAMES and not mutable_default:
         if default is _MISSING:
             default = None
 
@@ -1180,7 +1171,7 @@ def payload_plan(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Any:
     """
     if issubclass(cls, TaggedUnion) or issubclass(cls, RootWrapper):
         return None
-    fields: list[tuple[str, bool, tuple[type, ...] | None]] = []
+    fields: list[tuple[str, bool, list[type] | None]] = []
     for field in cls.model_fields.values():
         spec = field.spec
         required = field.required and spec.check(None) is not None
@@ -1188,15 +1179,11 @@ def payload_plan(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Any:
         if isinstance(spec, _AnyJson):
             fields.append((field.alias, required, None))
         elif all(isinstance(m, (_Scalar, _Null)) for m in members):
-            types = tuple(t for m in members for t in (m.types if isinstance(m, _Scalar) else (type(None),)))
+            types = [t for m in members for t in (m.types if isinstance(m, _Scalar) else (type(None),))]
             fields.append((field.alias, required, types))
         else:
             return None
-    return _core.PayloadPlan(
-        cls,
-        [(wire, required, None if types is None else list(types)) for wire, required, types in fields],
-        fallback,
-    )
+    return _core.PayloadPlan(cls, fields, fallback)
 
 
 def payload_maker(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Callable[[Any], Any]:
