@@ -757,47 +757,58 @@ def flat_notifications(proto: Protocol) -> dict[str, str]:
     }
 
 
+def module_head(version: str, *doc: str) -> list[str]:
+    """The first lines of a generated module: the header, the docstring (one argument per line)
+    and the future import."""
+    docstring = [f'"""{doc[0]}"""'] if len(doc) == 1 else [f'"""{doc[0]}', *doc[1:], '"""']
+    header = HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version).rstrip("\n")
+    return [header, *docstring, "", "from __future__ import annotations"]
+
+
+def method_table(comment: str, name: str, value_type: str, entries: Any) -> list[str]:
+    """A module-level dict literal from method names to ``entries``' (already rendered) values."""
+    return [comment, f"{name}: dict[str, {value_type}] = {{", *(f"    {json.dumps(m)}: {v}," for m, v in entries), "}"]
+
+
 def emit_flat(proto: Protocol, version: str) -> str:
     flat = flat_notifications(proto)
     classes = [line for name in sorted(set(flat.values())) for line in ["", "", *emit_object(proto, proto.objects[name])]]
     out = [
-        HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version).rstrip("\n"),
-        '"""The notification payload classes whose fields are all scalars (deltas and the like).',
-        "",
-        "Kept apart from ``v2_all`` (which re-exports them) so that a stream's first event loads",
-        "only these.",
-        '"""',
-        "",
-        "from __future__ import annotations",
+        *module_head(
+            version,
+            "The notification payload classes whose fields are all scalars (deltas and the like).",
+            "",
+            "Kept apart from ``v2_all`` (which re-exports them) so that a stream's first event loads",
+            "only these.",
+        ),
         "",
         *(["from typing import Literal", ""] if any("Literal[" in line for line in classes) else []),
         "from .._model import WireModel",
         *classes,
-    ]
-    out += [
         "",
         "",
-        "# Notification method -> its payload class, for the methods whose class is defined here.",
-        "FLAT_NOTIFICATIONS: dict[str, type[WireModel]] = {",
+        *method_table(
+            "# Notification method -> its payload class, for the methods whose class is defined here.",
+            "FLAT_NOTIFICATIONS",
+            "type[WireModel]",
+            flat.items(),
+        ),
     ]
-    out += [f"    {json.dumps(m)}: {c}," for m, c in flat.items()]
-    out += ["}"]
     return "\n".join(out) + "\n"
 
 
 def emit_v2_all(proto: Protocol, version: str) -> str:
     out = [
-        HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version).rstrip("\n"),
-        '"""Every type of the Codex app-server protocol, as a Python class.',
-        "",
-        "Objects are :class:`~openai_codex._model.WireModel` classes: snake_case attributes over the",
-        "camelCase JSON the runtime sends, converted when first read. String enums are ``str``-valued",
-        "enums. A tagged union (``ThreadItem``, ``SandboxPolicy``, ...) is the base class of its",
-        "variants, and reading one gives the variant its tag names. Other unions are RootModel-style",
-        "holders of ``root``. See ``openai_codex._model`` for the behaviour they share.",
-        '"""',
-        "",
-        "from __future__ import annotations",
+        *module_head(
+            version,
+            "Every type of the Codex app-server protocol, as a Python class.",
+            "",
+            "Objects are :class:`~openai_codex._model.WireModel` classes: snake_case attributes over the",
+            "camelCase JSON the runtime sends, converted when first read. String enums are ``str``-valued",
+            "enums. A tagged union (``ThreadItem``, ``SandboxPolicy``, ...) is the base class of its",
+            "variants, and reading one gives the variant its tag names. Other unions are RootModel-style",
+            "holders of ``root``. See ``openai_codex._model`` for the behaviour they share.",
+        ),
         "",
         "from typing import TYPE_CHECKING, Any, Literal",
         "",
@@ -844,10 +855,7 @@ def emit_registry(proto: Protocol, version: str) -> str:
     notification_classes = sorted(set(proto.notifications.values()))
     request_classes = sorted(set(proto.server_requests.values()))
     out = [
-        HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version).rstrip("\n"),
-        '"""Which class each server notification and server request carries, by method."""',
-        "",
-        "from __future__ import annotations",
+        *module_head(version, "Which class each server notification and server request carries, by method."),
         "",
         "from typing import Union",
         "",
@@ -859,26 +867,26 @@ def emit_registry(proto: Protocol, version: str) -> str:
         ")",
         "from .._model import WireModel",
         "",
-        "# Server notification method -> the class of its params (Notification.payload).",
-        "NOTIFICATION_MODELS: dict[str, type[WireModel]] = {",
-    ]
-    out += [f"    {json.dumps(m)}: {c}," for m, c in sorted(proto.notifications.items())]
-    out += [
-        "}",
+        *method_table(
+            "# Server notification method -> the class of its params (Notification.payload).",
+            "NOTIFICATION_MODELS",
+            "type[WireModel]",
+            sorted(proto.notifications.items()),
+        ),
         "",
-        "# Server -> client request method -> the class of its params.",
-        "SERVER_REQUEST_PARAMS: dict[str, type[WireModel]] = {",
-    ]
-    out += [f"    {json.dumps(m)}: {c}," for m, c in sorted(proto.server_requests.items())]
-    out += [
-        "}",
+        *method_table(
+            "# Server -> client request method -> the class of its params.",
+            "SERVER_REQUEST_PARAMS",
+            "type[WireModel]",
+            sorted(proto.server_requests.items()),
+        ),
         "",
-        "# Client request method -> the name of its params class in v2_all.",
-        "CLIENT_REQUEST_PARAMS: dict[str, str] = {",
-    ]
-    out += [f"    {json.dumps(m)}: {json.dumps(c)}," for m, c in sorted(proto.client_requests.items())]
-    out += [
-        "}",
+        *method_table(
+            "# Client request method -> the name of its params class in v2_all.",
+            "CLIENT_REQUEST_PARAMS",
+            "str",
+            ((m, json.dumps(c)) for m, c in sorted(proto.client_requests.items())),
+        ),
         "",
         "# What Notification.payload can be: a registered class, or UnknownNotification for a",
         "# method the schema does not know or params that do not fit it.",
