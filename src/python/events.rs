@@ -17,7 +17,7 @@ use crate::turn::{TurnEvent, TurnSummary};
 
 use super::convert::json_to_py;
 use super::errors::to_pyerr;
-use super::model::{event_fits, kind_of_type, PlanField, RawModel};
+use super::model::{event_fits, kind_of_type, PlanField, RawModelClass};
 use super::wait::{awaitable, block_on, timed_out, timeout_arg, with_deadline, within, TimedOut};
 
 /// Resolves a method to what builds its payloads, `resolver(method) -> PayloadPlan | callable`;
@@ -104,7 +104,7 @@ fn shared_method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
 /// fit go to `fallback`, the general Python builder, which decides what they become.
 #[pyclass(frozen, module = "openai_codex._core", name = "PayloadPlan")]
 pub struct PayloadPlan {
-    cls: Py<PyType>,
+    cls: RawModelClass,
     fields: Vec<PlanField>,
     fallback: Py<PyAny>,
 }
@@ -118,7 +118,7 @@ impl PayloadPlan {
     /// float, bool and NoneType. `cls` derives from `RawModel`.
     #[new]
     fn new(cls: Bound<'_, PyType>, fields: Vec<PlanFieldSpec<'_>>, fallback: Py<PyAny>) -> PyResult<Self> {
-        RawModel::check_base_of(&cls)?;
+        let cls = RawModelClass::new(cls)?;
         let fields = fields
             .into_iter()
             .map(|(wire, required, types)| {
@@ -134,7 +134,7 @@ impl PayloadPlan {
                 Ok(PlanField { wire, required, kinds })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(Self { cls: cls.unbind(), fields, fallback })
+        Ok(Self { cls, fields, fallback })
     }
 
     /// Builds the payload for already-parsed `params` (as the Python builder would).
@@ -143,7 +143,7 @@ impl PayloadPlan {
         if !fits {
             return self.fallback.call1(py, (params,));
         }
-        let obj = RawModel::instance_of(self.cls.bind(py), None)?;
+        let obj = self.cls.instance(py, None)?;
         obj.setattr(pyo3::intern!(py, "_data"), params)?;
         obj.setattr(pyo3::intern!(py, "_cache"), py.None())?;
         Ok(obj.into_any().unbind())
@@ -165,7 +165,7 @@ impl PayloadPlan {
             return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
         }
         // `_cache` stays unset: scalar fields are read through RawField and never cached.
-        Ok(RawModel::instance_of(self.cls.bind(py), Some(event.clone()))?.into_any().unbind())
+        Ok(self.cls.instance(py, Some(event.clone()))?.into_any().unbind())
     }
 }
 

@@ -2,7 +2,7 @@
 //! class, and reading scalar fields straight from the raw JSON of a notification, so a payload
 //! that is only read for a field or two never becomes a Python dict.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use jiter::{Jiter, JiterResult, Peek};
 use pyo3::exceptions::PyTypeError;
@@ -29,34 +29,45 @@ impl RawModel {
     fn event(&self) -> Option<Event> {
         self.raw.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
+}
 
-    /// Fails unless instances of `cls` have RawModel's layout. (A plain MRO check:
-    /// `__subclasscheck__` hooks do not make a layout compatible.)
-    pub fn check_base_of(cls: &Bound<'_, PyType>) -> PyResult<()> {
+/// A class whose instances have RawModel's layout (a subclass of it), checked once when made, so
+/// that instances can then be made without checking again.
+pub struct RawModelClass(Py<PyType>);
+
+impl RawModelClass {
+    /// Fails unless `cls` derives from RawModel. (A plain MRO check: `__subclasscheck__` hooks do
+    /// not make a layout compatible.)
+    pub fn new(cls: Bound<'_, PyType>) -> PyResult<Self> {
         let base = cls.py().get_type::<RawModel>();
         // SAFETY: both are live type objects.
         match unsafe { pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), base.as_type_ptr()) } {
             0 => Err(PyTypeError::new_err(format!("{} does not derive from RawModel", cls.name()?))),
-            _ => Ok(()),
+            _ => Ok(Self(cls.unbind())),
         }
     }
 
-    /// A new instance of `cls` (a subclass) holding `raw`, made without running `__init__`.
-    pub fn instance_of<'py>(cls: &Bound<'py, PyType>, raw: Option<Event>) -> PyResult<Bound<'py, RawModel>> {
-        Self::check_base_of(cls)?;
-        let py = cls.py();
-        let base = py.get_type::<RawModel>();
-        // SAFETY: RawModel's own tp_new slot (read through the limited API) makes an instance of
-        // any subtype of it, `cls` here: what `RawModel.__new__(cls)` does, without the Python
-        // call.
+    /// A new instance holding `raw`, made without running `__init__`.
+    pub fn instance<'py>(&self, py: Python<'py>, raw: Option<Event>) -> PyResult<Bound<'py, RawModel>> {
+        // RawModel's own tp_new slot, read once (through the limited API).
+        static TP_NEW: OnceLock<pyo3::ffi::newfunc> = OnceLock::new();
+        let new = *TP_NEW.get_or_init(|| {
+            // SAFETY: a live type object whose tp_new slot pyo3 always fills (with a `newfunc`).
+            unsafe {
+                std::mem::transmute(pyo3::ffi::PyType_GetSlot(
+                    py.get_type::<RawModel>().as_type_ptr(),
+                    pyo3::ffi::Py_tp_new,
+                ))
+            }
+        });
+        // SAFETY: RawModel's tp_new makes an instance of any subtype of it, as `self.0` was checked
+        // to be (what `RawModel.__new__(cls)` does, without the Python call); the result is such
+        // an instance, or null with an exception set.
         let obj = unsafe {
-            let new: pyo3::ffi::newfunc =
-                std::mem::transmute(pyo3::ffi::PyType_GetSlot(base.as_type_ptr(), pyo3::ffi::Py_tp_new));
             let args = PyTuple::empty(py);
-            Bound::from_owned_ptr_or_err(py, new(cls.as_type_ptr(), args.as_ptr(), std::ptr::null_mut()))?
+            Bound::from_owned_ptr_or_err(py, new(self.0.as_ptr().cast(), args.as_ptr(), std::ptr::null_mut()))?
+                .cast_into_unchecked::<RawModel>()
         };
-        // The type check above makes this infallible.
-        let obj = obj.cast_into::<RawModel>()?;
         if raw.is_some() {
             *obj.get().raw.lock().unwrap_or_else(|p| p.into_inner()) = raw;
         }
