@@ -20,7 +20,7 @@ __all__ = [
 
 @final
 class Notification:
-    """One server notification: ``method`` and its typed ``payload`` (built when first read)."""
+    """One server notification: ``method`` and its typed ``payload``."""
 
     __match_args__ = ("method", "payload")
     def __new__(cls, method: str, payload: Any) -> Self: ...

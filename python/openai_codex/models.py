@@ -14,7 +14,7 @@ JsonValue = Union[str, int, float, bool, None, list["JsonValue"], dict[str, "Jso
 JsonObject = dict[str, JsonValue]
 
 Notification = _core.Notification
-"""One server notification: ``method`` and its typed ``payload`` (built when first read)."""
+"""One server notification: ``method`` and its typed ``payload``."""
 
 _core.set_payload_resolver(payload_builder)
 

@@ -160,12 +160,12 @@ impl PayloadPlan {
     }
 
     /// Builds the payload of `event` from its raw bytes.
-    fn build(&self, py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
-        if !event_fits(event, &self.fields) {
+    fn build(&self, py: Python<'_>, event: Event) -> PyResult<Py<PyAny>> {
+        if !event_fits(&event, &self.fields) {
             return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
         }
         // `_cache` stays unset: scalar fields are read through RawField and never cached.
-        Ok(self.cls.instance(py, Some(event.clone()))?.into_any().unbind())
+        Ok(self.cls.instance(py, Some(event))?.into_any().unbind())
     }
 }
 
@@ -176,39 +176,42 @@ fn kind_of_value(value: &Bound<'_, PyAny>) -> Option<ValueKind> {
 
 /// One server notification: `method` and its typed `payload`.
 ///
-/// The payload is built from the raw JSON the first time it is read, so events that are only
-/// counted or filtered by method cost almost nothing.
+/// The payload is made when the notification is handed out. For the high-volume notifications
+/// (the deltas) it is a thin view of the raw JSON whose fields are decoded only when read; the
+/// others are converted by the generated classes, which also convert nested values lazily.
 #[pyclass(frozen, freelist = 1024, module = "openai_codex.models", name = "Notification")]
 pub struct Notification {
+    // `Py` fields with `get` on a frozen class are plain struct members: Python reads them
+    // without calling into Rust, and CPython's attribute cache specialises the lookups.
     /// The JSON-RPC method, e.g. `"item/agentMessage/delta"`.
-    // A `Py` field with `get` on a frozen class is a plain struct member: Python reads it without
-    // calling into Rust.
     #[pyo3(get)]
     method: Py<PyString>,
-    source: Option<Event>,
-    /// The payload once built. A std `OnceLock` filled with `set` (which never waits) rather
-    /// than a `PyOnceLock`, whose first fill releases and retakes the GIL: a cost every event
-    /// would pay.
-    payload: std::sync::OnceLock<Py<PyAny>>,
+    /// The notification's params as the SDK's typed object for this method.
+    #[pyo3(get)]
+    payload: Py<PyAny>,
 }
 
 impl Notification {
-    pub fn from_event(py: Python<'_>, event: Event) -> Self {
-        let method = with_method_info(py, event.method_arc(), |info| info.name.clone_ref(py));
-        Self { method, source: Some(event), payload: Default::default() }
-    }
-
-    fn build_payload(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let event = self.source.as_ref().expect("a Notification has a source or a payload");
+    /// The notification for `event`, its payload made by the method's builder. (Made here rather
+    /// than on first read: a member is far cheaper to read than a getter, and nearly every
+    /// consumer reads the payload.)
+    pub fn from_event(py: Python<'_>, event: Event) -> PyResult<Self> {
         // The info itself, not a borrow: finding the builder may run Python code.
         let info = with_method_info(py, event.method_arc(), Arc::clone);
-        let Some(builder) = info.builder(py)? else {
-            return Ok(json_to_py(py, event.params_json())?.unbind());
-        };
-        match builder.bind(py).cast::<PayloadPlan>() {
-            Ok(plan) => plan.get().build(py, event),
-            Err(_) => builder.call1(py, (json_to_py(py, event.params_json())?,)),
-        }
+        let payload = build_payload(py, &info, event)?;
+        Ok(Self { method: info.name.clone_ref(py), payload })
+    }
+}
+
+/// `event`'s params as the object the method's builder makes (a dict when no resolver is
+/// installed).
+fn build_payload(py: Python<'_>, info: &MethodInfo, event: Event) -> PyResult<Py<PyAny>> {
+    let Some(builder) = info.builder(py)? else {
+        return Ok(json_to_py(py, event.params_json())?.unbind());
+    };
+    match builder.bind(py).cast::<PayloadPlan>() {
+        Ok(plan) => plan.get().build(py, event),
+        Err(_) => builder.call1(py, (json_to_py(py, event.params_json())?,)),
     }
 }
 
@@ -216,7 +219,7 @@ impl Notification {
 impl Notification {
     #[new]
     fn new(method: Py<PyString>, payload: Py<PyAny>) -> Self {
-        Self { method, source: None, payload: std::sync::OnceLock::from(payload) }
+        Self { method, payload }
     }
 
     #[classattr]
@@ -224,22 +227,8 @@ impl Notification {
         ("method", "payload")
     }
 
-    /// The notification's params as the SDK's typed object for this method.
-    #[getter]
-    fn payload(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if let Some(payload) = self.payload.get() {
-            return Ok(payload.clone_ref(py));
-        }
-        // Built outside the cell (building runs Python code, which may switch threads); if
-        // another thread got there first, its payload is the one everybody sees.
-        let built = self.build_payload(py)?;
-        let _ = self.payload.set(built);
-        Ok(self.payload.get().expect("set above or by another thread").clone_ref(py))
-    }
-
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let payload = self.payload(py)?;
-        Ok(format!("Notification(method={}, payload={})", self.method.bind(py).repr()?, payload.bind(py).repr()?))
+        Ok(format!("Notification(method={}, payload={})", self.method.bind(py).repr()?, self.payload.bind(py).repr()?))
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -248,7 +237,7 @@ impl Notification {
         };
         let other = other.get();
         let same = self.method.bind(py).as_any().eq(other.method.bind(py))?
-            && self.payload(py)?.bind(py).eq(other.payload(py)?)?;
+            && self.payload.bind(py).eq(other.payload.bind(py))?;
         Ok(same.into_pyobject(py)?.to_owned().into_any().unbind())
     }
 
@@ -321,7 +310,7 @@ impl TurnStream {
     /// `finished`).
     fn try_next(&self, py: Python<'_>) -> PyResult<Option<Notification>> {
         match self.sub.take_one() {
-            TurnEvent::Event(event) => Ok(Some(Notification::from_event(py, event))),
+            TurnEvent::Event(event) => Ok(Some(Notification::from_event(py, event)?)),
             TurnEvent::Finished | TurnEvent::Empty => Ok(None),
             TurnEvent::Closed(why) => Err(to_pyerr(py, why.into())),
         }
@@ -452,7 +441,7 @@ impl EventStream {
     /// The next notification if one is queued, else None.
     fn try_next(&self, py: Python<'_>) -> PyResult<Option<Notification>> {
         match self.mailbox.pop() {
-            Popped::Item(event) => Ok(Some(Notification::from_event(py, event))),
+            Popped::Item(event) => Ok(Some(Notification::from_event(py, event)?)),
             Popped::Closed(why) => Err(to_pyerr(py, why.into())),
             Popped::Empty => Ok(None),
         }
@@ -475,7 +464,7 @@ impl EventStream {
             })
             .await;
             let outcome = within(outcome, "a notification", timeout);
-            Python::attach(|py| Ok(Notification::from_event(py, outcome.map_err(|e| to_pyerr(py, e))?)))
+            Python::attach(|py| Notification::from_event(py, outcome.map_err(|e| to_pyerr(py, e))?))
         })
     }
 
