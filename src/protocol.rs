@@ -40,8 +40,27 @@ impl ValueKind {
             Some(b'n') => Self::Null,
             Some(b'{') => Self::Object,
             Some(b'[') => Self::Array,
-            _ if text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) => Self::Float,
-            _ => Self::Int,
+            _ => Self::of_number(text),
+        }
+    }
+
+    /// The kind of a value jiter peeked at, whose text is `text` (read only for numbers).
+    fn of_peeked(peek: Peek, text: &[u8]) -> Self {
+        match peek {
+            Peek::String => Self::String,
+            Peek::True | Peek::False => Self::Bool,
+            Peek::Null => Self::Null,
+            Peek::Object => Self::Object,
+            Peek::Array => Self::Array,
+            _ => Self::of_number(text),
+        }
+    }
+
+    fn of_number(text: &[u8]) -> Self {
+        if text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+            Self::Float
+        } else {
+            Self::Int
         }
     }
 }
@@ -86,27 +105,11 @@ pub struct Event {
 
 impl Event {
     pub fn new(method: &str, params_json: &[u8]) -> Self {
-        Self::with_members(method_name(method), params_json, None)
+        Self::with_members(method_name(method), params_json, &[NOT_INDEXED])
     }
 
-    fn with_members(method: Arc<str>, params: &[u8], members: Option<&[Member]>) -> Self {
-        let index_len = members.map_or(0, |m| m.len() * MEMBER_BYTES);
-        // The index, then its count, as they follow the params (at most 8 members: on the stack).
-        let mut tail = [0u8; INDEXED_MEMBERS * MEMBER_BYTES + 1];
-        match members {
-            Some(members) => {
-                for (m, out) in members.iter().zip(tail.chunks_exact_mut(MEMBER_BYTES)) {
-                    out[0..2].copy_from_slice(&m.key.0.to_le_bytes());
-                    out[2..4].copy_from_slice(&m.key.1.to_le_bytes());
-                    out[4..6].copy_from_slice(&m.value.0.to_le_bytes());
-                    out[6..8].copy_from_slice(&m.value.1.to_le_bytes());
-                    out[8] = m.kind as u8;
-                }
-                tail[index_len] = members.len() as u8;
-            }
-            None => tail[0] = NOT_INDEXED,
-        }
-        let tail = &tail[..index_len + 1];
+    /// `tail` is the encoded member index and its count (see [`MemberIndex`]), or `NOT_INDEXED`.
+    fn with_members(method: Arc<str>, params: &[u8], tail: &[u8]) -> Self {
         // Written straight into the shared allocation, without zeroing it first.
         let mut data = Arc::<[u8]>::new_uninit_slice(params.len() + tail.len());
         let buf = Arc::get_mut(&mut data).expect("a fresh Arc is unique").as_mut_ptr().cast::<u8>();
@@ -308,17 +311,18 @@ fn key(name: &str) -> Key {
     }
 }
 
-/// The members of a params object, as far as they can be indexed.
+/// The members of a params object, as far as they can be indexed, encoded as they are found in
+/// the layout the event stores (each member's key and value spans, relative to the params, then
+/// its kind; after the last member, their count).
 struct MemberIndex {
-    members: [Member; INDEXED_MEMBERS],
+    encoded: [u8; INDEXED_MEMBERS * MEMBER_BYTES + 1],
     count: usize,
     overflow: bool,
 }
 
 impl Default for MemberIndex {
     fn default() -> Self {
-        let unused = Member { key: (0, 0), value: (0, 0), kind: ValueKind::Null };
-        Self { members: [unused; INDEXED_MEMBERS], count: 0, overflow: false }
+        Self { encoded: [0; INDEXED_MEMBERS * MEMBER_BYTES + 1], count: 0, overflow: false }
     }
 }
 
@@ -327,15 +331,26 @@ impl MemberIndex {
         let rel = |i: usize| u16::try_from(i - params_start).ok();
         match (rel(key.start), rel(key.end), rel(value.start), rel(value.end)) {
             (Some(ks), Some(ke), Some(vs), Some(ve)) if self.count < INDEXED_MEMBERS => {
-                self.members[self.count] = Member { key: (ks, ke), value: (vs, ve), kind };
+                let out = &mut self.encoded[self.count * MEMBER_BYTES..][..MEMBER_BYTES];
+                out[0..2].copy_from_slice(&ks.to_le_bytes());
+                out[2..4].copy_from_slice(&ke.to_le_bytes());
+                out[4..6].copy_from_slice(&vs.to_le_bytes());
+                out[6..8].copy_from_slice(&ve.to_le_bytes());
+                out[8] = kind as u8;
                 self.count += 1;
             }
             _ => self.overflow = true,
         }
     }
 
-    fn finish(&self) -> Option<&[Member]> {
-        (!self.overflow).then(|| &self.members[..self.count])
+    /// The encoded index followed by its count, or just `NOT_INDEXED`.
+    fn finish(&mut self) -> &[u8] {
+        if self.overflow {
+            return &[NOT_INDEXED];
+        }
+        let len = self.count * MEMBER_BYTES;
+        self.encoded[len] = self.count as u8;
+        &self.encoded[..=len]
     }
 }
 
@@ -380,7 +395,7 @@ fn scan_params<'a>(
         }
         let value = value_start..j.current_index();
         match key_span {
-            Some(key_span) => index.push(start, key_span, value.clone(), ValueKind::of(&line[value])),
+            Some(key_span) => index.push(start, key_span, value.clone(), ValueKind::of_peeked(peek, &line[value])),
             None => index.overflow = true,
         }
         next = j.next_key()?.map(classify);
@@ -505,10 +520,10 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
             params: params.map(|p| text(line, &p).into()),
         }),
         (Some(method), None) => {
-            let members = fields.members.finish();
             let bytes = params.map_or(&[][..], |p| &line[p]);
+            let index = if bytes.is_empty() { &[NOT_INDEXED][..] } else { fields.members.finish() };
             Ok(Incoming::Notification {
-                event: Event::with_members(method_name(&method), bytes, members.filter(|_| !bytes.is_empty())),
+                event: Event::with_members(method_name(&method), bytes, index),
                 keys: fields.keys,
             })
         }
