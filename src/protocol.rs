@@ -92,6 +92,38 @@ pub const INDEXED_MEMBERS: usize = 8;
 const MEMBER_BYTES: usize = 9;
 const NOT_INDEXED: u8 = u8::MAX;
 
+/// An event's member index: its members in the order they came, by position.
+#[derive(Debug, Clone, Copy)]
+pub struct Members<'a>(&'a [u8]);
+
+impl<'a> Members<'a> {
+    pub fn len(&self) -> usize {
+        self.0.len() / MEMBER_BYTES
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The member at position `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<Member> {
+        self.0.get(i * MEMBER_BYTES..(i + 1) * MEMBER_BYTES).map(Self::decode)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Member> + 'a {
+        self.0.chunks_exact(MEMBER_BYTES).map(Self::decode)
+    }
+
+    fn decode(c: &[u8]) -> Member {
+        let at = |i: usize| u16::from_le_bytes([c[i], c[i + 1]]);
+        Member {
+            key: (at(0), at(2)),
+            value: (at(4), at(6)),
+            kind: ValueKind::from_byte(c[8]).unwrap_or(ValueKind::Null),
+        }
+    }
+}
+
 /// One server notification: its method and the raw JSON of its params. Cheap to clone (two
 /// reference counts): queues, summaries and Python objects share one copy of the bytes. The
 /// member index, when there is one, rides in the same allocation, after the params.
@@ -126,21 +158,13 @@ impl Event {
 
     /// The params' top-level members, if the reader indexed them (flat objects of at most
     /// [`INDEXED_MEMBERS`] members under 64 KiB).
-    pub fn members(&self) -> Option<impl Iterator<Item = Member> + '_> {
+    pub fn members(&self) -> Option<Members<'_>> {
         let count = *self.data.last()?;
         if count == NOT_INDEXED {
             return None;
         }
         let start = self.params_len as usize;
-        let index = &self.data[start..start + count as usize * MEMBER_BYTES];
-        Some(index.chunks_exact(MEMBER_BYTES).map(|c| {
-            let at = |i: usize| u16::from_le_bytes([c[i], c[i + 1]]);
-            Member {
-                key: (at(0), at(2)),
-                value: (at(4), at(6)),
-                kind: ValueKind::from_byte(c[8]).unwrap_or(ValueKind::Null),
-            }
-        }))
+        Some(Members(&self.data[start..start + count as usize * MEMBER_BYTES]))
     }
 
     pub fn method(&self) -> &str {
@@ -653,7 +677,7 @@ mod tests {
             panic!()
         };
         let params = event.params_json();
-        let members: Vec<_> = event.members().expect("indexed").collect();
+        let members: Vec<_> = event.members().expect("indexed").iter().collect();
         let text = |bytes: &[u8]| std::str::from_utf8(bytes).unwrap().to_owned();
         let seen: Vec<_> = members.iter().map(|m| (text(m.key_in(params)), text(m.value_in(params)), m.kind)).collect();
         assert_eq!(

@@ -2,6 +2,7 @@
 //! class, and reading scalar fields straight from the raw JSON of a notification, so a payload
 //! that is only read for a field or two never becomes a Python dict.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use jiter::{Jiter, JiterResult, Peek};
@@ -99,10 +100,18 @@ impl RawModel {
 /// The value of top-level `key` of `event`'s params, as Python; None when absent. Found through
 /// the member index the reader made while scanning the line, or, for objects it did not index,
 /// by scanning the JSON.
-fn event_field<'py>(py: Python<'py>, event: &Event, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+fn event_field<'py>(py: Python<'py>, event: &Event, key: &str, hint: &AtomicU8) -> PyResult<Option<Bound<'py, PyAny>>> {
     let bytes = event.params_json();
-    if let Some(mut members) = event.members() {
-        let found = members.find(|m| same_key(m.key_in(bytes), key.as_bytes()));
+    if let Some(members) = event.members() {
+        // Payloads of one method mostly list their members in one order: try where this field
+        // was found last time before searching.
+        let is_key = |i: usize| members.get(i).filter(|m| same_key(m.key_in(bytes), key.as_bytes()));
+        let last = usize::from(hint.load(Ordering::Relaxed));
+        let found = is_key(last).or_else(|| {
+            let i = (0..members.len()).find(|&i| is_key(i).is_some())?;
+            hint.store(i as u8, Ordering::Relaxed);
+            is_key(i)
+        });
         return match found {
             Some(m) => Ok(Some(value_to_py(py, m.value_in(bytes))?)),
             None => Ok(None),
@@ -134,7 +143,7 @@ pub fn event_fits(event: &Event, fields: &[PlanField]) -> bool {
         }
     };
     let ok = match event.members() {
-        Some(mut members) => members.all(|m| check(m.key_in(bytes), m.kind)),
+        Some(members) => members.iter().all(|m| check(m.key_in(bytes), m.kind)),
         None => scan_object(bytes, |key, j| {
             let span = skip_value(j)?;
             Ok(check(key, ValueKind::of(&bytes[span])))
@@ -238,6 +247,10 @@ fn find_key(bytes: &[u8], key: &[u8]) -> JiterResult<Option<Span>> {
 #[pyclass(frozen, module = "openai_codex._core", name = "RawField")]
 pub struct RawField {
     wire: Py<PyString>,
+    /// `wire` as Rust text, to look it up in raw JSON without asking Python for it.
+    wire_key: Box<str>,
+    /// Where in the member index the field was found last (see `event_field`).
+    hint: AtomicU8,
     default: Py<PyAny>,
     setter: Py<PyAny>,
     doc: Option<String>,
@@ -247,8 +260,9 @@ pub struct RawField {
 impl RawField {
     #[new]
     #[pyo3(signature = (wire, default, setter, doc=None))]
-    fn new(wire: Py<PyString>, default: Py<PyAny>, setter: Py<PyAny>, doc: Option<String>) -> Self {
-        Self { wire, default, setter, doc }
+    fn new(wire: Bound<'_, PyString>, default: Py<PyAny>, setter: Py<PyAny>, doc: Option<String>) -> PyResult<Self> {
+        let wire_key = wire.to_str()?.into();
+        Ok(Self { wire: wire.unbind(), wire_key, hint: AtomicU8::new(0), default, setter, doc })
     }
 
     #[getter]
@@ -267,8 +281,8 @@ impl RawField {
         };
         let this = slf.get();
         if let Some(event) = obj.cast::<RawModel>().ok().and_then(|model| model.get().event()) {
-            let wire = this.wire.bind(py).to_str()?;
-            return Ok(event_field(py, &event, wire)?.unwrap_or_else(|| this.default.bind(py).clone()));
+            let value = event_field(py, &event, &this.wire_key, &this.hint)?;
+            return Ok(value.unwrap_or_else(|| this.default.bind(py).clone()));
         }
         let data = obj.getattr(pyo3::intern!(py, "_data"))?;
         match data.cast::<PyDict>() {
