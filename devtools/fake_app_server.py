@@ -124,6 +124,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     faults.add_argument("--respond", action="append", default=[], metavar="METHOD:RESULT_JSON",
                         help="answer METHOD with this result (also for methods the fake does "
                              "not know); repeatable")
+    faults.add_argument("--raw-line", action="append", default=[], metavar="LINE",
+                        help="write LINE verbatim after the agent message ({thread} and {turn} "
+                             "become the turn's ids), e.g. a notification with its keys in an "
+                             "unusual order; repeatable, in order")
     faults.add_argument("--record", metavar="PATH",
                         help="append every line received on stdin to PATH (to assert what an "
                              "SDK sent, e.g. approval answers)")
@@ -349,6 +353,8 @@ class FakeAppServer:
 
         text = self.agent_message(thread_id, turn_id)
         total_text = len(text)
+        for raw in args.raw_line:
+            self.out.write(raw.replace("{thread}", thread_id).replace("{turn}", turn_id).encode() + b"\n")
         while self.active_turn["steers"] and not self.active_turn["interrupted"]:
             inputs = self.active_turn["steers"].pop(0)
             self._user_message(thread_id, turn_id, inputs)

@@ -409,6 +409,25 @@ def test_payloads_built_from_the_raw_line_behave_like_any_model() -> None:
     assert third.thread_id == first.thread_id
 
 
+def test_raw_payload_fields_are_found_whatever_the_key_order() -> None:
+    """A field read from the raw line is looked up where it was found last; deltas whose keys
+    come in another order, or with members the schema does not know, must still read right."""
+    from tests.conftest import fake_server_config
+
+    shuffled = [
+        '{"params":{"delta":"b","turnId":"{turn}","itemId":"i2","threadId":"{thread}"},"method":"%s"}' % DELTA,
+        '{"method":"%s","params":{"extra":1,"itemId":"i3","threadId":"{thread}","turnId":"{turn}","delta":"c"}}' % DELTA,
+    ]
+    args = ["--deltas", "1", "--delta-text", "a"]
+    for line in shuffled:
+        args += ["--raw-line", line]
+    with Codex(fake_server_config(*args)) as codex:
+        deltas = [e.payload for e in codex.thread_start().turn("go").stream() if e.method == DELTA]
+    assert [(d.delta, d.item_id) for d in deltas[1:]] == [("b", "i2"), ("c", "i3")]
+    assert deltas[0].delta == "a" and deltas[0].thread_id == deltas[2].thread_id
+    assert deltas[2].extra == 1
+
+
 def test_fields_stay_readable_while_a_raw_payload_makes_its_dict(monkeypatch: pytest.MonkeyPatch) -> None:
     """Another thread may read a field at any point while a payload's dict is made: at the moment
     the raw JSON is let go, the dict must already be there (checked here from inside that step)."""
