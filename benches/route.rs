@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use _core::protocol::{parse_line, Incoming};
+use _core::protocol::{parse_line, Incoming, LineParser};
 use _core::router::{Limits, RouteCache, Router};
 use _core::turn::TurnEvent;
 
@@ -24,10 +24,11 @@ fn main() {
     let channel = router.subscribe_turn("019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a5c");
 
     let mut cache = RouteCache::default();
+    let mut parser = LineParser::default();
     for round in 0..rounds {
         let start = Instant::now();
         for line in &lines {
-            let Ok(Incoming::Notification { event, keys }) = parse_line(black_box(line)) else { panic!() };
+            let Ok(Incoming::Notification { event, keys }) = parser.parse(black_box(line)) else { panic!() };
             router.route_quiet(event, &keys, &mut cache);
         }
         let routed = start.elapsed();
@@ -51,8 +52,12 @@ fn main() {
         println!("{label}: {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
     };
     for _ in 0..3 {
-        per_line("parse only", &|line| {
+        per_line("full parse only", &|line| {
             black_box(parse_line(line).ok());
+        });
+        let parser = std::cell::RefCell::new(LineParser::default());
+        per_line("parse only, repeats remembered", &|line| {
+            black_box(parser.borrow_mut().parse(line).ok());
         });
         per_line("jiter skipping every value (floor)", &|line| {
             let mut j = jiter::Jiter::new(line);

@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 use crate::error::{Closed, CoreError, CoreResult};
 use crate::framing::LineReader;
 use crate::mailbox::Mailbox;
-use crate::protocol::{self, Event, Incoming, RequestId, ResponseFault, RpcError};
+use crate::protocol::{self, Event, Incoming, LineParser, RequestId, ResponseFault, RpcError};
 use crate::router::{Limits, RouteCache, Router};
 use crate::runtime::runtime;
 use crate::transport::{LaunchSpec, Process};
@@ -316,11 +316,12 @@ fn route_buffered(
     conn: &Arc<Connection>,
     lines: &mut LineReader<tokio::process::ChildStdout>,
     touched: &mut Vec<(Arc<Mailbox<Event>>, bool)>,
+    parser: &mut LineParser,
     cache: &mut RouteCache,
 ) {
     touched.clear();
     while let Some(line) = lines.next_buffered() {
-        match protocol::parse_line(line) {
+        match parser.parse(line) {
             Ok(Incoming::Response { id, outcome }) => conn.complete(id, outcome),
             Ok(Incoming::Notification { event, keys }) => {
                 if let Some(routed) = conn.router.route_quiet(event, &keys, cache) {
@@ -365,15 +366,16 @@ async fn hold_for_busy_readers(touched: &[(Arc<Mailbox<Event>>, bool)]) {
 async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
     let mut lines = LineReader::new(stdout);
     let mut touched = Vec::new();
+    let mut parser = LineParser::default();
     let mut cache = RouteCache::default();
     let ended = loop {
-        route_buffered(&conn, &mut lines, &mut touched, &mut cache);
+        route_buffered(&conn, &mut lines, &mut touched, &mut parser, &mut cache);
         hold_for_busy_readers(&touched).await;
         match lines.fill().await {
             Ok(true) => {}
             Ok(false) => {
                 // End of stream: a final line without a newline is still delivered.
-                route_buffered(&conn, &mut lines, &mut touched, &mut cache);
+                route_buffered(&conn, &mut lines, &mut touched, &mut parser, &mut cache);
                 break "closed its stdout".to_owned();
             }
             Err(e) => break format!("stdout could not be read ({e})"),
