@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use jiter::{Jiter, JiterResult, Peek};
 
+mod repeats;
+pub use repeats::LineParser;
+
 /// Request ids we send are plain integers; the server echoes them back.
 pub type RequestId = u64;
 
@@ -110,7 +113,7 @@ impl<'a> Members<'a> {
         self.0.get(i * MEMBER_BYTES..(i + 1) * MEMBER_BYTES).map(Self::decode)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = Member> + 'a {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Member> + ExactSizeIterator + 'a {
         self.0.chunks_exact(MEMBER_BYTES).map(Self::decode)
     }
 
@@ -580,127 +583,6 @@ fn incoming<'a>(line: &'a [u8], mut fields: Fields<'a>) -> Result<Incoming<'a>, 
     }
 }
 
-/// Parses lines as [`parse_line`] does, and much faster for runs of notifications that differ
-/// only in their last value, such as a stream of deltas (the same method, ids and keys, a new
-/// piece of text at the end). It remembers the last such line's shape; jiter's parse is
-/// deterministic, so a line with the same bytes before that value, a string jiter accepts, and
-/// the same bytes after it parses to the same fields: only the string's extent, and so the
-/// params', differ. Anything else is parsed in full.
-#[derive(Default)]
-pub struct LineParser {
-    memo: Option<Memo>,
-}
-
-impl LineParser {
-    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Incoming<'a>, LineError> {
-        if let Some(incoming) = self.memo.as_ref().and_then(|memo| memo.reparse(line)) {
-            return Ok(incoming);
-        }
-        let mut fields = scan(line)?;
-        if let Some(memo) = Memo::learn(line, &mut fields) {
-            self.memo = Some(memo);
-        }
-        incoming(line, fields)
-    }
-}
-
-/// The shape of a notification whose last value is a string followed only by the closing braces
-/// (see [`LineParser`]).
-struct Memo {
-    /// The line up to the opening quote of its last value.
-    prefix: Box<[u8]>,
-    /// The line after that value's closing quote.
-    suffix: Box<[u8]>,
-    method: Arc<str>,
-    /// Where the routing ids lie (all within `prefix`).
-    thread_id: Option<Span>,
-    turn_id: Option<Span>,
-    login_id: Option<Span>,
-    params_start: usize,
-    /// How far the params object extends past the last value.
-    params_tail: usize,
-    /// The encoded member index and its count; the last member's value end changes per line.
-    index: Box<[u8]>,
-}
-
-impl Memo {
-    /// The shape of `line`, if it is a notification of that form whose ids and method are
-    /// plain slices of the line (no escapes).
-    fn learn(line: &[u8], fields: &mut Fields<'_>) -> Option<Self> {
-        let (Some(Cow::Borrowed(method)), None, Some(params)) = (&fields.method, &fields.id, &fields.params) else {
-            return None;
-        };
-        let borrowed = |id: &Option<Cow<'_, str>>| match id {
-            None => Some(None),
-            Some(Cow::Borrowed(id)) => span_within(line, id.as_bytes()).map(Some),
-            Some(Cow::Owned(_)) => None,
-        };
-        let keys = &fields.keys;
-        let (thread_id, turn_id, login_id) =
-            (borrowed(&keys.thread_id)?, borrowed(&keys.turn_id)?, borrowed(&keys.login_id)?);
-        let params = params.clone();
-        let index = fields.members.finish();
-        let last = Members(&index[..index.len() - 1]).iter().last()?;
-        let (value_start, value_end) =
-            (params.start + usize::from(last.value.0), params.start + usize::from(last.value.1));
-        // A routing id changes the keys: such a line is not a repeat, whatever its bytes.
-        let plain_key = matches!(key(std::str::from_utf8(last.key_in(&line[params.clone()])).ok()?), Key::Other);
-        let closes = line[value_end..].iter().all(|b| matches!(b, b'}' | b' ' | b'\t' | b'\r' | b'\n'));
-        if last.kind != ValueKind::String || !plain_key || !closes || line.get(value_start) != Some(&b'"') {
-            return None;
-        }
-        Some(Self {
-            prefix: line[..value_start].into(),
-            suffix: line[value_end..].into(),
-            method: method_name(method),
-            thread_id,
-            turn_id,
-            login_id,
-            params_start: params.start,
-            params_tail: params.end - value_end,
-            index: index.into(),
-        })
-    }
-
-    /// `line` parsed through this shape, if it has it.
-    fn reparse<'a>(&self, line: &'a [u8]) -> Option<Incoming<'a>> {
-        let value_start = self.prefix.len();
-        if !line.starts_with(&self.prefix) || line.get(value_start) != Some(&b'"') {
-            return None;
-        }
-        // The same call the full parse makes for this value.
-        let mut j = Jiter::new(&line[value_start..]);
-        j.known_skip(Peek::String).ok()?;
-        let value_end = value_start + j.current_index();
-        if line[value_end..] != *self.suffix {
-            return None;
-        }
-        let mut index = [0u8; INDEXED_MEMBERS * MEMBER_BYTES + 1];
-        let index = &mut index[..self.index.len()];
-        index.copy_from_slice(&self.index);
-        let end_at = index.len() - 1 - MEMBER_BYTES + 6;
-        let end = u16::try_from(value_end - self.params_start).ok()?;
-        index[end_at..end_at + 2].copy_from_slice(&end.to_le_bytes());
-        // SAFETY: the ids lie in the prefix, byte for byte the prefix of the line they were read
-        // from, where jiter found them to be strings without escapes, hence UTF-8.
-        let id = |span: &Option<Span>| {
-            span.clone().map(|s| Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(&line[s]) }))
-        };
-        Some(Incoming::Notification {
-            event: Event::with_members(
-                self.method.clone(),
-                &line[self.params_start..value_end + self.params_tail],
-                index,
-            ),
-            keys: RouteKeys {
-                thread_id: id(&self.thread_id),
-                turn_id: id(&self.turn_id),
-                login_id: id(&self.login_id),
-            },
-        })
-    }
-}
-
 fn parse_error(raw: &str) -> ResponseFault {
     #[derive(serde::Deserialize)]
     struct ErrorFields {
@@ -963,84 +845,5 @@ mod tests {
         assert!(line.ends_with(b"}\n"));
         let v: serde_json::Value = serde_json::from_slice(&notification_line("initialized", None)).unwrap();
         assert_eq!(v, serde_json::json!({"method": "initialized"}));
-    }
-
-    /// A line as a delta of thread `th`, turn `tu`, whose params end with `"delta":<value>`.
-    fn delta_line(thread: &str, value: &str) -> Vec<u8> {
-        format!(r#"{{"method":"item/agentMessage/delta","params":{{"threadId":"{thread}","turnId":"tu","itemId":"i","delta":{value}}}}}"#).into_bytes()
-    }
-
-    #[test]
-    fn repeated_lines_parse_exactly_as_a_full_parse_does() {
-        let big = format!("\"{}\"", "x".repeat(70_000));
-        let mut lines = vec![
-            delta_line("th", r#""a""#),
-            delta_line("th", r#""b""#),
-            delta_line("th", r#""""#),
-            delta_line("th", r#""q\"uote\\ \n \u00e9 é""#),
-            delta_line("th", r#""lone \ud800 surrogate""#),
-            delta_line("th", "\"raw \u{1} control\""),
-            delta_line("th", r#""unterminated"#),
-            delta_line("th", "5"),
-            delta_line("th", r#""c","extra":1"#),
-            delta_line("th", r#""d""#),
-            br#"{"id":7,"result":{"ok":true}}"#.to_vec(),
-            delta_line("th", r#""after a response""#),
-            delta_line("other", r#""another thread""#),
-            delta_line("other", r#""e""#),
-            delta_line("th", r#""f""#),
-            br#"{"method":"item/agentMessage/delta","params":{"threadId":"th","turnId":"tu","itemId":"i","delta": "g" } } "#.to_vec(),
-            br#"{"method":"item/agentMessage/delta","params":{"threadId":"th","turnId":"tu","itemId":"i","delta": "h" } } "#.to_vec(),
-            delta_line("th", big.as_str()),
-            delta_line("th", r#""i""#),
-            br#"{"method":"m","params":{"delta":"x"}}"#.to_vec(),
-            br#"{"method":"m","params":{"delta":"y"}}"#.to_vec(),
-            br#"{"method":"m","params":{"delta":"z"}}x"#.to_vec(),
-            br#"{"method":"m","params":{"delta":"z"}}}"#.to_vec(),
-            br#"{"method":"m","params":{"delta":"z"}"#.to_vec(),
-            br#"{"method":"m","params":{"a":1},"params":{"delta":"z"}}"#.to_vec(),
-            br#"{"method":"m","params":{"a":1},"params":{"delta":"w"}}"#.to_vec(),
-            br#"{"method":"m","params":{"delta":"x","turnId":"t1"}}"#.to_vec(),
-            br#"{"method":"m","params":{"delta":"x","turnId":"t2"}}"#.to_vec(),
-            br#"{"method":"m","params":{"threadId":"a\u0062","delta":"x"}}"#.to_vec(),
-            br#"{"method":"m","params":{"threadId":"a\u0062","delta":"y"}}"#.to_vec(),
-        ];
-        lines.push(delta_line("th", r#""k""#));
-        let mut invalid_utf8 = delta_line("th", r#""bad""#);
-        let at = invalid_utf8.len() - 5;
-        invalid_utf8[at] = 0xff;
-        lines.push(invalid_utf8);
-        lines.push(delta_line("th", r#""j""#));
-
-        let mut parser = LineParser::default();
-        let mut reused = Vec::new();
-        for (i, line) in lines.iter().enumerate() {
-            if parser.memo.as_ref().is_some_and(|memo| memo.reparse(line).is_some()) {
-                reused.push(i);
-            }
-            let full = format!("{:?}", parse_line(line));
-            assert_eq!(format!("{:?}", parser.parse(line)), full, "{}", String::from_utf8_lossy(line));
-        }
-        // Reused: repeats of the last line remembered (escapes, non-ASCII, or invalid UTF-8 in
-        // the last value, which neither parse checks), also across a response or a line that
-        // does not qualify. Not reused: a changed prefix or suffix, a last value that is not a
-        // string or that jiter rejects, routing ids at the end, ids with escapes, params of
-        // 64 KiB or more.
-        assert_eq!(reused, [1, 2, 3, 9, 11, 13, 16, 20, 25, 31, 32]);
-    }
-
-    #[test]
-    fn a_repeated_line_reuses_the_shape_of_the_last() {
-        let mut parser = LineParser::default();
-        parser.parse(&delta_line("th", r#""a""#)).unwrap();
-        let memo = parser.memo.as_ref().expect("a delta is remembered");
-        let next = delta_line("th", r#""longer piece""#);
-        let Some(Incoming::Notification { event, keys }) = memo.reparse(&next) else { panic!("not reused") };
-        let Ok(Incoming::Notification { event: full, .. }) = parse_line(&next) else { panic!() };
-        assert_eq!(event.params_json(), full.params_json());
-        assert_eq!((keys.thread_id.as_deref(), keys.turn_id.as_deref()), (Some("th"), Some("tu")));
-        let members: Vec<_> = event.members().expect("indexed").iter().collect();
-        assert_eq!(members.last().map(|m| m.value_in(event.params_json())), Some(&br#""longer piece""#[..]));
-        assert!(memo.reparse(&delta_line("other", r#""a""#)).is_none());
     }
 }

@@ -1,0 +1,269 @@
+//! Runs of notifications that repeat the last one's shape, such as a stream of deltas: the same
+//! method, ids and keys, and a new piece of text in one string member. jiter's parse is
+//! deterministic, so a line with the same bytes before that string, a string jiter accepts, and
+//! the same bytes after it parses to the same fields as the line it repeats; only the string's
+//! extent differs, and with it the place of everything after it. Such a line is read from its
+//! string alone; anything else is parsed in full.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use jiter::{Jiter, Peek};
+
+use super::{
+    incoming, key, method_name, scan, span_within, Event, Fields, Incoming, Key, LineError, Members, RouteKeys,
+    ValueKind, INDEXED_MEMBERS, MEMBER_BYTES,
+};
+
+/// Parses lines as [`super::parse_line`] does, remembering the shape of the last notification
+/// that has one worth remembering (see the module docs).
+#[derive(Default)]
+pub struct LineParser {
+    memo: Option<Memo>,
+}
+
+impl LineParser {
+    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Incoming<'a>, LineError> {
+        if let Some(incoming) = self.memo.as_ref().and_then(|memo| memo.reparse(line)) {
+            return Ok(incoming);
+        }
+        let mut fields = scan(line)?;
+        if let Some(memo) = Memo::learn(line, &mut fields) {
+            self.memo = Some(memo);
+        }
+        incoming(line, fields)
+    }
+}
+
+/// A place in a remembered line: before the varying string, or after it (counted from its end,
+/// as everything there moves with the string's length).
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Before(usize),
+    After(usize),
+}
+
+impl Place {
+    fn of(at: usize, value_end: usize) -> Self {
+        if at >= value_end {
+            Self::After(at - value_end)
+        } else {
+            Self::Before(at)
+        }
+    }
+
+    fn resolve(self, value_end: usize) -> usize {
+        match self {
+            Self::Before(at) => at,
+            Self::After(offset) => value_end + offset,
+        }
+    }
+}
+
+/// The shape of a notification with a string member that may vary (its last string member whose
+/// key is not a routing id).
+struct Memo {
+    /// The line up to the opening quote of the varying string.
+    prefix: Box<[u8]>,
+    /// The line after its closing quote.
+    suffix: Box<[u8]>,
+    method: Arc<str>,
+    /// Where the routing ids lie (`start`, `len`), as jiter found them: strings without escapes.
+    ids: [Option<(Place, usize)>; 3],
+    params_start: usize,
+    params_end: Place,
+    /// The encoded member index and its count, as the remembered line had it.
+    index: Box<[u8]>,
+    /// Where in `index` the places that move with the varying string's end are: its own end,
+    /// and the spans of the members after it.
+    moving: Box<[usize]>,
+    /// The varying string's end (relative to the params) in the remembered line.
+    value_end: usize,
+}
+
+impl Memo {
+    /// The shape of `line`, if it is a notification with a member index, a string member that
+    /// may vary, and a method and ids without escapes.
+    fn learn(line: &[u8], fields: &mut Fields<'_>) -> Option<Self> {
+        let (Some(Cow::Borrowed(method)), None, Some(params)) = (&fields.method, &fields.id, &fields.params) else {
+            return None;
+        };
+        let params = params.clone();
+        let index = fields.members.finish();
+        let members = Members(index.get(..index.len().checked_sub(1)?)?);
+        let varying = members.iter().enumerate().rev().find_map(|(i, m)| {
+            let plain_key = std::str::from_utf8(m.key_in(&line[params.clone()])).is_ok_and(|k| key(k) == Key::Other);
+            (m.kind == ValueKind::String && plain_key).then_some(i)
+        })?;
+        let value = members.get(varying)?.value;
+        let (value_start, value_end) = (params.start + usize::from(value.0), params.start + usize::from(value.1));
+        if line.get(value_start) != Some(&b'"') {
+            return None;
+        }
+        let keys = &fields.keys;
+        let mut ids = [None; 3];
+        for (slot, id) in ids.iter_mut().zip([&keys.thread_id, &keys.turn_id, &keys.login_id]) {
+            *slot = match id {
+                None => None,
+                Some(Cow::Borrowed(id)) => {
+                    let span = span_within(line, id.as_bytes())?;
+                    Some((Place::of(span.start, value_end), span.len()))
+                }
+                Some(Cow::Owned(_)) => return None,
+            };
+        }
+        Some(Self {
+            prefix: line[..value_start].into(),
+            suffix: line[value_end..].into(),
+            method: method_name(method),
+            ids,
+            params_start: params.start,
+            params_end: Place::of(params.end, value_end),
+            index: index.into(),
+            moving: std::iter::once(varying * MEMBER_BYTES + 6)
+                .chain(
+                    ((varying + 1) * MEMBER_BYTES..index.len() - 1)
+                        .step_by(MEMBER_BYTES)
+                        .flat_map(|m| [m, m + 2, m + 4, m + 6]),
+                )
+                .collect(),
+            value_end: usize::from(value.1),
+        })
+    }
+
+    /// `line` read through this shape, if it has it.
+    fn reparse<'a>(&self, line: &'a [u8]) -> Option<Incoming<'a>> {
+        let value_start = self.prefix.len();
+        if !line.starts_with(&self.prefix) || line.get(value_start) != Some(&b'"') {
+            return None;
+        }
+        // The very call the full parse makes for this member's value.
+        let mut j = Jiter::new(&line[value_start..]);
+        j.known_skip(Peek::String).ok()?;
+        let value_end = value_start + j.current_index();
+        if line[value_end..] != *self.suffix {
+            return None;
+        }
+        let index = self.moved_index(value_end - self.params_start)?;
+        let id = |place: &Option<(Place, usize)>| {
+            place.map(|(at, len)| {
+                let at = at.resolve(value_end);
+                // SAFETY: these bytes equal, in the prefix or the suffix, the bytes of an id in
+                // the remembered line, where jiter read them as a string without escapes: UTF-8.
+                Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(&line[at..at + len]) })
+            })
+        };
+        let params = self.params_start..self.params_end.resolve(value_end);
+        let [thread_id, turn_id, login_id] = &self.ids;
+        Some(Incoming::Notification {
+            event: Event::with_members(self.method.clone(), &line[params], &index[..self.index.len()]),
+            keys: RouteKeys { thread_id: id(thread_id), turn_id: id(turn_id), login_id: id(login_id) },
+        })
+    }
+
+    /// The member index with the varying value ending at `value_end` (relative to the params),
+    /// and the members after it moved along; None if that no longer fits the index.
+    fn moved_index(&self, value_end: usize) -> Option<[u8; INDEXED_MEMBERS * MEMBER_BYTES + 1]> {
+        let mut index = [0u8; INDEXED_MEMBERS * MEMBER_BYTES + 1];
+        index[..self.index.len()].copy_from_slice(&self.index);
+        for &at in &self.moving {
+            let old = usize::from(u16::from_le_bytes([index[at], index[at + 1]]));
+            let new = u16::try_from(old + value_end - self.value_end).ok()?;
+            index[at..at + 2].copy_from_slice(&new.to_le_bytes());
+        }
+        Some(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_line;
+    use super::*;
+
+    /// A delta of thread `thread`, turn `tu`, as the runtime writes it, with `value` last.
+    fn delta_line(thread: &str, value: &str) -> Vec<u8> {
+        format!(
+            r#"{{"method":"item/agentMessage/delta","params":{{"threadId":"{thread}","turnId":"tu","itemId":"i","delta":{value}}}}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn repeated_lines_parse_exactly_as_a_full_parse_does() {
+        let big = format!("\"{}\"", "x".repeat(70_000));
+        let mut lines = vec![
+            delta_line("th", r#""a""#),
+            delta_line("th", r#""b""#),
+            delta_line("th", r#""""#),
+            delta_line("th", r#""q\"uote\\ \n \u00e9 é""#),
+            delta_line("th", r#""lone \ud800 surrogate""#),
+            delta_line("th", "\"raw \u{1} control\""),
+            delta_line("th", r#""unterminated"#),
+            delta_line("th", "5"),
+            delta_line("th", r#""c","extra":1"#),
+            delta_line("th", r#""d""#),
+            br#"{"id":7,"result":{"ok":true}}"#.to_vec(),
+            delta_line("th", r#""after a response""#),
+            delta_line("other", r#""another thread""#),
+            delta_line("other", r#""e""#),
+            delta_line("th", r#""f""#),
+            br#"{"method":"item/agentMessage/delta","params":{"threadId":"th","turnId":"tu","itemId":"i","delta": "g" } } "#.to_vec(),
+            br#"{"method":"item/agentMessage/delta","params":{"threadId":"th","turnId":"tu","itemId":"i","delta": "h" } } "#.to_vec(),
+            delta_line("th", big.as_str()),
+            delta_line("th", r#""i""#),
+            br#"{"method":"m","params":{"delta":"x"}}"#.to_vec(),
+            br#"{"method":"m","params":{"delta":"y"}}"#.to_vec(),
+            br#"{"method":"m","params":{"delta":"z"}}x"#.to_vec(),
+            br#"{"method":"m","params":{"delta":"z"}}}"#.to_vec(),
+            br#"{"method":"m","params":{"delta":"z"}"#.to_vec(),
+            br#"{"method":"m","params":{"a":1},"params":{"delta":"z"}}"#.to_vec(),
+            br#"{"method":"m","params":{"a":1},"params":{"delta":"w"}}"#.to_vec(),
+            br#"{"method":"m","params":{"threadId":"t1"}}"#.to_vec(),
+            br#"{"method":"m","params":{"threadId":"t2"}}"#.to_vec(),
+            br#"{"method":"m","params":{"threadId":"a\u0062","delta":"x"}}"#.to_vec(),
+            br#"{"method":"m","params":{"threadId":"a\u0062","delta":"y"}}"#.to_vec(),
+            // Members, ids and the method after the varying string move with its length.
+            br#"{"params":{"delta":"x","summaryIndex":0,"turnId":"tu"},"method":"m"}"#.to_vec(),
+            br#"{"params":{"delta":"longer","summaryIndex":0,"turnId":"tu"},"method":"m"}"#.to_vec(),
+            br#"{"params":{"delta":"","summaryIndex":0,"turnId":"tu"},"method":"m"}"#.to_vec(),
+            br#"{"params":{"delta":"z","summaryIndex":1,"turnId":"tu"},"method":"m"}"#.to_vec(),
+            delta_line("th", r#""k""#),
+        ];
+        let mut invalid_utf8 = delta_line("th", r#""bad""#);
+        let at = invalid_utf8.len() - 5;
+        invalid_utf8[at] = 0xff;
+        lines.push(invalid_utf8);
+        lines.push(delta_line("th", r#""j""#));
+
+        let mut parser = LineParser::default();
+        let mut reused = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if parser.memo.as_ref().is_some_and(|memo| memo.reparse(line).is_some()) {
+                reused.push(i);
+            }
+            let full = format!("{:?}", parse_line(line));
+            assert_eq!(format!("{:?}", parser.parse(line)), full, "{}", String::from_utf8_lossy(line));
+        }
+        // Reused: repeats of the last line remembered (escapes, non-ASCII, or invalid UTF-8 in
+        // the varying string, which neither parse checks; members, ids and the method after
+        // it), also across a response or a line with no shape to remember. Not reused: a
+        // changed prefix or suffix (an extra member, another thread, another index), a value
+        // that is not a string or that jiter rejects, ids with escapes, params of 64 KiB or more.
+        assert_eq!(reused, [1, 2, 3, 11, 13, 16, 20, 25, 31, 32, 35, 36]);
+    }
+
+    #[test]
+    fn a_repeated_line_reuses_the_shape_of_the_last() {
+        let mut parser = LineParser::default();
+        parser.parse(&delta_line("th", r#""a""#)).unwrap();
+        let memo = parser.memo.as_ref().expect("a delta is remembered");
+        let next = delta_line("th", r#""longer piece""#);
+        let Some(Incoming::Notification { event, keys }) = memo.reparse(&next) else { panic!("not reused") };
+        let Ok(Incoming::Notification { event: full, .. }) = parse_line(&next) else { panic!() };
+        assert_eq!(event.params_json(), full.params_json());
+        assert_eq!((keys.thread_id.as_deref(), keys.turn_id.as_deref()), (Some("th"), Some("tu")));
+        let members: Vec<_> = event.members().expect("indexed").iter().collect();
+        assert_eq!(members.last().map(|m| m.value_in(event.params_json())), Some(&br#""longer piece""#[..]));
+        assert!(memo.reparse(&delta_line("other", r#""a""#)).is_none());
+    }
+}
