@@ -27,7 +27,8 @@ pub struct Mailbox<T> {
     /// `None` = unbounded. When full, the oldest item is dropped: these queues carry state updates
     /// nobody may be reading, and the newest are the most useful.
     capacity: Option<usize>,
-    /// When the consumer last took something, in ms on [`clock_ms`]; 0 = never.
+    /// When the consumer last took something, in ms on [`clock_ms`]; until then, when the
+    /// mailbox was made (its reader is usually about to start: see `consumer_active`).
     last_take_ms: AtomicU64,
     /// Signalled when a take leaves few items queued (see [`Mailbox::wait_for_space`]).
     space: Notify,
@@ -64,7 +65,7 @@ impl<T> Mailbox<T> {
             slots: Mutex::new(Slots { items: VecDeque::new(), closed: None, dropped: 0 }),
             notify: Notify::new(),
             capacity,
-            last_take_ms: AtomicU64::new(0),
+            last_take_ms: AtomicU64::new(clock_ms()),
             space: Notify::new(),
         })
     }
@@ -206,10 +207,12 @@ impl<T> Mailbox<T> {
         self.lock().items.len()
     }
 
-    /// Whether the consumer took something within `window`.
+    /// Whether the consumer took something within `window`, or the mailbox is that new: a
+    /// stream's first read comes a moment after its events start to arrive, and a producer that
+    /// did not wait for it would buffer whatever the runtime sends meanwhile.
     pub fn consumer_active(&self, window: Duration) -> bool {
         let last = self.last_take_ms.load(Ordering::Relaxed);
-        last != 0 && clock_ms().saturating_sub(last) <= window.as_millis() as u64
+        clock_ms().saturating_sub(last) <= window.as_millis() as u64
     }
 
     /// Backpressure for a producer: waits while more than [`LOW_WATER`] items are queued *and*
@@ -305,8 +308,10 @@ mod tests {
         for i in 0..(LOW_WATER * 3) {
             m.push(i);
         }
-        // Nobody has read yet: no waiting.
+        // Nobody has read yet: the producer waits for the first read for one idle window only.
+        let started = std::time::Instant::now();
         tokio::time::timeout(Duration::from_secs(1), m.wait_for_space(Duration::from_millis(50))).await.unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(50));
         // An active reader: the producer waits until the backlog is down to the low-water mark.
         m.drain_at_most(1);
         let m2 = m.clone();
