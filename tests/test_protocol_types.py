@@ -428,6 +428,24 @@ def test_raw_payload_fields_are_found_whatever_the_key_order() -> None:
     assert deltas[2].extra == 1
 
 
+def test_a_misfit_amid_fitting_deltas_still_arrives_as_unknown_notification() -> None:
+    """The check that a delta fits its class is skipped for repeats of a line that fitted; a
+    delta of another shape (here, a number for text, with a string after it) is checked anew."""
+    from tests.conftest import fake_server_config
+
+    misfits = [
+        '{"method":"%s","params":{"threadId":"{thread}","turnId":"{turn}","delta":5,"itemId":"i"}}' % DELTA,
+        '{"method":"%s","params":{"threadId":"{thread}","turnId":"{turn}","delta":6,"itemId":"j"}}' % DELTA,
+    ]
+    args = ["--deltas", "3"]
+    for line in misfits:
+        args += ["--raw-line", line]
+    with Codex(fake_server_config(*args)) as codex:
+        payloads = [e.payload for e in codex.thread_start().turn("go").stream() if e.method == DELTA]
+    assert [type(p) for p in payloads] == [AgentMessageDeltaNotification] * 3 + [UnknownNotification] * 2
+    assert [p.params["delta"] for p in payloads[3:]] == [5, 6]
+
+
 def test_fields_stay_readable_while_a_raw_payload_makes_its_dict(monkeypatch: pytest.MonkeyPatch) -> None:
     """Another thread may read a field at any point while a payload's dict is made: at the moment
     the raw JSON is let go, the dict must already be there (checked here from inside that step)."""

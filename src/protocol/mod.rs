@@ -136,11 +136,26 @@ pub struct Event {
     /// The params bytes, then the encoded members, then their count (or `NOT_INDEXED`).
     data: Arc<[u8]>,
     params_len: u32,
+    /// See [`Event::shape`].
+    shape: u64,
 }
 
 impl Event {
     pub fn new(method: &str, params_json: &[u8]) -> Self {
         Self::with_members(method_name(method), params_json, &[NOT_INDEXED])
+    }
+
+    /// Events of one nonzero shape have the same members, in the same order, with values of the
+    /// same kinds; only the text of string values may differ. The reader gives lines it reads
+    /// through one remembered line (see `repeats`) that line's shape; 0 is no shape. Shapes are
+    /// unique in the process, so a check made on the members holds for all events of a shape.
+    pub fn shape(&self) -> u64 {
+        self.shape
+    }
+
+    fn with_shape(mut self, shape: u64) -> Self {
+        self.shape = shape;
+        self
     }
 
     /// `tail` is the encoded member index and its count (see [`MemberIndex`]), or `NOT_INDEXED`.
@@ -156,7 +171,7 @@ impl Event {
             std::ptr::copy_nonoverlapping(tail.as_ptr(), buf.add(params.len()), tail.len());
             data.assume_init()
         };
-        Self { method, data, params_len: params.len() as u32 }
+        Self { method, data, params_len: params.len() as u32, shape: 0 }
     }
 
     /// The params' top-level members, if the reader indexed them (flat objects of at most

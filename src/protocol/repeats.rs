@@ -6,6 +6,7 @@
 //! string alone; anything else is parsed in full.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use jiter::{Jiter, Peek};
@@ -28,10 +29,16 @@ impl LineParser {
             return Ok(incoming);
         }
         let mut fields = scan(line)?;
-        if let Some(memo) = Memo::learn(line, &mut fields) {
-            self.memo = Some(memo);
-        }
-        incoming(line, fields)
+        let Some(memo) = Memo::learn(line, &mut fields) else {
+            return incoming(line, fields);
+        };
+        let shape = memo.shape;
+        self.memo = Some(memo);
+        // The line learnt from has the shape of the lines that will repeat it.
+        incoming(line, fields).map(|incoming| match incoming {
+            Incoming::Notification { event, keys } => Incoming::Notification { event: event.with_shape(shape), keys },
+            other => other,
+        })
     }
 }
 
@@ -79,6 +86,14 @@ struct Memo {
     moving: Box<[usize]>,
     /// The varying string's end (relative to the params) in the remembered line.
     value_end: usize,
+    /// The shape of the events read through this memo (see [`Event::shape`]).
+    shape: u64,
+}
+
+/// Shapes are numbered across the process (64 bits: they never wrap).
+fn next_shape() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Memo {
@@ -128,6 +143,7 @@ impl Memo {
                 )
                 .collect(),
             value_end: usize::from(value.1),
+            shape: next_shape(),
         })
     }
 
@@ -156,7 +172,8 @@ impl Memo {
         let params = self.params_start..self.params_end.resolve(value_end);
         let [thread_id, turn_id, login_id] = &self.ids;
         Some(Incoming::Notification {
-            event: Event::with_members(self.method.clone(), &line[params], &index[..self.index.len()]),
+            event: Event::with_members(self.method.clone(), &line[params], &index[..self.index.len()])
+                .with_shape(self.shape),
             keys: RouteKeys { thread_id: id(thread_id), turn_id: id(turn_id), login_id: id(login_id) },
         })
     }
@@ -235,6 +252,13 @@ mod tests {
         lines.push(invalid_utf8);
         lines.push(delta_line("th", r#""j""#));
 
+        // The full parse gives no shape; apart from that, the results must be the same.
+        let shapeless = |parsed: Result<Incoming<'_>, LineError>| match parsed {
+            Ok(Incoming::Notification { event, keys }) => {
+                format!("{:?}", Ok::<_, LineError>(Incoming::Notification { event: event.with_shape(0), keys }))
+            }
+            other => format!("{other:?}"),
+        };
         let mut parser = LineParser::default();
         let mut reused = Vec::new();
         for (i, line) in lines.iter().enumerate() {
@@ -242,7 +266,7 @@ mod tests {
                 reused.push(i);
             }
             let full = format!("{:?}", parse_line(line));
-            assert_eq!(format!("{:?}", parser.parse(line)), full, "{}", String::from_utf8_lossy(line));
+            assert_eq!(shapeless(parser.parse(line)), full, "{}", String::from_utf8_lossy(line));
         }
         // Reused: repeats of the last line remembered (escapes, non-ASCII, or invalid UTF-8 in
         // the varying string, which neither parse checks; members, ids and the method after
@@ -265,5 +289,21 @@ mod tests {
         let members: Vec<_> = event.members().expect("indexed").iter().collect();
         assert_eq!(members.last().map(|m| m.value_in(event.params_json())), Some(&br#""longer piece""#[..]));
         assert!(memo.reparse(&delta_line("other", r#""a""#)).is_none());
+    }
+
+    #[test]
+    fn repeats_share_the_shape_of_the_line_they_repeat() {
+        let mut parser = LineParser::default();
+        let shape = |parser: &mut LineParser, line: &[u8]| match parser.parse(line) {
+            Ok(Incoming::Notification { event, .. }) => event.shape(),
+            other => panic!("{other:?}"),
+        };
+        let first = shape(&mut parser, &delta_line("th", r#""a""#));
+        assert_ne!(first, 0);
+        assert_eq!(shape(&mut parser, &delta_line("th", r#""bc""#)), first);
+        let other = shape(&mut parser, &delta_line("other", r#""a""#));
+        assert!(other != 0 && other != first);
+        assert_eq!(shape(&mut parser, br#"{"method":"m","params":{"n":1}}"#), 0);
+        assert_eq!(shape(&mut parser, &delta_line("th", r#""d""#)), shape(&mut parser, &delta_line("th", r#""e""#)));
     }
 }

@@ -1,6 +1,7 @@
 //! Python views of routed notifications: the `Notification` object (payload converted only when
 //! read), a turn's stream, and mailbox streams (global queue, logins).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
@@ -107,6 +108,8 @@ pub struct PayloadPlan {
     cls: RawModelClass,
     fields: Vec<PlanField>,
     fallback: Py<PyAny>,
+    /// The last event shape found to fit (see `Event::shape`; 0: none): its repeats fit too.
+    fitting_shape: AtomicU64,
 }
 
 /// A plan field as Python describes it: `(wire_key, required, allowed_types_or_None)`.
@@ -134,7 +137,7 @@ impl PayloadPlan {
                 Ok(PlanField { wire, required, kinds })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(Self { cls, fields, fallback })
+        Ok(Self { cls, fields, fallback, fitting_shape: AtomicU64::new(0) })
     }
 
     /// Builds the payload for already-parsed `params` (as the Python builder would).
@@ -161,8 +164,12 @@ impl PayloadPlan {
 
     /// Builds the payload of `event` from its raw bytes.
     fn build(&self, py: Python<'_>, event: Event) -> PyResult<Py<PyAny>> {
-        if !event_fits(&event, &self.fields) {
-            return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
+        let shape = event.shape();
+        if shape == 0 || self.fitting_shape.load(Ordering::Relaxed) != shape {
+            if !event_fits(&event, &self.fields) {
+                return self.fallback.call1(py, (json_to_py(py, event.params_json())?,));
+            }
+            self.fitting_shape.store(shape, Ordering::Relaxed);
         }
         // `_cache` stays unset: scalar fields are read through RawField and never cached.
         Ok(self.cls.instance(py, Some(event))?.into_any().unbind())
