@@ -306,4 +306,104 @@ mod tests {
         assert_eq!(shape(&mut parser, br#"{"method":"m","params":{"n":1}}"#), 0);
         assert_eq!(shape(&mut parser, &delta_line("th", r#""d""#)), shape(&mut parser, &delta_line("th", r#""e""#)));
     }
+
+    /// How one notification line is laid out; a run of lines shares one layout and varies the text.
+    struct Layout {
+        order: Vec<usize>,
+        thread: &'static str,
+        index: u8,
+        extra: bool,
+        method_last: bool,
+        spaced: bool,
+    }
+
+    impl Layout {
+        fn random(rng: &mut fastrand::Rng) -> Self {
+            let mut order: Vec<usize> = (0..4).collect();
+            if rng.u8(..4) == 0 {
+                rng.shuffle(&mut order);
+            }
+            Self {
+                order,
+                thread: ["th", "th2", r"a\u0062"][rng.usize(..3)],
+                index: rng.u8(..2),
+                extra: rng.u8(..4) == 0,
+                method_last: rng.u8(..4) == 0,
+                spaced: rng.u8(..4) == 0,
+            }
+        }
+
+        fn line(&self, text: &str, rng: &mut fastrand::Rng) -> Vec<u8> {
+            let sep = if self.spaced { ", " } else { "," };
+            let member = |i: usize| match i {
+                0 => format!(r#""threadId":"{}""#, self.thread),
+                1 => r#""turnId":"tu""#.to_owned(),
+                2 => format!(r#""delta":{text}"#),
+                _ => format!(r#""summaryIndex":{}"#, self.index),
+            };
+            let mut members: Vec<String> = self.order.iter().map(|&i| member(i)).collect();
+            if self.extra {
+                members.push(r#""extra":[1,{"b":null}]"#.to_owned());
+            }
+            let params = format!("{{{}}}", members.join(sep));
+            let method = r#""method":"item/reasoning/summaryTextDelta""#;
+            let mut line = if self.method_last {
+                format!(r#"{{"params":{params}{sep}{method}}}"#)
+            } else {
+                format!(r#"{{{method}{sep}"params":{params}}}"#)
+            }
+            .into_bytes();
+            // Now and then a broken line: cut short, or with something after the object.
+            match rng.u8(..50) {
+                0 => line.truncate(rng.usize(..line.len())),
+                1 => line.extend_from_slice(b"}"),
+                _ => {}
+            }
+            line
+        }
+    }
+
+    #[test]
+    fn random_runs_of_lines_parse_as_the_full_parse_does() {
+        let texts = [
+            r#""a""#,
+            r#""""#,
+            r#""tok ""#,
+            r#""q\"x""#,
+            r#""\\""#,
+            r#""\u00e9""#,
+            "\"é\"",
+            r#""\ud800""#,
+            "\"\u{1}\"",
+            r#""x"#,
+            "5",
+            "null",
+            r#"{"a":1}"#,
+            r#""a longer piece of text""#,
+        ];
+        let mut rng = fastrand::Rng::with_seed(20261125);
+        let mut parser = LineParser::default();
+        let mut layout = Layout::random(&mut rng);
+        let mut reused = 0;
+        for _ in 0..20_000 {
+            if rng.u8(..10) == 0 {
+                layout = Layout::random(&mut rng);
+            }
+            let text = if rng.bool() { texts[rng.usize(..4)] } else { texts[rng.usize(..texts.len())] };
+            let line = layout.line(text, &mut rng);
+            if parser.memo.as_ref().is_some_and(|memo| memo.reparse(&line).is_some()) {
+                reused += 1;
+            }
+            let full = format!("{:?}", parse_line(&line));
+            let ours = match parser.parse(&line) {
+                Ok(Incoming::Notification { event, keys }) => {
+                    format!("{:?}", Ok::<_, LineError>(Incoming::Notification { event: event.with_shape(0), keys }))
+                }
+                other => format!("{other:?}"),
+            };
+            assert_eq!(ours, full, "{}", String::from_utf8_lossy(&line));
+        }
+        // The runs repeat, so most lines of a run are read through the remembered one.
+        assert!(reused > 8_000, "{reused}");
+    }
 }
