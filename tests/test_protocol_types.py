@@ -446,6 +446,36 @@ def test_a_misfit_amid_fitting_deltas_still_arrives_as_unknown_notification() ->
     assert [p.params["delta"] for p in payloads[3:]] == [5, 6]
 
 
+def test_a_failing_payload_builder_costs_its_event_not_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Payloads are built as the stream hands notifications out. A builder that raises (a bug:
+    the SDK's own builders turn misfits into UnknownNotification) fails that one step of the
+    iteration; the events after it still arrive and the turn completes."""
+    from openai_codex import _wire
+
+    from tests.conftest import fake_server_config
+
+    def broken(params: Any) -> Any:
+        raise RuntimeError("builder bug")
+
+    monkeypatch.setitem(_wire._BUILDERS, "test/brokenBuilder", broken)
+    args = ["--deltas", "2", "--raw-line", '{"method":"test/brokenBuilder","params":{"threadId":"{thread}","turnId":"{turn}"}}']
+    with Codex(fake_server_config(*args)) as codex:
+        stream = codex.thread_start().turn("go").stream()
+        methods = []
+        failures = 0
+        while True:
+            try:
+                methods.append(next(stream).method)
+            except StopIteration:
+                break
+            except RuntimeError as error:
+                assert str(error) == "builder bug"
+                failures += 1
+    assert failures == 1
+    assert methods.count(DELTA) == 2 and methods[-1] == "turn/completed"
+    assert "test/brokenBuilder" not in methods
+
+
 def test_fields_stay_readable_while_a_raw_payload_makes_its_dict(monkeypatch: pytest.MonkeyPatch) -> None:
     """Another thread may read a field at any point while a payload's dict is made: at the moment
     the raw JSON is let go, the dict must already be there (checked here from inside that step)."""
