@@ -92,7 +92,13 @@ impl Member {
 
 /// Members indexed per event: enough for the flat, high-volume notifications.
 pub const INDEXED_MEMBERS: usize = 8;
+/// An encoded member: four little-endian u16 places (relative to the params), then the kind.
 const MEMBER_BYTES: usize = 9;
+const KEY_START: usize = 0;
+const KEY_END: usize = 2;
+const VALUE_START: usize = 4;
+const VALUE_END: usize = 6;
+const KIND: usize = 8;
 const NOT_INDEXED: u8 = u8::MAX;
 
 /// An event's member index: its members in the order they came, by position.
@@ -120,9 +126,9 @@ impl<'a> Members<'a> {
     fn decode(c: &[u8]) -> Member {
         let at = |i: usize| u16::from_le_bytes([c[i], c[i + 1]]);
         Member {
-            key: (at(0), at(2)),
-            value: (at(4), at(6)),
-            kind: ValueKind::from_byte(c[8]).unwrap_or(ValueKind::Null),
+            key: (at(KEY_START), at(KEY_END)),
+            value: (at(VALUE_START), at(VALUE_END)),
+            kind: ValueKind::from_byte(c[KIND]).unwrap_or(ValueKind::Null),
         }
     }
 }
@@ -374,11 +380,10 @@ impl MemberIndex {
         match (rel(key.start), rel(key.end), rel(value.start), rel(value.end)) {
             (Some(ks), Some(ke), Some(vs), Some(ve)) if self.count < INDEXED_MEMBERS => {
                 let out = &mut self.encoded[self.count * MEMBER_BYTES..][..MEMBER_BYTES];
-                out[0..2].copy_from_slice(&ks.to_le_bytes());
-                out[2..4].copy_from_slice(&ke.to_le_bytes());
-                out[4..6].copy_from_slice(&vs.to_le_bytes());
-                out[6..8].copy_from_slice(&ve.to_le_bytes());
-                out[8] = kind as u8;
+                for (at, place) in [(KEY_START, ks), (KEY_END, ke), (VALUE_START, vs), (VALUE_END, ve)] {
+                    out[at..at + 2].copy_from_slice(&place.to_le_bytes());
+                }
+                out[KIND] = kind as u8;
                 self.count += 1;
             }
             _ => self.overflow = true,
@@ -433,6 +438,8 @@ fn scan_params<'a>(
                     inner = j.next_key()?.map(key);
                 }
             }
+            // Every other member is skipped with this one call, which `repeats` relies on: it
+            // re-reads a varying string member (never one of the keys above) the same way.
             _ => j.known_skip(peek)?,
         }
         let value = value_start..j.current_index();
@@ -555,6 +562,15 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
 
 /// The fields of `line`, found by jiter, or, for the few lines it rejects, by serde_json.
 fn scan(line: &[u8]) -> Result<Fields<'_>, LineError> {
+    // JSON text is UTF-8. jiter checks the strings it decodes but not those it skips, and a
+    // payload must not fail later, when the line is long gone, for bytes read here.
+    if let Err(e) = std::str::from_utf8(line) {
+        return Err(LineError(format!(
+            "Invalid JSON-RPC line (not UTF-8 at byte {}): {}",
+            e.valid_up_to(),
+            preview(line)
+        )));
+    }
     let mut fields = Fields::default();
     match scan_line(line, &mut fields) {
         Ok(true) => Ok(fields),
@@ -847,7 +863,8 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        for bad in [&b"not json"[..], b"[1,2]", b"{}", b"{\"method\":\"x\"} trailing", b"{\"method\":"] {
+        let not_utf8 = b"{\"method\":\"m\",\"params\":{\"skipped\":\"\xff\"}}";
+        for bad in [&b"not json"[..], b"[1,2]", b"{}", b"{\"method\":\"x\"} trailing", b"{\"method\":", not_utf8] {
             assert!(parse_line(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
     }

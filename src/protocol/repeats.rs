@@ -13,28 +13,27 @@ use jiter::{Jiter, Peek};
 
 use super::{
     incoming, key, method_name, scan, span_within, Event, Fields, Incoming, Key, LineError, Members, RouteKeys,
-    ValueKind, INDEXED_MEMBERS, MEMBER_BYTES,
+    ValueKind, INDEXED_MEMBERS, KEY_END, KEY_START, MEMBER_BYTES, VALUE_END, VALUE_START,
 };
 
 /// Parses lines as [`super::parse_line`] does, remembering the shape of the last notification
 /// that has one worth remembering (see the module docs).
 #[derive(Default)]
 pub struct LineParser {
-    memo: Option<Memo>,
+    memo: Memo,
 }
 
 impl LineParser {
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Incoming<'a>, LineError> {
-        if let Some(incoming) = self.memo.as_ref().and_then(|memo| memo.reparse(line)) {
+        if let Some(incoming) = self.memo.reparse(line) {
             return Ok(incoming);
         }
         let mut fields = scan(line)?;
-        let Some(memo) = Memo::learn(line, &mut fields) else {
+        if !self.memo.learn(line, &mut fields) {
             return incoming(line, fields);
-        };
-        let shape = memo.shape;
-        self.memo = Some(memo);
+        }
         // The line learnt from has the shape of the lines that will repeat it.
+        let shape = self.memo.shape;
         incoming(line, fields).map(|incoming| match incoming {
             Incoming::Notification { event, keys } => Incoming::Notification { event: event.with_shape(shape), keys },
             other => other,
@@ -68,25 +67,28 @@ impl Place {
 }
 
 /// The shape of a notification with a string member that may vary (its last string member whose
-/// key is not a routing id).
+/// key is not a routing id). Its buffers are reused when another line is learnt, so streams
+/// that interleave two shapes do not allocate per line.
+#[derive(Default)]
 struct Memo {
     /// The line up to the opening quote of the varying string.
-    prefix: Box<[u8]>,
+    prefix: Vec<u8>,
     /// The line after its closing quote.
-    suffix: Box<[u8]>,
+    suffix: Vec<u8>,
     method: Arc<str>,
     /// Where the routing ids lie (`start`, `len`), as jiter found them: strings without escapes.
     ids: [Option<(Place, usize)>; 3],
     params_start: usize,
-    params_end: Place,
+    params_end: Option<Place>,
     /// The encoded member index and its count, as the remembered line had it.
-    index: Box<[u8]>,
+    index: Vec<u8>,
     /// Where in `index` the places that move with the varying string's end are: its own end,
     /// and the spans of the members after it.
-    moving: Box<[usize]>,
+    moving: Vec<usize>,
     /// The varying string's end (relative to the params) in the remembered line.
     value_end: usize,
-    /// The shape of the events read through this memo (see [`Event::shape`]).
+    /// The shape of the events read through this memo (see [`Event::shape`]); 0 while nothing
+    /// is remembered.
     shape: u64,
 }
 
@@ -97,9 +99,13 @@ fn next_shape() -> u64 {
 }
 
 impl Memo {
-    /// The shape of `line`, if it is a notification with a member index, a string member that
-    /// may vary, and a method and ids without escapes.
-    fn learn(line: &[u8], fields: &mut Fields<'_>) -> Option<Self> {
+    /// Remembers the shape of `line`, if it is a notification with a member index, a string
+    /// member that may vary, and a method and ids without escapes; otherwise keeps what it had.
+    fn learn(&mut self, line: &[u8], fields: &mut Fields<'_>) -> bool {
+        self.try_learn(line, fields).is_some()
+    }
+
+    fn try_learn(&mut self, line: &[u8], fields: &mut Fields<'_>) -> Option<()> {
         let (Some(Cow::Borrowed(method)), None, Some(params)) = (&fields.method, &fields.id, &fields.params) else {
             return None;
         };
@@ -127,29 +133,33 @@ impl Memo {
                 Some(Cow::Owned(_)) => return None,
             };
         }
-        Some(Self {
-            prefix: line[..value_start].into(),
-            suffix: line[value_end..].into(),
-            method: method_name(method),
-            ids,
-            params_start: params.start,
-            params_end: Place::of(params.end, value_end),
-            index: index.into(),
-            moving: std::iter::once(varying * MEMBER_BYTES + 6)
-                .chain(
-                    ((varying + 1) * MEMBER_BYTES..index.len() - 1)
-                        .step_by(MEMBER_BYTES)
-                        .flat_map(|m| [m, m + 2, m + 4, m + 6]),
-                )
-                .collect(),
-            value_end: usize::from(value.1),
-            shape: next_shape(),
-        })
+        // The line qualifies: from here on the memo is overwritten.
+        self.prefix.clear();
+        self.prefix.extend_from_slice(&line[..value_start]);
+        self.suffix.clear();
+        self.suffix.extend_from_slice(&line[value_end..]);
+        if *self.method != **method {
+            self.method = method_name(method);
+        }
+        self.ids = ids;
+        self.params_start = params.start;
+        self.params_end = Some(Place::of(params.end, value_end));
+        self.index.clear();
+        self.index.extend_from_slice(index);
+        self.moving.clear();
+        self.moving.push(varying * MEMBER_BYTES + VALUE_END);
+        for m in (varying + 1..members.len()).map(|i| i * MEMBER_BYTES) {
+            self.moving.extend([KEY_START, KEY_END, VALUE_START, VALUE_END].map(|at| m + at));
+        }
+        self.value_end = usize::from(value.1);
+        self.shape = next_shape();
+        Some(())
     }
 
     /// `line` read through this shape, if it has it.
     fn reparse<'a>(&self, line: &'a [u8]) -> Option<Incoming<'a>> {
         let value_start = self.prefix.len();
+        let params_end = self.params_end?;
         if !line.starts_with(&self.prefix) || line.get(value_start) != Some(&b'"') {
             return None;
         }
@@ -157,7 +167,9 @@ impl Memo {
         let mut j = Jiter::new(&line[value_start..]);
         j.known_skip(Peek::String).ok()?;
         let value_end = value_start + j.current_index();
-        if line[value_end..] != *self.suffix {
+        // The rest of the line is the remembered line's, which was UTF-8: so must this be (the
+        // full parse checks the whole line).
+        if line[value_end..] != *self.suffix || std::str::from_utf8(&line[value_start..value_end]).is_err() {
             return None;
         }
         let index = self.moved_index(value_end - self.params_start)?;
@@ -169,7 +181,7 @@ impl Memo {
                 Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(&line[at..at + len]) })
             })
         };
-        let params = self.params_start..self.params_end.resolve(value_end);
+        let params = self.params_start..params_end.resolve(value_end);
         let [thread_id, turn_id, login_id] = &self.ids;
         Some(Incoming::Notification {
             event: Event::with_members(self.method.clone(), &line[params], &index[..self.index.len()])
@@ -262,25 +274,26 @@ mod tests {
         let mut parser = LineParser::default();
         let mut reused = Vec::new();
         for (i, line) in lines.iter().enumerate() {
-            if parser.memo.as_ref().is_some_and(|memo| memo.reparse(line).is_some()) {
+            if parser.memo.reparse(line).is_some() {
                 reused.push(i);
             }
             let full = format!("{:?}", parse_line(line));
             assert_eq!(shapeless(parser.parse(line)), full, "{}", String::from_utf8_lossy(line));
         }
-        // Reused: repeats of the last line remembered (escapes, non-ASCII, or invalid UTF-8 in
-        // the varying string, which neither parse checks; members, ids and the method after
-        // it), also across a response or a line with no shape to remember. Not reused: a
-        // changed prefix or suffix (an extra member, another thread, another index), a value
-        // that is not a string or that jiter rejects, ids with escapes, params of 64 KiB or more.
-        assert_eq!(reused, [1, 2, 3, 11, 13, 16, 20, 25, 31, 32, 35, 36]);
+        // Reused: repeats of the last line remembered (escapes or non-ASCII in the varying
+        // string; members, ids and the method after it), also across a response or a line with
+        // no shape to remember. Not reused: a changed prefix or suffix (an extra member, another
+        // thread, another index), a value that is not a string, that jiter rejects or that is
+        // not UTF-8, ids with escapes, params of 64 KiB or more.
+        assert_eq!(reused, [1, 2, 3, 11, 13, 16, 20, 25, 31, 32, 36]);
     }
 
     #[test]
     fn a_repeated_line_reuses_the_shape_of_the_last() {
         let mut parser = LineParser::default();
         parser.parse(&delta_line("th", r#""a""#)).unwrap();
-        let memo = parser.memo.as_ref().expect("a delta is remembered");
+        let memo = &parser.memo;
+        assert_ne!(memo.shape, 0, "a delta is remembered");
         let next = delta_line("th", r#""longer piece""#);
         let Some(Incoming::Notification { event, keys }) = memo.reparse(&next) else { panic!("not reused") };
         let Ok(Incoming::Notification { event: full, .. }) = parse_line(&next) else { panic!() };
@@ -391,7 +404,7 @@ mod tests {
             }
             let text = if rng.bool() { texts[rng.usize(..4)] } else { texts[rng.usize(..texts.len())] };
             let line = layout.line(text, &mut rng);
-            if parser.memo.as_ref().is_some_and(|memo| memo.reparse(&line).is_some()) {
+            if parser.memo.reparse(&line).is_some() {
                 reused += 1;
             }
             let full = format!("{:?}", parse_line(&line));
