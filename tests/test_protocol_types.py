@@ -428,6 +428,18 @@ def test_raw_payload_fields_are_found_whatever_the_key_order() -> None:
     assert deltas[2].extra == 1
 
 
+def test_a_repeated_key_reads_as_its_last_value_as_in_a_dict() -> None:
+    """The runtime does not repeat keys, but a line that does reads as the dict it would make:
+    the last value counts, whatever the deltas before it taught the field reader."""
+    from tests.conftest import fake_server_config
+
+    twice = '{"method":"%s","params":{"threadId":"{thread}","turnId":"{turn}","itemId":"i","delta":"x","delta":"y"}}' % DELTA
+    with Codex(fake_server_config("--deltas", "2", "--raw-line", twice)) as codex:
+        deltas = [e.payload for e in codex.thread_start().turn("go").stream() if e.method == DELTA]
+    assert [d.delta for d in deltas] == ["tok ", "tok ", "y"]
+    assert deltas[2].model_dump()["delta"] == "y"
+
+
 def test_a_misfit_amid_fitting_deltas_still_arrives_as_unknown_notification() -> None:
     """The check that a delta fits its class is skipped for repeats of a line that fitted; a
     delta of another shape (here, a number for text, with a string after it) is checked anew."""

@@ -3,7 +3,7 @@
 //! that is only read for a field or two never becomes a Python dict.
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use jiter::{Jiter, JiterResult, Peek};
 use pyo3::exceptions::PyTypeError;
@@ -34,7 +34,11 @@ impl RawModel {
 
 /// A class whose instances have RawModel's layout (a subclass of it), checked once when made, so
 /// that instances can then be made without checking again.
-pub struct RawModelClass(Py<PyType>);
+pub struct RawModelClass {
+    cls: Py<PyType>,
+    /// RawModel's own tp_new slot (read through the limited API).
+    tp_new: pyo3::ffi::newfunc,
+}
 
 impl RawModelClass {
     /// Fails unless `cls` derives from RawModel. (A plain MRO check: `__subclasscheck__` hooks do
@@ -42,32 +46,31 @@ impl RawModelClass {
     pub fn new(cls: Bound<'_, PyType>) -> PyResult<Self> {
         let base = cls.py().get_type::<RawModel>();
         // SAFETY: both are live type objects.
-        match unsafe { pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), base.as_type_ptr()) } {
-            0 => Err(PyTypeError::new_err(format!("{} does not derive from RawModel", cls.name()?))),
-            _ => Ok(Self(cls.unbind())),
+        if unsafe { pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), base.as_type_ptr()) } == 0 {
+            return Err(PyTypeError::new_err(format!("{} does not derive from RawModel", cls.name()?)));
         }
+        // SAFETY: a live type object whose tp_new slot pyo3 always fills (with a `newfunc`).
+        let tp_new = unsafe {
+            std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::newfunc>(pyo3::ffi::PyType_GetSlot(
+                base.as_type_ptr(),
+                pyo3::ffi::Py_tp_new,
+            ))
+        };
+        Ok(Self { cls: cls.unbind(), tp_new })
     }
 
     /// A new instance holding `raw`, made without running `__init__`.
     pub fn instance<'py>(&self, py: Python<'py>, raw: Option<Event>) -> PyResult<Bound<'py, RawModel>> {
-        // RawModel's own tp_new slot, read once (through the limited API).
-        static TP_NEW: OnceLock<pyo3::ffi::newfunc> = OnceLock::new();
-        let new = *TP_NEW.get_or_init(|| {
-            // SAFETY: a live type object whose tp_new slot pyo3 always fills (with a `newfunc`).
-            unsafe {
-                std::mem::transmute(pyo3::ffi::PyType_GetSlot(
-                    py.get_type::<RawModel>().as_type_ptr(),
-                    pyo3::ffi::Py_tp_new,
-                ))
-            }
-        });
-        // SAFETY: RawModel's tp_new makes an instance of any subtype of it, as `self.0` was checked
-        // to be (what `RawModel.__new__(cls)` does, without the Python call); the result is such
-        // an instance, or null with an exception set.
+        // SAFETY: RawModel's tp_new makes an instance of any subtype of it, as `self.cls` was
+        // checked to be (what `RawModel.__new__(cls)` does, without the Python call); the result
+        // is such an instance, or null with an exception set.
         let obj = unsafe {
             let args = PyTuple::empty(py);
-            Bound::from_owned_ptr_or_err(py, new(self.0.as_ptr().cast(), args.as_ptr(), std::ptr::null_mut()))?
-                .cast_into_unchecked::<RawModel>()
+            Bound::from_owned_ptr_or_err(
+                py,
+                (self.tp_new)(self.cls.as_ptr().cast(), args.as_ptr(), std::ptr::null_mut()),
+            )?
+            .cast_into_unchecked::<RawModel>()
         };
         if raw.is_some() {
             *obj.get().raw.lock().unwrap_or_else(|p| p.into_inner()) = raw;
@@ -103,15 +106,19 @@ impl RawModel {
 fn event_field<'py>(py: Python<'py>, event: &Event, key: &str, hint: &AtomicU8) -> PyResult<Option<Bound<'py, PyAny>>> {
     let bytes = event.params_json();
     if let Some(members) = event.members() {
-        // Payloads of one method mostly list their members in one order: try where this field
-        // was found last time before searching.
+        // As in the dict the JSON would make, the last of repeated keys counts. Payloads of one
+        // method mostly list their members in one order: where this field was found last time
+        // is tried first (it holds if no later member has the key).
         let is_key = |i: usize| members.get(i).filter(|m| same_key(m.key_in(bytes), key.as_bytes()));
-        let last = usize::from(hint.load(Ordering::Relaxed));
-        let found = is_key(last).or_else(|| {
-            let i = (0..members.len()).find(|&i| is_key(i).is_some())?;
-            hint.store(i as u8, Ordering::Relaxed);
-            is_key(i)
-        });
+        let hinted = usize::from(hint.load(Ordering::Relaxed));
+        let found = match is_key(hinted) {
+            Some(m) if (hinted + 1..members.len()).all(|i| is_key(i).is_none()) => Some(m),
+            _ => (0..members.len()).rev().find_map(|i| {
+                let m = is_key(i)?;
+                hint.store(i as u8, Ordering::Relaxed);
+                Some(m)
+            }),
+        };
         return match found {
             Some(m) => Ok(Some(value_to_py(py, m.value_in(bytes))?)),
             None => Ok(None),
@@ -228,12 +235,12 @@ fn scan_object(bytes: &[u8], mut visit: impl FnMut(&[u8], &mut Jiter<'_>) -> Jit
     Ok(true)
 }
 
-/// Where the value of top-level `key` lies in `bytes`.
+/// Where the value of top-level `key` lies in `bytes` (the last, if it repeats: as in a dict).
 fn find_key(bytes: &[u8], key: &[u8]) -> JiterResult<Option<Span>> {
     let mut found = None;
     scan_object(bytes, |k, j| {
         let span = skip_value(j)?;
-        if found.is_none() && k == key {
+        if k == key {
             found = Some(span);
         }
         Ok(true)
