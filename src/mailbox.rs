@@ -27,8 +27,8 @@ pub struct Mailbox<T> {
     /// `None` = unbounded. When full, the oldest item is dropped: these queues carry state updates
     /// nobody may be reading, and the newest are the most useful.
     capacity: Option<usize>,
-    /// When the consumer last took something, in ms on [`clock_ms`]; until then, when the
-    /// mailbox was made (its reader is usually about to start: see `consumer_active`).
+    /// When the consumer last took something, in ms on [`clock_ms`]; until then, when the first
+    /// item came (its reader is usually about to start: see `consumer_active`); 0 before that.
     last_take_ms: AtomicU64,
     /// Signalled when a take leaves few items queued (see [`Mailbox::wait_for_space`]).
     space: Notify,
@@ -65,7 +65,7 @@ impl<T> Mailbox<T> {
             slots: Mutex::new(Slots { items: VecDeque::new(), closed: None, dropped: 0 }),
             notify: Notify::new(),
             capacity,
-            last_take_ms: AtomicU64::new(clock_ms()),
+            last_take_ms: AtomicU64::new(0),
             space: Notify::new(),
         })
     }
@@ -97,6 +97,10 @@ impl<T> Mailbox<T> {
             }
         }
         s.items.push_back(item);
+        if self.last_take_ms.load(Ordering::Relaxed) == 0 {
+            // The first item: the reader has one idle window from now to start taking.
+            self.last_take_ms.store(clock_ms(), Ordering::Relaxed);
+        }
         s.items.len() == 1
     }
 
@@ -207,12 +211,12 @@ impl<T> Mailbox<T> {
         self.lock().items.len()
     }
 
-    /// Whether the consumer took something within `window`, or the mailbox is that new: a
-    /// stream's first read comes a moment after its events start to arrive, and a producer that
-    /// did not wait for it would buffer whatever the runtime sends meanwhile.
+    /// Whether the consumer took something within `window`, or the first item came that
+    /// recently: a stream's first read comes a moment after its events start to arrive, and a
+    /// producer that did not wait for it would buffer whatever the runtime sends meanwhile.
     pub fn consumer_active(&self, window: Duration) -> bool {
         let last = self.last_take_ms.load(Ordering::Relaxed);
-        clock_ms().saturating_sub(last) <= window.as_millis() as u64
+        last != 0 && clock_ms().saturating_sub(last) <= window.as_millis() as u64
     }
 
     /// Backpressure for a producer: waits while more than [`LOW_WATER`] items are queued *and*

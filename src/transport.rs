@@ -281,14 +281,17 @@ fn describe(status: std::process::ExitStatus) -> String {
     "exited".to_owned()
 }
 
-/// Asks for a 1 MiB stdout pipe (Linux; the default is 64 KiB): a runtime streaming fast then
-/// fills it in fewer, larger writes, and the reader wakes once per megabyte rather than per
-/// 64 KiB. Best effort: the system's limit may refuse it, and nothing depends on the size.
+/// Asks for a 256 KiB stdout pipe (Linux; the default is 64 KiB), as large as one read of the
+/// reader's buffer: a runtime streaming fast then fills it in fewer, larger writes, and the
+/// reader wakes a quarter as often. Not larger: pipe buffers count against a per-user limit
+/// (`pipe-user-pages-soft`, 64 MiB by default) past which every new pipe of that user's
+/// programs gets a minimal buffer; 256 connections stay under it. Best effort: the system may
+/// refuse it, and nothing depends on the size.
 #[cfg(target_os = "linux")]
 fn widen_pipe(stdout: &ChildStdout) {
     use std::os::fd::AsRawFd;
     // SAFETY: a valid, open pipe descriptor owned by `stdout`; F_SETPIPE_SZ only resizes it.
-    unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20) };
+    unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_SETPIPE_SZ, 256 * 1024) };
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -201,7 +201,9 @@ pub struct Notification {
 impl Notification {
     /// The notification for `event`, its payload made by the method's builder. (Made here rather
     /// than on first read: a member is far cheaper to read than a getter, and nearly every
-    /// consumer reads the payload.)
+    /// consumer reads the payload.) The SDK's builders turn params that do not fit into
+    /// `UnknownNotification` and never raise; an error from building anyway (a bug, Ctrl-C) is
+    /// raised from the iteration, and that one event is lost.
     pub fn from_event(py: Python<'_>, event: Event) -> PyResult<Self> {
         // The info itself, not a borrow: finding the builder may run Python code.
         let info = with_method_info(py, event.method_arc(), Arc::clone);
