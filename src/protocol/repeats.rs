@@ -1,4 +1,4 @@
-//! Runs of notifications that repeat the last one's shape, such as a stream of deltas: the same
+//! Runs of notifications that repeat a recent one's shape, such as a stream of deltas: the same
 //! method, ids and keys, and a new piece of text in one string member. jiter's parse is
 //! deterministic, so a line with the same bytes before that string, a string jiter accepts, and
 //! the same bytes after it parses to the same fields as the line it repeats; only the string's
