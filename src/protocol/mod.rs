@@ -563,7 +563,8 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
 /// The fields of `line`, found by jiter, or, for the few lines it rejects, by serde_json.
 fn scan(line: &[u8]) -> Result<Fields<'_>, LineError> {
     // JSON text is UTF-8. jiter checks the strings it decodes but not those it skips, and a
-    // payload must not fail later, when the line is long gone, for bytes read here.
+    // payload must not fail later, when the line is long gone, for bytes read here. (The
+    // reader's `LineParser` repairs such a line before it gets here.)
     if let Err(e) = std::str::from_utf8(line) {
         return Err(LineError(format!(
             "Invalid JSON-RPC line (not UTF-8 at byte {}): {}",

@@ -19,19 +19,32 @@ use super::{
 /// Shapes remembered at once: turns streaming side by side interleave their lines.
 const MEMOS: usize = 4;
 
-/// Parses lines as [`super::parse_line`] does, remembering the shapes of the last few
-/// notifications that have one worth remembering (see the module docs).
+/// Parses lines as [`super::parse_line`] does (but see `parse` on lines that are not UTF-8),
+/// remembering the shapes of the last few notifications that have one worth remembering (see
+/// the module docs).
 #[derive(Default)]
 pub struct LineParser {
     /// Most recently used first.
     memos: [Memo; MEMOS],
+    /// The last line that was not UTF-8, with its stray bytes replaced (see `parse`).
+    repaired: String,
 }
 
 impl LineParser {
-    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Result<Incoming<'a>, LineError> {
+    /// Like `parse_line`, except for a line that is not UTF-8, which is read with each stray
+    /// byte replaced by U+FFFD rather than refused: a response or a turn's completion is not
+    /// lost over a byte in a string (the runtime writes UTF-8; this is for the exception).
+    pub fn parse<'a>(&'a mut self, line: &'a [u8]) -> Result<Incoming<'a>, LineError> {
         if let Some(incoming) = self.reparse(line) {
             return Ok(incoming);
         }
+        let line = match std::str::from_utf8(line) {
+            Ok(_) => line,
+            Err(_) => {
+                self.repaired = String::from_utf8_lossy(line).into_owned();
+                self.repaired.as_bytes()
+            }
+        };
         let mut fields = scan(line)?;
         // The least recently used memo learns the line, and becomes the most recent.
         if !self.memos[MEMOS - 1].learn(line, &mut fields) {
@@ -296,7 +309,7 @@ mod tests {
             if parser.memos.iter().any(|memo| memo.reparse(line).is_some()) {
                 reused.push(i);
             }
-            let full = format!("{:?}", parse_line(line));
+            let full = format!("{:?}", parse_line(String::from_utf8_lossy(line).as_bytes()));
             assert_eq!(shapeless(parser.parse(line)), full, "{}", String::from_utf8_lossy(line));
         }
         // Reused: repeats of a line remembered (one of the last four shapes; escapes or
@@ -430,7 +443,7 @@ mod tests {
             if parser.memos.iter().any(|memo| memo.reparse(&line).is_some()) {
                 reused += 1;
             }
-            let full = format!("{:?}", parse_line(&line));
+            let full = format!("{:?}", parse_line(String::from_utf8_lossy(&line).as_bytes()));
             let ours = match parser.parse(&line) {
                 Ok(Incoming::Notification { event, keys }) => {
                     format!("{:?}", Ok::<_, LineError>(Incoming::Notification { event: event.with_shape(0), keys }))
@@ -442,5 +455,17 @@ mod tests {
         // The runs repeat, so most of their lines are read through a remembered one, although
         // they interleave (a single memo would manage under 6,000).
         assert!(reused > 8_000, "{reused}");
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_read_with_its_stray_bytes_replaced() {
+        let mut parser = LineParser::default();
+        let Ok(Incoming::Response { id, outcome: Ok(result) }) =
+            parser.parse(b"{\"id\":5,\"result\":{\"text\":\"a\xffb\"}}")
+        else {
+            panic!("the response is lost")
+        };
+        assert_eq!((id, &*result), (5, "{\"text\":\"a\u{fffd}b\"}"));
+        assert!(parse_line(b"{\"id\":5,\"result\":{\"text\":\"a\xffb\"}}").is_err());
     }
 }
