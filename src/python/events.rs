@@ -1,5 +1,5 @@
-//! Python views of routed notifications: the `Notification` object (payload converted only when
-//! read), a turn's stream, and mailbox streams (global queue, logins).
+//! Python views of routed notifications: the `Notification` object (fields of its payload
+//! converted only when read), a turn's stream, and mailbox streams (global queue, logins).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -65,20 +65,19 @@ struct MethodInfos {
 
 static METHOD_INFOS: PyOnceLock<std::sync::Mutex<MethodInfos>> = PyOnceLock::new();
 
-/// `f` applied to the info of `method`. `f` must not run Python code: it runs while this
-/// thread's cache of the last answer is borrowed.
-fn with_method_info<R>(py: Python<'_>, method: &Arc<str>, f: impl FnOnce(&Arc<MethodInfo>) -> R) -> R {
+/// The info of `method`.
+fn method_info(py: Python<'_>, method: &Arc<str>) -> Arc<MethodInfo> {
     thread_local! {
         // Consecutive events mostly share a method: this thread's last answer, without a lock.
         static LAST: std::cell::RefCell<Option<(Arc<str>, Arc<MethodInfo>)>> = const { std::cell::RefCell::new(None) };
     }
     LAST.with(|last| {
-        if !matches!(&*last.borrow(), Some((name, _)) if Arc::ptr_eq(name, method)) {
-            let info = shared_method_info(py, method);
-            *last.borrow_mut() = Some((method.clone(), info));
+        if let Some((_, info)) = last.borrow().as_ref().filter(|(name, _)| Arc::ptr_eq(name, method)) {
+            return info.clone();
         }
-        let last = last.borrow();
-        f(&last.as_ref().expect("filled above").1)
+        let info = shared_method_info(py, method);
+        *last.borrow_mut() = Some((method.clone(), info.clone()));
+        info
     })
 }
 
@@ -205,8 +204,7 @@ impl Notification {
     /// `UnknownNotification` and never raise; an error from building anyway (a bug, Ctrl-C) is
     /// raised from the iteration, and that one event is lost.
     pub fn from_event(py: Python<'_>, event: Event) -> PyResult<Self> {
-        // The info itself, not a borrow: finding the builder may run Python code.
-        let info = with_method_info(py, event.method_arc(), Arc::clone);
+        let info = method_info(py, event.method_arc());
         let payload = build_payload(py, &info, event)?;
         Ok(Self { method: info.name.clone_ref(py), payload })
     }
