@@ -100,6 +100,8 @@ const VALUE_START: usize = 4;
 const VALUE_END: usize = 6;
 const KIND: usize = 8;
 const NOT_INDEXED: u8 = u8::MAX;
+/// The longest encoded index: every member, then their count.
+const INDEX_BYTES: usize = INDEXED_MEMBERS * MEMBER_BYTES + 1;
 
 /// An event's member index: its members in the order they came, by position.
 #[derive(Debug, Clone, Copy)]
@@ -363,14 +365,14 @@ fn key(name: &str) -> Key {
 /// the layout the event stores (each member's key and value spans, relative to the params, then
 /// its kind; after the last member, their count).
 struct MemberIndex {
-    encoded: [u8; INDEXED_MEMBERS * MEMBER_BYTES + 1],
+    encoded: [u8; INDEX_BYTES],
     count: usize,
     overflow: bool,
 }
 
 impl Default for MemberIndex {
     fn default() -> Self {
-        Self { encoded: [0; INDEXED_MEMBERS * MEMBER_BYTES + 1], count: 0, overflow: false }
+        Self { encoded: [0; INDEX_BYTES], count: 0, overflow: false }
     }
 }
 
@@ -491,7 +493,7 @@ fn scan_line<'a>(line: &'a [u8], f: &mut Fields<'a>) -> JiterResult<bool> {
 }
 
 fn text<'a>(line: &'a [u8], span: &Span) -> &'a str {
-    // jiter validated the line; spans cover whole JSON values, which are UTF-8.
+    // The line is UTF-8 (see `scan`) and spans cover whole JSON values, so this holds.
     std::str::from_utf8(&line[span.clone()]).unwrap_or("null")
 }
 
@@ -564,14 +566,18 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
 fn scan(line: &[u8]) -> Result<Fields<'_>, LineError> {
     // JSON text is UTF-8. jiter checks the strings it decodes but not those it skips, and a
     // payload must not fail later, when the line is long gone, for bytes read here. (The
-    // reader's `LineParser` repairs such a line before it gets here.)
-    if let Err(e) = std::str::from_utf8(line) {
-        return Err(LineError(format!(
-            "Invalid JSON-RPC line (not UTF-8 at byte {}): {}",
-            e.valid_up_to(),
-            preview(line)
-        )));
+    // reader's `LineParser` repairs such a line instead, then scans it as `scan_utf8`.)
+    match std::str::from_utf8(line) {
+        Ok(line) => scan_utf8(line),
+        Err(e) => {
+            Err(LineError(format!("Invalid JSON-RPC line (not UTF-8 at byte {}): {}", e.valid_up_to(), preview(line))))
+        }
     }
+}
+
+/// `scan` of a line known to be UTF-8.
+fn scan_utf8(line: &str) -> Result<Fields<'_>, LineError> {
+    let line = line.as_bytes();
     let mut fields = Fields::default();
     match scan_line(line, &mut fields) {
         Ok(true) => Ok(fields),

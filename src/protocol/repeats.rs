@@ -12,8 +12,8 @@ use std::sync::Arc;
 use jiter::{Jiter, Peek};
 
 use super::{
-    incoming, key, method_name, scan, span_within, Event, Fields, Incoming, Key, LineError, Members, RouteKeys,
-    ValueKind, INDEXED_MEMBERS, KEY_END, KEY_START, MEMBER_BYTES, VALUE_END, VALUE_START,
+    incoming, key, method_name, scan_utf8, span_within, Event, Fields, Incoming, Key, LineError, Members, RouteKeys,
+    ValueKind, INDEX_BYTES, KEY_END, KEY_START, MEMBER_BYTES, VALUE_END, VALUE_START,
 };
 
 /// Shapes remembered at once: turns streaming side by side interleave their lines.
@@ -39,13 +39,14 @@ impl LineParser {
             return Ok(incoming);
         }
         let line = match std::str::from_utf8(line) {
-            Ok(_) => line,
+            Ok(line) => line,
             Err(_) => {
                 self.repaired = String::from_utf8_lossy(line).into_owned();
-                self.repaired.as_bytes()
+                &self.repaired
             }
         };
-        let mut fields = scan(line)?;
+        let mut fields = scan_utf8(line)?;
+        let line = line.as_bytes();
         // The least recently used memo learns the line, and becomes the most recent.
         if !self.memos[MEMOS - 1].learn(line, &mut fields) {
             return incoming(line, fields);
@@ -224,8 +225,8 @@ impl Memo {
 
     /// The member index with the varying value ending at `value_end` (relative to the params),
     /// and the members after it moved along; None if that no longer fits the index.
-    fn moved_index(&self, value_end: usize) -> Option<[u8; INDEXED_MEMBERS * MEMBER_BYTES + 1]> {
-        let mut index = [0u8; INDEXED_MEMBERS * MEMBER_BYTES + 1];
+    fn moved_index(&self, value_end: usize) -> Option<[u8; INDEX_BYTES]> {
+        let mut index = [0u8; INDEX_BYTES];
         index[..self.index.len()].copy_from_slice(&self.index);
         for &at in &self.moving {
             let old = usize::from(u16::from_le_bytes([index[at], index[at + 1]]));
