@@ -291,7 +291,7 @@ fn describe(status: std::process::ExitStatus) -> String {
 fn widen_pipe(stdout: &ChildStdout) {
     use std::os::fd::AsRawFd;
     // SAFETY: a valid, open pipe descriptor owned by `stdout`; F_SETPIPE_SZ only resizes it.
-    unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_SETPIPE_SZ, 256 * 1024) };
+    unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_SETPIPE_SZ, crate::framing::INITIAL_CAPACITY as libc::c_int) };
 }
 
 #[cfg(not(target_os = "linux"))]
