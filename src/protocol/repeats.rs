@@ -48,7 +48,7 @@ impl LineParser {
         let mut fields = scan_utf8(line)?;
         let line = line.as_bytes();
         // The least recently used memo learns the line, and becomes the most recent.
-        if !self.memos[MEMOS - 1].learn(line, &mut fields) {
+        if self.memos[MEMOS - 1].learn(line, &mut fields).is_none() {
             return incoming(line, fields);
         }
         self.memos.rotate_right(1);
@@ -133,12 +133,9 @@ fn next_shape() -> u64 {
 
 impl Memo {
     /// Remembers the shape of `line`, if it is a notification with a member index, a string
-    /// member that may vary, and a method and ids without escapes; otherwise keeps what it had.
-    fn learn(&mut self, line: &[u8], fields: &mut Fields<'_>) -> bool {
-        self.try_learn(line, fields).is_some()
-    }
-
-    fn try_learn(&mut self, line: &[u8], fields: &mut Fields<'_>) -> Option<()> {
+    /// member that may vary, and a method and ids without escapes; otherwise keeps what it had
+    /// and returns None.
+    fn learn(&mut self, line: &[u8], fields: &mut Fields<'_>) -> Option<()> {
         let (Some(Cow::Borrowed(method)), None, Some(params)) = (&fields.method, &fields.id, &fields.params) else {
             return None;
         };
