@@ -181,9 +181,7 @@ def verify_staged_pyproject(source_text: str, staged_text: str, version: str, pi
     """Check the staged pyproject: version once, pin once, and no other line changed."""
     source_lines = source_text.splitlines(keepends=True)
     staged_lines = staged_text.splitlines(keepends=True)
-    changed = [
-        i for i, (a, b) in enumerate(zip(source_lines, staged_lines, strict=False)) if a != b
-    ]
+    changed = [i for i, (a, b) in enumerate(zip(source_lines, staged_lines, strict=False)) if a != b]
     diff = "".join(difflib.unified_diff(source_lines, staged_lines, "source", "staged"))
     if len(source_lines) != len(staged_lines) or len(changed) != 1:
         raise StageError(f"staged pyproject.toml differs by more than its version line:\n{diff}")
@@ -193,8 +191,7 @@ def verify_staged_pyproject(source_text: str, staged_text: str, version: str, pi
     data = tomllib.loads(staged_text)
     if data["project"].get("version") != version:
         raise StageError(
-            f"staged pyproject.toml: [project].version is {data['project'].get('version')!r}, "
-            f"expected {version!r}"
+            f"staged pyproject.toml: [project].version is {data['project'].get('version')!r}, expected {version!r}"
         )
     if len(_project_version_lines(staged_lines)) != 1:
         raise StageError("staged pyproject.toml: the version is not present exactly once")
@@ -235,9 +232,7 @@ def _prepare_staging_dir(staging: Path, source: Path, replace: bool) -> None:
         raise StageError(f"staging dir {staging} exists and is not a directory")
     if staging.is_dir() and any(staging.iterdir()):
         if not replace:
-            raise StageError(
-                f"staging dir {staging} is not empty; pass --replace to delete and re-create it"
-            )
+            raise StageError(f"staging dir {staging} is not empty; pass --replace to delete and re-create it")
         shutil.rmtree(staging)
     staging.mkdir(parents=True, exist_ok=True)
 
@@ -262,9 +257,7 @@ class StagedSdk:
     regenerated: bool
 
 
-def stage_sdk(
-    staging: Path, version: str, *, source: Path = SOURCE_ROOT, replace: bool = False
-) -> StagedSdk:
+def stage_sdk(staging: Path, version: str, *, source: Path = SOURCE_ROOT, replace: bool = False) -> StagedSdk:
     """Copy the template at ``source`` into ``staging`` and stamp ``version`` into it."""
     version = validate_sdk_version(version)
     source = source.resolve()
@@ -341,9 +334,7 @@ def _parser() -> argparse.ArgumentParser:
     which = stage.add_mutually_exclusive_group(required=True)
     which.add_argument("--sdk-version", metavar="VERSION", help="e.g. 0.1.0b1")
     which.add_argument("--tag", help=f"e.g. {EXAMPLE_TAG}")
-    stage.add_argument(
-        "--replace", action="store_true", help="delete a non-empty STAGING_DIR before staging"
-    )
+    stage.add_argument("--replace", action="store_true", help="delete a non-empty STAGING_DIR before staging")
     stage.add_argument(
         "--build",
         action="store_true",

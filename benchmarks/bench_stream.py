@@ -55,13 +55,16 @@ def _cpu_s() -> float:
 
 def worker_import() -> dict:
     started = time.perf_counter()
-    import openai_codex  # noqa: F401 - the import is what is measured
+    import openai_codex
 
     elapsed = time.perf_counter() - started
-    return {"import_s": elapsed, "rss_after_import_kib": _vm_rss_kib(),
-            "version": getattr(openai_codex, "__version__", "?"),
-            # An import of a package without its API would be a meaningless "win".
-            "has_api": hasattr(openai_codex, "Codex")}
+    return {
+        "import_s": elapsed,
+        "rss_after_import_kib": _vm_rss_kib(),
+        "version": getattr(openai_codex, "__version__", "?"),
+        # An import of a package without its API would be a meaningless "win".
+        "has_api": hasattr(openai_codex, "Codex"),
+    }
 
 
 def worker_bare() -> dict:
@@ -73,13 +76,17 @@ def _fake_args(deltas: int) -> tuple[str, ...]:
     return (sys.executable, str(FAKE_SERVER), "--deltas", str(deltas), "--delta-text", "tok ")
 
 
-def _result(events: int, deltas: int, chars: int, wall: float, cpu: float,
-            expected: int) -> dict:
+def _result(events: int, deltas: int, chars: int, wall: float, cpu: float, expected: int) -> dict:
     if deltas != expected:
         raise RuntimeError(f"received {deltas} delta events, expected {expected}")
     return {
-        "events": events, "deltas": deltas, "delta_chars": chars, "wall_s": wall, "cpu_s": cpu,
-        "events_per_s": events / wall, "cpu_us_per_event": cpu / events * 1e6,
+        "events": events,
+        "deltas": deltas,
+        "delta_chars": chars,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "events_per_s": events / wall,
+        "cpu_us_per_event": cpu / events * 1e6,
         "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
 
@@ -170,8 +177,9 @@ def _startup_s(python: str, code: str, runs: int) -> float:
     with tempfile.TemporaryDirectory() as cwd:
         for _ in range(runs):
             started = time.perf_counter()
-            subprocess.run([python, "-c", code], cwd=cwd, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [python, "-c", code], cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             best = min(best, time.perf_counter() - started)
     return best
 
@@ -214,8 +222,10 @@ def measure_streams(sdks: dict[str, str], kind: str, deltas: int, repeat: int) -
         if sdk in failed:
             summaries[sdk] = failed[sdk]
             continue
-        summary = {key: statistics.median(run[key] for run in sdk_runs)
-                   for key in ("events_per_s", "cpu_us_per_event", "wall_s", "peak_rss_kib")}
+        summary = {
+            key: statistics.median(run[key] for run in sdk_runs)
+            for key in ("events_per_s", "cpu_us_per_event", "wall_s", "peak_rss_kib")
+        }
         summary["events_per_s_best"] = max(run["events_per_s"] for run in sdk_runs)
         summary["events"] = sdk_runs[0]["events"]
         summary["runs"] = sdk_runs
@@ -249,47 +259,57 @@ def _mib(kib: float) -> str:
 
 
 def print_stream_table(results: dict, deltas: int, repeat: int) -> None:
-    print(f"\nStreaming one turn of {deltas:,} deltas from the fake app-server "
-          f"(median of {repeat} fresh processes)")
-    header = f"{'SDK':<11}{'mode':<7}{'events/s':>12}{'best ev/s':>12}{'CPU µs/event':>14}" \
-             f"{'wall s':>9}{'peak RSS MiB':>14}"
+    print(f"\nStreaming one turn of {deltas:,} deltas from the fake app-server (median of {repeat} fresh processes)")
+    header = (
+        f"{'SDK':<11}{'mode':<7}{'events/s':>12}{'best ev/s':>12}{'CPU µs/event':>14}{'wall s':>9}{'peak RSS MiB':>14}"
+    )
     print(header)
     print("-" * len(header))
     for (sdk, mode), res in results.items():
         if "error" in res or "skipped" in res:
             print(f"{sdk:<11}{mode:<7}  {res.get('error') or res.get('skipped')}")
             continue
-        print(f"{sdk:<11}{mode:<7}{res['events_per_s']:>12,.0f}{res['events_per_s_best']:>12,.0f}"
-              f"{res['cpu_us_per_event']:>14.2f}{res['wall_s']:>9.3f}"
-              f"{_mib(res['peak_rss_kib']):>14}")
+        print(
+            f"{sdk:<11}{mode:<7}{res['events_per_s']:>12,.0f}{res['events_per_s_best']:>12,.0f}"
+            f"{res['cpu_us_per_event']:>14.2f}{res['wall_s']:>9.3f}"
+            f"{_mib(res['peak_rss_kib']):>14}"
+        )
     for mode in ("sync", "async"):
         ours, ref = results.get(("ours", mode)), results.get(("reference", mode))
         if ours and ref and "events_per_s" in ours and "events_per_s" in ref:
             speed = ours["events_per_s"] / ref["events_per_s"]
             cpu = ref["cpu_us_per_event"] / ours["cpu_us_per_event"]
             rss = ours["peak_rss_kib"] / ref["peak_rss_kib"]
-            print(f"ours vs reference ({mode}): events/s x{speed:.1f}, CPU per event "
-                  f"/{cpu:.1f}, peak RSS ours/reference {rss:.2f}")
+            print(
+                f"ours vs reference ({mode}): events/s x{speed:.1f}, CPU per event "
+                f"/{cpu:.1f}, peak RSS ours/reference {rss:.2f}"
+            )
             paired_speed = _paired_median(ours, ref, "events_per_s", ref_over_ours=False)
             paired_cpu = _paired_median(ours, ref, "cpu_us_per_event", ref_over_ours=True)
-            print(f"  per round (back-to-back runs), median: events/s x{paired_speed:.1f}, "
-                  f"CPU per event /{paired_cpu:.1f}")
+            print(
+                f"  per round (back-to-back runs), median: events/s x{paired_speed:.1f}, "
+                f"CPU per event /{paired_cpu:.1f}"
+            )
 
 
 def print_import_table(results: dict, runs: int) -> None:
     print(f"\n`import openai_codex` (fresh interpreters, {runs} runs)")
-    header = f"{'SDK':<11}{'version':<12}{'import ms best':>15}{'median':>9}" \
-             f"{'process Δ ms':>14}{'RSS after import MiB':>22}{'bare MiB':>10}"
+    header = (
+        f"{'SDK':<11}{'version':<12}{'import ms best':>15}{'median':>9}"
+        f"{'process Δ ms':>14}{'RSS after import MiB':>22}{'bare MiB':>10}"
+    )
     print(header)
     print("-" * len(header))
     for sdk, res in results.items():
         if "error" in res:
             print(f"{sdk:<11}  {res['error']}")
             continue
-        print(f"{sdk:<11}{res['version']:<12}{res['import_s_best'] * 1e3:>15.1f}"
-              f"{res['import_s_median'] * 1e3:>9.1f}"
-              f"{res['process_import_minus_bare_s'] * 1e3:>14.1f}"
-              f"{_mib(res['rss_after_import_kib']):>22}{_mib(res['rss_bare_kib']):>10}")
+        print(
+            f"{sdk:<11}{res['version']:<12}{res['import_s_best'] * 1e3:>15.1f}"
+            f"{res['import_s_median'] * 1e3:>9.1f}"
+            f"{res['process_import_minus_bare_s'] * 1e3:>14.1f}"
+            f"{_mib(res['rss_after_import_kib']):>22}{_mib(res['rss_bare_kib']):>10}"
+        )
     ours, ref = results.get("ours"), results.get("reference")
     if ours and "has_api" in ours and not ours["has_api"]:
         print("ours: openai_codex has no Codex yet, so its import time says nothing")
@@ -306,29 +326,41 @@ def precompile(python: str) -> None:
     """
     where = subprocess.run(
         [python, "-c", "import importlib.util as u, os; print(os.path.dirname(u.find_spec('openai_codex').origin))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
-    subprocess.run([python, "-m", "compileall", "-q", where], check=True,
-                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""}, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [python, "-m", "compileall", "-q", where],
+        check=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--deltas", type=int, default=200_000,
-                        help="delta notifications in the streamed turn (default 200000)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="fresh worker processes per SDK and mode (default 3)")
+    parser.add_argument(
+        "--deltas", type=int, default=200_000, help="delta notifications in the streamed turn (default 200000)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="fresh worker processes per SDK and mode (default 3)")
     parser.add_argument("--only", choices=("ours", "reference"), help="benchmark one SDK")
-    parser.add_argument("--async", dest="use_async", action="store_true",
-                        help="also stream through AsyncCodex with `async for`")
-    parser.add_argument("--import-runs", type=int, default=7,
-                        help="fresh interpreters for the import figures (default 7; 0 skips)")
+    parser.add_argument(
+        "--async", dest="use_async", action="store_true", help="also stream through AsyncCodex with `async for`"
+    )
+    parser.add_argument(
+        "--import-runs", type=int, default=7, help="fresh interpreters for the import figures (default 7; 0 skips)"
+    )
     parser.add_argument("--no-stream", action="store_true", help="only the import figures")
-    parser.add_argument("--ours-python", default=None,
-                        help="interpreter with this SDK installed (default: <repo>/.venv)")
-    parser.add_argument("--reference-python", default=os.environ.get("BENCH_REFERENCE_PYTHON"),
-                        help="interpreter with openai-codex==0.1.0b2 (default: .bench/refvenv, "
-                             "created if missing; env BENCH_REFERENCE_PYTHON)")
+    parser.add_argument(
+        "--ours-python", default=None, help="interpreter with this SDK installed (default: <repo>/.venv)"
+    )
+    parser.add_argument(
+        "--reference-python",
+        default=os.environ.get("BENCH_REFERENCE_PYTHON"),
+        help="interpreter with openai-codex==0.1.0b2 (default: .bench/refvenv, "
+        "created if missing; env BENCH_REFERENCE_PYTHON)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write every figure to PATH")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -348,8 +380,7 @@ def main() -> None:
 
     report: dict = {"deltas": args.deltas, "repeat": args.repeat, "pythons": sdks}
     if args.import_runs > 0:
-        report["import"] = {sdk: measure_import(python, args.import_runs)
-                            for sdk, python in sdks.items()}
+        report["import"] = {sdk: measure_import(python, args.import_runs) for sdk, python in sdks.items()}
         print_import_table(report["import"], args.import_runs)
     if not args.no_stream:
         modes = [("sync", "stream")] + ([("async", "stream-async")] if args.use_async else [])

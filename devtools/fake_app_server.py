@@ -30,8 +30,16 @@ from typing import Any
 
 RUNTIME_VERSION = "0.133.0"
 USER_AGENT_PLATFORM = "(Debian 12.0.0; x86_64) xterm"
-_UNKNOWN_METHOD_LIST = ("initialize", "thread/start", "thread/resume", "turn/start",
-                        "turn/steer", "turn/interrupt", "account/read", "model/list")
+_UNKNOWN_METHOD_LIST = (
+    "initialize",
+    "thread/start",
+    "thread/resume",
+    "turn/start",
+    "turn/steer",
+    "turn/interrupt",
+    "account/read",
+    "model/list",
+)
 
 
 def _dumps(obj: Any) -> bytes:
@@ -53,8 +61,7 @@ class ErrorRule:
     def __init__(self, spec: str) -> None:
         parts = spec.split(":", 3)
         if len(parts) < 3:
-            raise argparse.ArgumentTypeError(
-                f"expected METHOD:CODE:MESSAGE[:DATA_JSON], got {spec!r}")
+            raise argparse.ArgumentTypeError(f"expected METHOD:CODE:MESSAGE[:DATA_JSON], got {spec!r}")
         method, _, times = parts[0].partition("*")
         self.method = method
         self.remaining: int | None = int(times) if times else None
@@ -81,56 +88,94 @@ def _method_and_json(spec: str) -> tuple[str, Any]:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="fake_app_server.py", description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="fake_app_server.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     # What an SDK passes when this script stands in for the codex binary; accepted and ignored.
     parser.add_argument("subcommand", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("-c", "--config", action="append", default=[], help=argparse.SUPPRESS)
     parser.add_argument("--listen", default="stdio://", help=argparse.SUPPRESS)
 
     turn = parser.add_argument_group("turn shape")
-    turn.add_argument("--deltas", type=int, default=10,
-                      help="item/agentMessage/delta notifications per turn (default 10)")
-    turn.add_argument("--delta-text", default="tok ",
-                      help="text of each delta; '{i}' is replaced by the delta's index "
-                           "(slower: each line is encoded separately)")
-    turn.add_argument("--delta-delay", type=float, default=0.0,
-                      help="seconds between deltas; while a turn trickles, turn/steer and "
-                           "turn/interrupt act on it as the runtime does")
-    turn.add_argument("--runtime-version", default=RUNTIME_VERSION,
-                      help="version reported in the initialize userAgent")
+    turn.add_argument(
+        "--deltas", type=int, default=10, help="item/agentMessage/delta notifications per turn (default 10)"
+    )
+    turn.add_argument(
+        "--delta-text",
+        default="tok ",
+        help="text of each delta; '{i}' is replaced by the delta's index (slower: each line is encoded separately)",
+    )
+    turn.add_argument(
+        "--delta-delay",
+        type=float,
+        default=0.0,
+        help="seconds between deltas; while a turn trickles, turn/steer and "
+        "turn/interrupt act on it as the runtime does",
+    )
+    turn.add_argument("--runtime-version", default=RUNTIME_VERSION, help="version reported in the initialize userAgent")
 
     faults = parser.add_argument_group("fault injection")
-    faults.add_argument("--crash-after-deltas", type=int, metavar="K",
-                        help="write a line to stderr and exit(1) after K deltas of a turn")
-    faults.add_argument("--garbage-line", action="store_true",
-                        help="emit a non-JSON line on stdout right after turn/started")
-    faults.add_argument("--huge-line-bytes", type=int, metavar="B",
-                        help="make the first delta's line exactly B bytes (plus newline); "
-                             "its delta is that many 'x' less the envelope")
-    faults.add_argument("--error-on", action="append", default=[], type=ErrorRule,
-                        metavar="METHOD[*N]:CODE:MESSAGE[:DATA_JSON]",
-                        help="answer METHOD with this JSON-RPC error (only the first N times "
-                             "with *N); repeatable")
-    faults.add_argument("--complete-before-response", action="store_true",
-                        help="stream the whole turn, turn/completed included, before the "
-                             "turn/start response")
-    faults.add_argument("--server-request", action="append", default=[],
-                        metavar="METHOD[:PARAMS_JSON]",
-                        help="send this server->client request mid-turn (before the agent "
-                             "message) and wait for the answer; repeatable, in order")
-    faults.add_argument("--hang-on", action="append", default=[], metavar="METHOD",
-                        help="never answer METHOD; repeatable")
-    faults.add_argument("--respond", action="append", default=[], metavar="METHOD:RESULT_JSON",
-                        help="answer METHOD with this result (also for methods the fake does "
-                             "not know); repeatable")
-    faults.add_argument("--raw-line", action="append", default=[], metavar="LINE",
-                        help="write LINE verbatim after the agent message ({thread} and {turn} "
-                             "become the turn's ids), e.g. a notification with its keys in an "
-                             "unusual order; repeatable, in order")
-    faults.add_argument("--record", metavar="PATH",
-                        help="append every line received on stdin to PATH (to assert what an "
-                             "SDK sent, e.g. approval answers)")
+    faults.add_argument(
+        "--crash-after-deltas",
+        type=int,
+        metavar="K",
+        help="write a line to stderr and exit(1) after K deltas of a turn",
+    )
+    faults.add_argument(
+        "--garbage-line", action="store_true", help="emit a non-JSON line on stdout right after turn/started"
+    )
+    faults.add_argument(
+        "--huge-line-bytes",
+        type=int,
+        metavar="B",
+        help="make the first delta's line exactly B bytes (plus newline); its delta is that many 'x' less the envelope",
+    )
+    faults.add_argument(
+        "--error-on",
+        action="append",
+        default=[],
+        type=ErrorRule,
+        metavar="METHOD[*N]:CODE:MESSAGE[:DATA_JSON]",
+        help="answer METHOD with this JSON-RPC error (only the first N times with *N); repeatable",
+    )
+    faults.add_argument(
+        "--complete-before-response",
+        action="store_true",
+        help="stream the whole turn, turn/completed included, before the turn/start response",
+    )
+    faults.add_argument(
+        "--server-request",
+        action="append",
+        default=[],
+        metavar="METHOD[:PARAMS_JSON]",
+        help="send this server->client request mid-turn (before the agent "
+        "message) and wait for the answer; repeatable, in order",
+    )
+    faults.add_argument(
+        "--hang-on", action="append", default=[], metavar="METHOD", help="never answer METHOD; repeatable"
+    )
+    faults.add_argument(
+        "--respond",
+        action="append",
+        default=[],
+        metavar="METHOD:RESULT_JSON",
+        help="answer METHOD with this result (also for methods the fake does not know); repeatable",
+    )
+    faults.add_argument(
+        "--raw-line",
+        action="append",
+        default=[],
+        metavar="LINE",
+        help="write LINE verbatim after the agent message ({thread} and {turn} "
+        "become the turn's ids), e.g. a notification with its keys in an "
+        "unusual order; repeatable, in order",
+    )
+    faults.add_argument(
+        "--record",
+        metavar="PATH",
+        help="append every line received on stdin to PATH (to assert what an SDK sent, e.g. approval answers)",
+    )
     extra = shlex.split(os.environ.get("FAKE_APP_SERVER_ARGS", ""))
     return parser.parse_intermixed_args(argv + extra)
 
@@ -155,8 +200,7 @@ class FakeAppServer:
             "turn/start": self.on_turn_start,
             "turn/steer": self.on_turn_steer,
             "turn/interrupt": self.on_turn_interrupt,
-            "account/read": lambda rid, _p: self.reply(
-                rid, {"account": None, "requiresOpenaiAuth": True}),
+            "account/read": lambda rid, _p: self.reply(rid, {"account": None, "requiresOpenaiAuth": True}),
             "model/list": lambda rid, _p: self.reply(rid, {"data": [], "nextCursor": None}),
         }
         self.record = open(args.record, "ab") if args.record else None
@@ -244,34 +288,55 @@ class FakeAppServer:
         name = client.get("name") or "codex_client"
         version = client.get("version") or "0.0.0"
         runtime = self.args.runtime_version
-        self.reply(request_id, {
-            "userAgent": f"{name}/{runtime} {USER_AGENT_PLATFORM} ({name}; {version})",
-            "codexHome": os.environ.get("CODEX_HOME") or os.path.expanduser("~/.codex"),
-            "platformFamily": "unix",
-            "platformOs": "linux",
-        })
+        self.reply(
+            request_id,
+            {
+                "userAgent": f"{name}/{runtime} {USER_AGENT_PLATFORM} ({name}; {version})",
+                "codexHome": os.environ.get("CODEX_HOME") or os.path.expanduser("~/.codex"),
+                "platformFamily": "unix",
+                "platformOs": "linux",
+            },
+        )
 
     def _thread(self, thread_id: str, params: dict) -> dict:
         cwd = params.get("cwd") or os.getcwd()
         now = _now_s()
         return {
-            "id": thread_id, "sessionId": thread_id, "forkedFromId": None, "preview": "",
-            "ephemeral": bool(params.get("ephemeral", False)), "modelProvider": "mock",
-            "createdAt": now, "updatedAt": now, "status": {"type": "idle"},
-            "path": None, "cwd": cwd, "cliVersion": self.args.runtime_version,
-            "source": "vscode", "threadSource": None, "agentNickname": None, "agentRole": None,
-            "gitInfo": None, "name": None, "turns": [],
+            "id": thread_id,
+            "sessionId": thread_id,
+            "forkedFromId": None,
+            "preview": "",
+            "ephemeral": bool(params.get("ephemeral", False)),
+            "modelProvider": "mock",
+            "createdAt": now,
+            "updatedAt": now,
+            "status": {"type": "idle"},
+            "path": None,
+            "cwd": cwd,
+            "cliVersion": self.args.runtime_version,
+            "source": "vscode",
+            "threadSource": None,
+            "agentNickname": None,
+            "agentRole": None,
+            "gitInfo": None,
+            "name": None,
+            "turns": [],
         }
 
     def _thread_response(self, thread: dict, params: dict) -> dict:
         return {
-            "thread": thread, "model": params.get("model") or "mock-model",
-            "modelProvider": "mock", "serviceTier": None, "cwd": thread["cwd"],
-            "runtimeWorkspaceRoots": [thread["cwd"]], "instructionSources": [],
+            "thread": thread,
+            "model": params.get("model") or "mock-model",
+            "modelProvider": "mock",
+            "serviceTier": None,
+            "cwd": thread["cwd"],
+            "runtimeWorkspaceRoots": [thread["cwd"]],
+            "instructionSources": [],
             "approvalPolicy": params.get("approvalPolicy") or "never",
             "approvalsReviewer": "user",
             "sandbox": {"type": "readOnly", "networkAccess": False},
-            "activePermissionProfile": None, "reasoningEffort": None,
+            "activePermissionProfile": None,
+            "reasoningEffort": None,
         }
 
     def on_thread_start(self, request_id: Any, params: dict) -> None:
@@ -298,9 +363,16 @@ class FakeAppServer:
             # the new turn after this one, as the runtime queues work per connection.
             self.deferred.append({"id": request_id, "method": "turn/start", "params": params})
             return
-        turn = {"id": str(uuid.uuid4()), "items": [], "itemsView": "notLoaded",
-                "status": "inProgress", "error": None, "startedAt": None,
-                "completedAt": None, "durationMs": None}
+        turn = {
+            "id": str(uuid.uuid4()),
+            "items": [],
+            "itemsView": "notLoaded",
+            "status": "inProgress",
+            "error": None,
+            "startedAt": None,
+            "completedAt": None,
+            "durationMs": None,
+        }
         if self.args.complete_before_response:
             self.stream_turn(thread_id, turn, params)
             self.reply(request_id, {"turn": turn})
@@ -329,8 +401,7 @@ class FakeAppServer:
         return f"{prefix}_{self.item_counter}"
 
     def _user_message(self, thread_id: str, turn_id: str, inputs: list) -> None:
-        content = [dict(item, text_elements=[]) if item.get("type") == "text" else item
-                   for item in inputs]
+        content = [dict(item, text_elements=[]) if item.get("type") == "text" else item for item in inputs]
         item = {"type": "userMessage", "id": str(uuid.uuid4()), "content": content}
         base = {"item": item, "threadId": thread_id, "turnId": turn_id}
         self.notify("item/started", dict(base, startedAtMs=_now_ms()))
@@ -342,8 +413,7 @@ class FakeAppServer:
         turn_id = turn["id"]
         started = time.time()
         self.active_turn = {"id": turn_id, "interrupted": False, "steers": []}
-        self.notify("thread/status/changed",
-                    {"threadId": thread_id, "status": {"type": "active", "activeFlags": []}})
+        self.notify("thread/status/changed", {"threadId": thread_id, "status": {"type": "active", "activeFlags": []}})
         self.notify("turn/started", {"threadId": thread_id, "turn": dict(turn, startedAt=_now_s())})
         if args.garbage_line:
             self.out.write(b"this is not JSON {\n")
@@ -362,19 +432,42 @@ class FakeAppServer:
 
         interrupted = self.active_turn["interrupted"]
         if not interrupted:
-            usage = {"totalTokens": 100 + args.deltas, "inputTokens": 100,
-                     "cachedInputTokens": 0, "outputTokens": args.deltas,
-                     "reasoningOutputTokens": 0}
-            self.notify("thread/tokenUsage/updated", {
-                "threadId": thread_id, "turnId": turn_id,
-                "tokenUsage": {"total": usage, "last": usage, "modelContextWindow": 258400}})
-        self.notify("account/rateLimits/updated", {"rateLimits": {
-            "limitId": "codex", "limitName": None, "primary": None, "secondary": None,
-            "credits": None, "planType": None, "rateLimitReachedType": None}})
+            usage = {
+                "totalTokens": 100 + args.deltas,
+                "inputTokens": 100,
+                "cachedInputTokens": 0,
+                "outputTokens": args.deltas,
+                "reasoningOutputTokens": 0,
+            }
+            self.notify(
+                "thread/tokenUsage/updated",
+                {
+                    "threadId": thread_id,
+                    "turnId": turn_id,
+                    "tokenUsage": {"total": usage, "last": usage, "modelContextWindow": 258400},
+                },
+            )
+        self.notify(
+            "account/rateLimits/updated",
+            {
+                "rateLimits": {
+                    "limitId": "codex",
+                    "limitName": None,
+                    "primary": None,
+                    "secondary": None,
+                    "credits": None,
+                    "planType": None,
+                    "rateLimitReachedType": None,
+                }
+            },
+        )
         self.notify("thread/status/changed", {"threadId": thread_id, "status": {"type": "idle"}})
-        turn.update(status="interrupted" if interrupted else "completed",
-                    startedAt=int(started), completedAt=_now_s(),
-                    durationMs=int((time.time() - started) * 1000))
+        turn.update(
+            status="interrupted" if interrupted else "completed",
+            startedAt=int(started),
+            completedAt=_now_s(),
+            durationMs=int((time.time() - started) * 1000),
+        )
         self.notify("turn/completed", {"threadId": thread_id, "turn": dict(turn)})
         self.active_turn = None
         self.out.flush()
@@ -387,14 +480,13 @@ class FakeAppServer:
         args = self.args
         count = args.deltas if deltas is None else deltas
         item_id = self._item_id("msg")
-        item = {"type": "agentMessage", "id": item_id, "text": "", "phase": None,
-                "memoryCitation": None}
-        self.notify("item/started", {"item": item, "threadId": thread_id, "turnId": turn_id,
-                                     "startedAtMs": _now_ms()})
-        envelope = {"method": "item/agentMessage/delta",
-                    "params": {"threadId": thread_id, "turnId": turn_id, "itemId": item_id,
-                               "delta": ""}}
-        prefix = _dumps(envelope)[:-len(b'""}}')]  # everything up to the delta's JSON string
+        item = {"type": "agentMessage", "id": item_id, "text": "", "phase": None, "memoryCitation": None}
+        self.notify("item/started", {"item": item, "threadId": thread_id, "turnId": turn_id, "startedAtMs": _now_ms()})
+        envelope = {
+            "method": "item/agentMessage/delta",
+            "params": {"threadId": thread_id, "turnId": turn_id, "itemId": item_id, "delta": ""},
+        }
+        prefix = _dumps(envelope)[: -len(b'""}}')]  # everything up to the delta's JSON string
         pieces: list[str] = []
 
         def line(delta: str) -> bytes:
@@ -402,7 +494,7 @@ class FakeAppServer:
 
         first = 0
         if args.huge_line_bytes and count:
-            pad = args.huge_line_bytes - len(line(""))  + 1  # +1: the newline is not counted
+            pad = args.huge_line_bytes - len(line("")) + 1  # +1: the newline is not counted
             if pad < 0:
                 sys.exit(f"--huge-line-bytes must be at least {len(line('')) - 1}")
             pieces.append("x" * pad)
@@ -447,8 +539,10 @@ class FakeAppServer:
 
         text = "".join(pieces)
         if not self.active_turn["interrupted"]:
-            self.notify("item/completed", {"item": dict(item, text=text), "threadId": thread_id,
-                                           "turnId": turn_id, "completedAtMs": _now_ms()})
+            self.notify(
+                "item/completed",
+                {"item": dict(item, text=text), "threadId": thread_id, "turnId": turn_id, "completedAtMs": _now_ms()},
+            )
         return text
 
     def _crash_if_due(self, crash_at: int | None, sent: int) -> bool:
@@ -479,16 +573,30 @@ class FakeAppServer:
         command_item = None
         if method == "item/commandExecution/requestApproval":
             item_id = self._item_id("call")
-            command_item = {"type": "commandExecution", "id": item_id,
-                            "command": "/bin/bash -c 'echo hi'", "cwd": os.getcwd(),
-                            "processId": None, "source": "agent", "status": "inProgress",
-                            "commandActions": [{"type": "unknown", "command": "echo hi"}],
-                            "aggregatedOutput": None, "exitCode": None, "durationMs": None}
+            command_item = {
+                "type": "commandExecution",
+                "id": item_id,
+                "command": "/bin/bash -c 'echo hi'",
+                "cwd": os.getcwd(),
+                "processId": None,
+                "source": "agent",
+                "status": "inProgress",
+                "commandActions": [{"type": "unknown", "command": "echo hi"}],
+                "aggregatedOutput": None,
+                "exitCode": None,
+                "durationMs": None,
+            }
             self.notify("item/started", dict(base, item=command_item, startedAtMs=_now_ms()))
-            params = dict(base, itemId=item_id, startedAtMs=_now_ms(), reason="needs approval",
-                          command=command_item["command"], cwd=command_item["cwd"],
-                          commandActions=command_item["commandActions"],
-                          availableDecisions=["accept", "cancel"])
+            params = dict(
+                base,
+                itemId=item_id,
+                startedAtMs=_now_ms(),
+                reason="needs approval",
+                command=command_item["command"],
+                cwd=command_item["cwd"],
+                commandActions=command_item["commandActions"],
+                availableDecisions=["accept", "cancel"],
+            )
         else:
             params = self._request_params(method, base)
         if isinstance(override, dict):
@@ -504,34 +612,64 @@ class FakeAppServer:
         if command_item is not None:
             decision = (answer.get("result") or {}).get("decision")
             accepted = decision in ("accept", "acceptForSession") or isinstance(decision, dict)
-            done = dict(command_item, status="completed" if accepted else "declined",
-                        aggregatedOutput="hi\n" if accepted else None,
-                        exitCode=0 if accepted else None, durationMs=1 if accepted else None)
+            done = dict(
+                command_item,
+                status="completed" if accepted else "declined",
+                aggregatedOutput="hi\n" if accepted else None,
+                exitCode=0 if accepted else None,
+                durationMs=1 if accepted else None,
+            )
             self.notify("item/completed", dict(base, item=done, completedAtMs=_now_ms()))
         self.out.flush()
 
     def _request_params(self, method: str, base: dict) -> dict:
         now = _now_ms()
         if method == "item/fileChange/requestApproval":
-            return dict(base, itemId=self._item_id("call"), startedAtMs=now, reason=None,
-                        grantRoot=None)
+            return dict(base, itemId=self._item_id("call"), startedAtMs=now, reason=None, grantRoot=None)
         if method == "item/permissions/requestApproval":
-            return dict(base, itemId=self._item_id("call"), startedAtMs=now, cwd=os.getcwd(),
-                        reason="needs network", permissions={"network": {"enabled": True}})
+            return dict(
+                base,
+                itemId=self._item_id("call"),
+                startedAtMs=now,
+                cwd=os.getcwd(),
+                reason="needs network",
+                permissions={"network": {"enabled": True}},
+            )
         if method == "item/tool/requestUserInput":
-            return dict(base, itemId=self._item_id("call"), questions=[{
-                "id": "q1", "header": "Pick", "question": "Which one?", "isOther": False,
-                "isSecret": False, "options": [{"label": "a", "description": "first"}]}])
+            return dict(
+                base,
+                itemId=self._item_id("call"),
+                questions=[
+                    {
+                        "id": "q1",
+                        "header": "Pick",
+                        "question": "Which one?",
+                        "isOther": False,
+                        "isSecret": False,
+                        "options": [{"label": "a", "description": "first"}],
+                    }
+                ],
+            )
         if method == "item/tool/call":
-            return dict(base, callId=self._item_id("call"), tool="lookup",
-                        arguments={"query": "hi"})
+            return dict(base, callId=self._item_id("call"), tool="lookup", arguments={"query": "hi"})
         if method == "mcpServer/elicitation/request":
-            return dict(base, serverName="fake", mode="form", message="Need a value",
-                        requestedSchema={"type": "object", "properties": {}})
+            return dict(
+                base,
+                serverName="fake",
+                mode="form",
+                message="Need a value",
+                requestedSchema={"type": "object", "properties": {}},
+            )
         if method in ("execCommandApproval", "applyPatchApproval"):
-            return {"conversationId": base["threadId"], "callId": self._item_id("call"),
-                    "command": ["echo", "hi"], "cwd": os.getcwd(), "parsedCmd": [],
-                    "fileChanges": {}, "reason": None}
+            return {
+                "conversationId": base["threadId"],
+                "callId": self._item_id("call"),
+                "command": ["echo", "hi"],
+                "cwd": os.getcwd(),
+                "parsedCmd": [],
+                "fileChanges": {},
+                "reason": None,
+            }
         return base
 
 

@@ -44,25 +44,25 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "ScriptedModel",
     "Reply",
+    "ScriptedModel",
     "Usage",
-    "message",
-    "function_call",
-    "response",
-    "text",
-    "slow",
-    "hang",
-    "tool_call",
-    "exec_command",
-    "http_error",
-    "raw",
-    "sse_frame",
-    "parse_sse",
-    "write_codex_home",
     "codex_env",
-    "user_texts",
+    "exec_command",
+    "function_call",
     "function_call_outputs",
+    "hang",
+    "http_error",
+    "message",
+    "parse_sse",
+    "raw",
+    "response",
+    "slow",
+    "sse_frame",
+    "text",
+    "tool_call",
+    "user_texts",
+    "write_codex_home",
 ]
 
 
@@ -86,9 +86,9 @@ def parse_sse(raw_bytes: bytes | str) -> list[tuple[str, Any]]:
         event_type, data_lines = "message", []
         for line in block.split("\n"):
             if line.startswith("event:"):
-                event_type = line[len("event:"):].strip()
+                event_type = line[len("event:") :].strip()
             elif line.startswith("data:"):
-                data_lines.append(line[len("data:"):].lstrip())
+                data_lines.append(line[len("data:") :].lstrip())
         if not data_lines:
             continue
         data_text = "\n".join(data_lines)
@@ -150,8 +150,7 @@ def _split(text_value: str, deltas: int | Sequence[str]) -> tuple[str, ...]:
         raise ValueError("deltas must be >= 1")
     if deltas > max(len(text_value), 1):
         # Empty deltas would make "N deltas in, N delta events out" assertions meaningless.
-        raise ValueError(
-            f"cannot split {len(text_value)} characters into {deltas} non-empty deltas")
+        raise ValueError(f"cannot split {len(text_value)} characters into {deltas} non-empty deltas")
     size, extra = divmod(len(text_value), deltas)
     pieces, start = [], 0
     for index in range(deltas):
@@ -161,8 +160,7 @@ def _split(text_value: str, deltas: int | Sequence[str]) -> tuple[str, ...]:
     return tuple(pieces)
 
 
-def message(text_value: str = "ok", *, deltas: int | Sequence[str] = 1,
-            phase: str | None = None) -> _Message:
+def message(text_value: str = "ok", *, deltas: int | Sequence[str] = 1, phase: str | None = None) -> _Message:
     """An assistant message output item.
 
     `deltas` is a count (the text is cut into that many non-empty, nearly equal pieces) or the
@@ -174,8 +172,9 @@ def message(text_value: str = "ok", *, deltas: int | Sequence[str] = 1,
     return _Message(_split(text_value, deltas), phase)
 
 
-def function_call(name: str, arguments: Mapping[str, Any] | str | None = None, *,
-                  call_id: str | None = None) -> _FunctionCall:
+def function_call(
+    name: str, arguments: Mapping[str, Any] | str | None = None, *, call_id: str | None = None
+) -> _FunctionCall:
     """A `function_call` output item (a tool call); `arguments` dicts are JSON-encoded."""
     if arguments is None:
         arguments = {}
@@ -192,8 +191,7 @@ class Reply:
     the model server closes, or the runtime drops the connection (e.g. on turn/interrupt).
     """
 
-    def __init__(self, *, delay: float = 0.0, gate: threading.Event | None = None,
-                 gate_after: int = 0) -> None:
+    def __init__(self, *, delay: float = 0.0, gate: threading.Event | None = None, gate_after: int = 0) -> None:
         self.delay = delay
         self.gate = gate
         self.gate_after = gate_after
@@ -217,8 +215,9 @@ class Reply:
 class _Stream(Reply):
     """A 200 `text/event-stream` reply made of output items, framed like the real API."""
 
-    def __init__(self, items: Sequence[_Item], *, usage: Usage | None = None,
-                 delta_delay: float = 0.0, **kwargs: Any) -> None:
+    def __init__(
+        self, items: Sequence[_Item], *, usage: Usage | None = None, delta_delay: float = 0.0, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.items = tuple(items)
         self.usage = usage or Usage()
@@ -242,30 +241,36 @@ class _Stream(Reply):
                 for piece in item.pieces:
                     if sent_deltas and self.delta_delay:
                         out.sleep(self.delta_delay)
-                    out.frame("response.output_text.delta", {
-                        "item_id": item_id, "output_index": index, "content_index": 0,
-                        "delta": piece,
-                    })
+                    out.frame(
+                        "response.output_text.delta",
+                        {
+                            "item_id": item_id,
+                            "output_index": index,
+                            "content_index": 0,
+                            "delta": piece,
+                        },
+                    )
                     sent_deltas += 1
                     if self.gate_after and sent_deltas == self.gate_after:
                         out.wait_gate(self)
-                done = dict(added, content=[{"type": "output_text", "text": item.text,
-                                             "annotations": []}])
+                done = dict(added, content=[{"type": "output_text", "text": item.text, "annotations": []}])
                 out.frame("response.output_item.done", {"output_index": index, "item": done})
             else:
-                call = {"type": "function_call", "id": ids("fc"),
-                        "call_id": item.call_id or ids("call"), "name": item.name}
-                out.frame("response.output_item.added",
-                          {"output_index": index, "item": dict(call, arguments="")})
-                out.frame("response.output_item.done",
-                          {"output_index": index, "item": dict(call, arguments=item.arguments)})
-        out.frame("response.completed",
-                  {"response": {"id": response_id, "usage": self.usage.to_json()}})
+                call = {
+                    "type": "function_call",
+                    "id": ids("fc"),
+                    "call_id": item.call_id or ids("call"),
+                    "name": item.name,
+                }
+                out.frame("response.output_item.added", {"output_index": index, "item": dict(call, arguments="")})
+                out.frame(
+                    "response.output_item.done", {"output_index": index, "item": dict(call, arguments=item.arguments)}
+                )
+        out.frame("response.completed", {"response": {"id": response_id, "usage": self.usage.to_json()}})
 
 
 class _HttpError(Reply):
-    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None,
-                 **kwargs: Any) -> None:
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.status = status
         self.body = body
@@ -279,9 +284,15 @@ class _HttpError(Reply):
 
 
 class _Raw(Reply):
-    def __init__(self, frames: Iterable[tuple[str, Mapping[str, Any]] | bytes | str], *,
-                 status: int = 200, content_type: str = "text/event-stream",
-                 frame_delay: float = 0.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        frames: Iterable[tuple[str, Mapping[str, Any]] | bytes | str],
+        *,
+        status: int = 200,
+        content_type: str = "text/event-stream",
+        frame_delay: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.frames = list(frames)
         self.status = status
@@ -300,32 +311,57 @@ class _Raw(Reply):
                 out.write(frame.encode() if isinstance(frame, str) else frame)
 
 
-def response(*items: _Item, usage: Usage | None = None, delay: float = 0.0,
-             delta_delay: float = 0.0, gate: threading.Event | None = None,
-             gate_after: int = 0) -> Reply:
+def response(
+    *items: _Item,
+    usage: Usage | None = None,
+    delay: float = 0.0,
+    delta_delay: float = 0.0,
+    gate: threading.Event | None = None,
+    gate_after: int = 0,
+) -> Reply:
     """A streamed reply holding several output items, e.g. a commentary message then a tool call."""
-    return _Stream(items, usage=usage, delay=delay, delta_delay=delta_delay, gate=gate,
-                   gate_after=gate_after)
+    return _Stream(items, usage=usage, delay=delay, delta_delay=delta_delay, gate=gate, gate_after=gate_after)
 
 
-def text(text_value: str = "ok", *, deltas: int | Sequence[str] = 1, phase: str | None = None,
-         usage: Usage | None = None, delay: float = 0.0, delta_delay: float = 0.0,
-         gate: threading.Event | None = None, gate_after: int = 0) -> Reply:
+def text(
+    text_value: str = "ok",
+    *,
+    deltas: int | Sequence[str] = 1,
+    phase: str | None = None,
+    usage: Usage | None = None,
+    delay: float = 0.0,
+    delta_delay: float = 0.0,
+    gate: threading.Event | None = None,
+    gate_after: int = 0,
+) -> Reply:
     """An assistant message reply (the common case)."""
-    return response(message(text_value, deltas=deltas, phase=phase), usage=usage, delay=delay,
-                    delta_delay=delta_delay, gate=gate, gate_after=gate_after)
+    return response(
+        message(text_value, deltas=deltas, phase=phase),
+        usage=usage,
+        delay=delay,
+        delta_delay=delta_delay,
+        gate=gate,
+        gate_after=gate_after,
+    )
 
 
-def slow(text_value: str = "slow reply", *, deltas: int = 20, delta_delay: float = 0.1,
-         delay: float = 0.0, usage: Usage | None = None) -> Reply:
+def slow(
+    text_value: str = "slow reply",
+    *,
+    deltas: int = 20,
+    delta_delay: float = 0.1,
+    delay: float = 0.0,
+    usage: Usage | None = None,
+) -> Reply:
     """A message trickled out over about `deltas * delta_delay` seconds: time to steer/interrupt."""
     if deltas > len(text_value):
         text_value = (text_value + " ") * (deltas // max(len(text_value), 1) + 1)
     return text(text_value, deltas=deltas, delta_delay=delta_delay, delay=delay, usage=usage)
 
 
-def hang(text_value: str = "released", *, deltas: int | Sequence[str] = 1,
-         after_deltas: int = 0, usage: Usage | None = None) -> Reply:
+def hang(
+    text_value: str = "released", *, deltas: int | Sequence[str] = 1, after_deltas: int = 0, usage: Usage | None = None
+) -> Reply:
     """A message that stops after `after_deltas` deltas until `reply.release()` is called.
 
     The stream's headers and `response.created` are sent first, so the runtime is mid-call.
@@ -333,19 +369,22 @@ def hang(text_value: str = "released", *, deltas: int | Sequence[str] = 1,
     pieces = message(text_value, deltas=deltas).pieces
     if after_deltas > len(pieces):
         raise ValueError("after_deltas exceeds the number of deltas")
-    return _Stream([_Message(pieces, None)], usage=usage, gate=threading.Event(),
-                   gate_after=after_deltas)
+    return _Stream([_Message(pieces, None)], usage=usage, gate=threading.Event(), gate_after=after_deltas)
 
 
-def tool_call(name: str, arguments: Mapping[str, Any] | str | None = None, *,
-              call_id: str | None = None, usage: Usage | None = None,
-              delay: float = 0.0) -> Reply:
+def tool_call(
+    name: str,
+    arguments: Mapping[str, Any] | str | None = None,
+    *,
+    call_id: str | None = None,
+    usage: Usage | None = None,
+    delay: float = 0.0,
+) -> Reply:
     """A reply that calls one tool; the runtime answers with `function_call_output` next call."""
     return response(function_call(name, arguments, call_id=call_id), usage=usage, delay=delay)
 
 
-def exec_command(cmd: str, *, call_id: str | None = None, usage: Usage | None = None,
-                 **arguments: Any) -> Reply:
+def exec_command(cmd: str, *, call_id: str | None = None, usage: Usage | None = None, **arguments: Any) -> Reply:
     """Call the runtime's shell tool (`exec_command`); extra keywords become tool arguments
     (e.g. `sandbox_permissions="require_escalated"`, `justification=...`, `workdir=...`).
 
@@ -360,8 +399,9 @@ _DEFAULT_ERROR_BODIES = {
 }
 
 
-def http_error(status: int = 500, body: Any = None, *, headers: Mapping[str, str] | None = None,
-               delay: float = 0.0) -> Reply:
+def http_error(
+    status: int = 500, body: Any = None, *, headers: Mapping[str, str] | None = None, delay: float = 0.0
+) -> Reply:
     """A non-200 reply. `body` is JSON-encoded unless it is str/bytes."""
     if body is None:
         generic = {"error": {"message": f"scripted model error {status}", "type": "server_error"}}
@@ -369,15 +409,19 @@ def http_error(status: int = 500, body: Any = None, *, headers: Mapping[str, str
     return _HttpError(status, body, headers, delay=delay)
 
 
-def raw(frames: Iterable[tuple[str, Mapping[str, Any]] | bytes | str], *, status: int = 200,
-        content_type: str = "text/event-stream", frame_delay: float = 0.0,
-        delay: float = 0.0) -> Reply:
+def raw(
+    frames: Iterable[tuple[str, Mapping[str, Any]] | bytes | str],
+    *,
+    status: int = 200,
+    content_type: str = "text/event-stream",
+    frame_delay: float = 0.0,
+    delay: float = 0.0,
+) -> Reply:
     """Escape hatch: send these frames verbatim. A `(event_type, data)` tuple becomes an SSE
     frame; bytes/str are written as they are (malformed on purpose, if you like). The
     connection closes after the last frame, so omitting `response.completed` simulates a
     dropped stream."""
-    return _Raw(frames, status=status, content_type=content_type, frame_delay=frame_delay,
-                delay=delay)
+    return _Raw(frames, status=status, content_type=content_type, frame_delay=frame_delay, delay=delay)
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,14 +435,12 @@ class _ClientGone(Exception):
 class _Writer:
     """What a Reply may do to its HTTP response; hides the handler and the stop signal."""
 
-    def __init__(self, handler: _Handler, stop: threading.Event,
-                 ids: Callable[[str], str]) -> None:
+    def __init__(self, handler: _Handler, stop: threading.Event, ids: Callable[[str], str]) -> None:
         self._handler = handler
         self._stop = stop
         self.ids = ids
 
-    def start(self, status: int, content_type: str,
-              headers: Mapping[str, str] | None = None) -> None:
+    def start(self, status: int, content_type: str, headers: Mapping[str, str] | None = None) -> None:
         handler = self._handler
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
@@ -457,10 +499,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # The runtime's retries and probes would otherwise spam test output.
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body_bytes = self.rfile.read(length) if length else b""
         model = self.server.model
@@ -475,7 +517,7 @@ class _Handler(BaseHTTPRequestHandler):
             model._record_other("POST", self.path)
             self._not_found()
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         self.server.model._record_other("GET", self.path)
         self._not_found()
 
@@ -523,8 +565,7 @@ class ScriptedModel:
     queue is empty `default` is used (a fresh `text("ok")` each time unless given).
     """
 
-    def __init__(self, replies: Iterable[ReplySource] = (), *,
-                 default: Callable[[dict], Reply] | None = None) -> None:
+    def __init__(self, replies: Iterable[ReplySource] = (), *, default: Callable[[dict], Reply] | None = None) -> None:
         self._lock = threading.Condition()
         self._queue: list[ReplySource] = list(replies)
         self._default = default or (lambda _body: text("ok"))
@@ -544,9 +585,9 @@ class ScriptedModel:
             # A fresh stop signal per run: replies still parked from an earlier run keep theirs.
             self._stop = threading.Event()
             self._server = _Server(self)
-            self._thread = threading.Thread(target=self._server.serve_forever,
-                                            kwargs={"poll_interval": 0.05},
-                                            name="scripted-model", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="scripted-model", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -624,8 +665,7 @@ class ScriptedModel:
             while len(self._requests) < count:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TimeoutError(
-                        f"expected {count} model calls, got {len(self._requests)} in {timeout}s")
+                    raise TimeoutError(f"expected {count} model calls, got {len(self._requests)} in {timeout}s")
                 self._lock.wait(remaining)
             return list(self._requests)
 
@@ -674,8 +714,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
-                                for k, v in value.items() if v is not None) + " }"
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None) + " }"
     raise TypeError(f"cannot write {type(value).__name__} to config.toml")
 
 
@@ -683,9 +722,14 @@ def _toml_key(key: str) -> str:
     return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
 
 
-def write_codex_home(directory: str | os.PathLike[str], base_url: str, *,
-                     provider: Mapping[str, Any] | None = None, extra_toml: str = "",
-                     **overrides: Any) -> Path:
+def write_codex_home(
+    directory: str | os.PathLike[str],
+    base_url: str,
+    *,
+    provider: Mapping[str, Any] | None = None,
+    extra_toml: str = "",
+    **overrides: Any,
+) -> Path:
     """Create `directory` with a config.toml that sends every model call to `base_url`.
 
     Top-level keys default to model "mock-model", approval_policy "never", sandbox_mode

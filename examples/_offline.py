@@ -111,7 +111,8 @@ def _default_reply(body: dict[str, Any]) -> Any:
 def _echo(body: dict[str, Any]) -> str:
     """An honest answer from a model that cannot think: what it was sent, described."""
     user_messages = [
-        item for item in body.get("input") or []
+        item
+        for item in body.get("input") or []
         if item.get("type", "message") == "message" and item.get("role") == "user" and not _is_context(item)
     ]
     if not user_messages:
@@ -119,7 +120,8 @@ def _echo(body: dict[str, Any]) -> str:
     parts = user_messages[-1].get("content") or []
     # The runtime wraps each image in "<image ...>" / "</image>" text markers; skip those.
     words = [
-        p.get("text", "") for p in parts
+        p.get("text", "")
+        for p in parts
         if p.get("type") == "input_text" and not p.get("text", "").startswith(("<image", "</image"))
     ]
     images = [_describe_image(p.get("image_url", "")) for p in parts if p.get("type") == "input_image"]
@@ -150,7 +152,7 @@ def _describe_image(url: str) -> str:
         size = len(base64.b64decode(data, validate=True))
     except (binascii.Error, ValueError):
         size = 0
-    return f"{header[len('data:'):].split(';')[0]} ({size} bytes, inlined by the runtime)"
+    return f"{header[len('data:') :].split(';')[0]} ({size} bytes, inlined by the runtime)"
 
 
 def _fill_schema(schema: dict[str, Any], name: str) -> Any:

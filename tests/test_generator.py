@@ -24,8 +24,15 @@ import generate_protocol  # noqa: E402
 
 # Where the reference SDK may be installed on a development machine (not in CI).
 REFERENCE_V2_ALL = [
-    ROOT / ".bench" / "refvenv" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    / "site-packages" / "openai_codex" / "generated" / "v2_all.py",
+    ROOT
+    / ".bench"
+    / "refvenv"
+    / "lib"
+    / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    / "site-packages"
+    / "openai_codex"
+    / "generated"
+    / "v2_all.py",
     Path("/tmp/refenv/venv/lib/python3.11/site-packages/openai_codex/generated/v2_all.py"),
 ]
 
@@ -43,8 +50,9 @@ def repo_copy(tmp_path: Path) -> Path:
     (copy / "tools").mkdir(parents=True)
     shutil.copy2(GENERATOR, copy / "tools" / "generate_protocol.py")
     shutil.copytree(ROOT / "schema", copy / "schema")
-    shutil.copytree(GENERATED, copy / "python" / "openai_codex" / "generated",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        GENERATED, copy / "python" / "openai_codex" / "generated", ignore=shutil.ignore_patterns("__pycache__")
+    )
     return copy
 
 
@@ -104,9 +112,10 @@ def test_check_fails_when_the_schema_changes(repo_copy: Path) -> None:
     # A scalar-only notification class lives in flat.py (re-exported by v2_all).
     assert "flat.py" in stale.stderr
     assert run_generator(cwd=repo_copy).returncode == 0
-    assert "chunk_index: int | None = None" in (
-        repo_copy / "python" / "openai_codex" / "generated" / "flat.py"
-    ).read_text()
+    assert (
+        "chunk_index: int | None = None"
+        in (repo_copy / "python" / "openai_codex" / "generated" / "flat.py").read_text()
+    )
 
 
 def test_check_notices_a_missing_file(repo_copy: Path) -> None:

@@ -71,15 +71,43 @@ DELTA = "item/agentMessage/delta"
 
 # openai_codex.types.__all__ of the reference SDK 0.1.0b2 (REFERENCE.md 2.1).
 REFERENCE_TYPES_ALL = [
-    "Account", "AccountLoginCompletedNotification", "ApprovalsReviewer", "AskForApproval",
-    "CancelLoginAccountResponse", "CancelLoginAccountStatus", "GetAccountResponse",
-    "InitializeResponse", "JsonObject", "ModelListResponse", "Notification", "Personality",
-    "PlanType", "ReasoningEffort", "ReasoningSummary", "SandboxMode", "SandboxPolicy",
-    "SortDirection", "ThreadArchiveResponse", "ThreadCompactStartResponse", "ThreadItem",
-    "ThreadListCwdFilter", "ThreadListResponse", "ThreadReadResponse", "ThreadSetNameResponse",
-    "ThreadSortKey", "ThreadSource", "ThreadSourceKind", "ThreadStartSource", "ThreadTokenUsage",
-    "ThreadTokenUsageUpdatedNotification", "Turn", "TurnCompletedNotification", "TurnError",
-    "TurnInterruptResponse", "TurnStatus", "TurnSteerResponse",
+    "Account",
+    "AccountLoginCompletedNotification",
+    "ApprovalsReviewer",
+    "AskForApproval",
+    "CancelLoginAccountResponse",
+    "CancelLoginAccountStatus",
+    "GetAccountResponse",
+    "InitializeResponse",
+    "JsonObject",
+    "ModelListResponse",
+    "Notification",
+    "Personality",
+    "PlanType",
+    "ReasoningEffort",
+    "ReasoningSummary",
+    "SandboxMode",
+    "SandboxPolicy",
+    "SortDirection",
+    "ThreadArchiveResponse",
+    "ThreadCompactStartResponse",
+    "ThreadItem",
+    "ThreadListCwdFilter",
+    "ThreadListResponse",
+    "ThreadReadResponse",
+    "ThreadSetNameResponse",
+    "ThreadSortKey",
+    "ThreadSource",
+    "ThreadSourceKind",
+    "ThreadStartSource",
+    "ThreadTokenUsage",
+    "ThreadTokenUsageUpdatedNotification",
+    "Turn",
+    "TurnCompletedNotification",
+    "TurnError",
+    "TurnInterruptResponse",
+    "TurnStatus",
+    "TurnSteerResponse",
 ]
 
 
@@ -142,7 +170,11 @@ def test_a_real_turn_streams_typed_payloads(capture: Capture) -> None:
         assert expected is not None, event.method
         assert type(event.payload) is expected, event.method
     completed = [e.payload for e in capture.events if isinstance(e.payload, ItemCompletedNotification)]
-    assert {type(p.item) for p in completed} >= {UserMessageThreadItem, CommandExecutionThreadItem, AgentMessageThreadItem}
+    assert {type(p.item) for p in completed} >= {
+        UserMessageThreadItem,
+        CommandExecutionThreadItem,
+        AgentMessageThreadItem,
+    }
 
 
 def test_turn_result_fields_are_typed(capture: Capture) -> None:
@@ -150,11 +182,11 @@ def test_turn_result_fields_are_typed(capture: Capture) -> None:
     completed_raw, items_raw, usage_raw = capture.summary
     assert result.status is TurnStatus.completed
     assert result.error is None
+    assert [type(item) for item in result.items] == [type(ThreadItem.model_validate(raw["item"])) for raw in items_raw]
     assert [type(item) for item in result.items] == [
-        type(ThreadItem.model_validate(raw["item"])) for raw in items_raw
-    ]
-    assert [type(item) for item in result.items] == [
-        UserMessageThreadItem, CommandExecutionThreadItem, AgentMessageThreadItem
+        UserMessageThreadItem,
+        CommandExecutionThreadItem,
+        AgentMessageThreadItem,
     ]
     command = result.items[1]
     assert isinstance(command, CommandExecutionThreadItem)
@@ -195,9 +227,9 @@ def test_typed_usage_module_runs_on_real_events(capture: Capture) -> None:
     finally:
         sys.path.remove(str(ROOT / "tests" / "typing"))
     assert "All done." in typed_usage.stream_text(capture.events)
-    total, commands = typed_usage.summarize(capture.result)
+    _total, commands = typed_usage.summarize(capture.result)
     assert commands == [capture.result.items[1].command]  # type: ignore[union-attr]
-    params, login, policy = typed_usage.build_params()
+    _params, login, _policy = typed_usage.build_params()
     assert login._to_wire() == {"type": "apiKey", "apiKey": "sk-test"}
     assert typed_usage.registry_lookup(DELTA) == "AgentMessageDeltaNotification"
 
@@ -216,7 +248,9 @@ def test_types_exports_the_reference_names() -> None:
 
 def test_enum_members_are_the_wire_strings() -> None:
     assert [(m.name, m.value) for m in TurnStatus] == [
-        ("completed", "completed"), ("interrupted", "interrupted"), ("failed", "failed"),
+        ("completed", "completed"),
+        ("interrupted", "interrupted"),
+        ("failed", "failed"),
         ("in_progress", "inProgress"),
     ]
     assert TurnStatus.in_progress == "inProgress"
@@ -231,8 +265,10 @@ def test_enum_members_are_the_wire_strings() -> None:
 
 
 def test_an_enum_value_the_schema_does_not_list_stays_a_string() -> None:
-    item = model_for("ThreadItem", {"type": "commandExecution", "id": "c", "command": "ls", "cwd": "/",
-                                    "commandActions": [], "status": "paused"})
+    item = model_for(
+        "ThreadItem",
+        {"type": "commandExecution", "id": "c", "command": "ls", "cwd": "/", "commandActions": [], "status": "paused"},
+    )
     assert isinstance(item, CommandExecutionThreadItem)
     assert item.status == "paused" and not isinstance(item.status, v2_all.CommandExecutionStatus)
 
@@ -263,8 +299,14 @@ def test_thread_items_become_the_variant_their_tag_names(data: dict[str, Any], c
 
 def test_thread_item_fields_convert_when_read() -> None:
     item = ThreadItem.model_validate(
-        {"type": "userMessage", "id": "u", "content": [{"type": "text", "text": "hi", "text_elements": []},
-                                                     {"type": "image", "url": "https://x/y.png"}]}
+        {
+            "type": "userMessage",
+            "id": "u",
+            "content": [
+                {"type": "text", "text": "hi", "text_elements": []},
+                {"type": "image", "url": "https://x/y.png"},
+            ],
+        }
     )
     assert isinstance(item, UserMessageThreadItem)
     assert [type(c).__name__ for c in item.content] == ["TextUserInput", "ImageUserInput"]
@@ -303,10 +345,16 @@ def test_sandbox_policies_dispatch_and_send_their_wire_form() -> None:
     # Built by hand: the tag is implied, unset fields are not sent.
     assert ReadOnlySandboxPolicy(network_access=False)._to_wire() == {"type": "readOnly", "networkAccess": False}
     assert DangerFullAccessSandboxPolicy()._to_wire() == {"type": "dangerFullAccess"}
-    workspace = WorkspaceWriteSandboxPolicy(writable_roots=[], network_access=False, exclude_tmpdir_env_var=False,
-                                            exclude_slash_tmp=False)
-    assert workspace._to_wire() == {"type": "workspaceWrite", "writableRoots": [], "networkAccess": False,
-                                    "excludeTmpdirEnvVar": False, "excludeSlashTmp": False}
+    workspace = WorkspaceWriteSandboxPolicy(
+        writable_roots=[], network_access=False, exclude_tmpdir_env_var=False, exclude_slash_tmp=False
+    )
+    assert workspace._to_wire() == {
+        "type": "workspaceWrite",
+        "writableRoots": [],
+        "networkAccess": False,
+        "excludeTmpdirEnvVar": False,
+        "excludeSlashTmp": False,
+    }
     # The reference's RootModel spelling gives the variant itself.
     assert SandboxPolicy(root=workspace) is workspace
     assert type(SandboxPolicy(root={"type": "readOnly"})) is ReadOnlySandboxPolicy
@@ -347,8 +395,9 @@ def test_root_wrappers_hold_the_value() -> None:
     never = AskForApproval("never")
     assert never.root is AskForApprovalValue.never and never._to_wire() == "never"
     assert AskForApproval(root=AskForApprovalValue.untrusted).root is AskForApprovalValue.untrusted
-    granular = AskForApproval.model_validate({"granular": {"mcp_elicitations": True, "rules": False,
-                                                           "sandbox_approval": True}})
+    granular = AskForApproval.model_validate(
+        {"granular": {"mcp_elicitations": True, "rules": False, "sandbox_approval": True}}
+    )
     assert isinstance(granular.root, GranularAskForApproval)
     assert granular.root.granular.request_permissions is False  # default
     assert ReasoningSummary("none").root == "none"
@@ -416,7 +465,8 @@ def test_raw_payload_fields_are_found_whatever_the_key_order() -> None:
 
     shuffled = [
         '{"params":{"delta":"b","turnId":"{turn}","itemId":"i2","threadId":"{thread}"},"method":"%s"}' % DELTA,
-        '{"method":"%s","params":{"extra":1,"itemId":"i3","threadId":"{thread}","turnId":"{turn}","delta":"c"}}' % DELTA,
+        '{"method":"%s","params":{"extra":1,"itemId":"i3","threadId":"{thread}","turnId":"{turn}","delta":"c"}}'
+        % DELTA,
     ]
     args = ["--deltas", "1", "--delta-text", "a"]
     for line in shuffled:
@@ -433,7 +483,10 @@ def test_a_repeated_key_reads_as_its_last_value_as_in_a_dict() -> None:
     the last value counts, whatever the deltas before it taught the field reader."""
     from tests.conftest import fake_server_config
 
-    twice = '{"method":"%s","params":{"threadId":"{thread}","turnId":"{turn}","itemId":"i","delta":"x","delta":"y"}}' % DELTA
+    twice = (
+        '{"method":"%s","params":{"threadId":"{thread}","turnId":"{turn}","itemId":"i","delta":"x","delta":"y"}}'
+        % DELTA
+    )
     with Codex(fake_server_config("--deltas", "2", "--raw-line", twice)) as codex:
         deltas = [e.payload for e in codex.thread_start().turn("go").stream() if e.method == DELTA]
     assert [d.delta for d in deltas] == ["tok ", "tok ", "y"]
@@ -470,7 +523,12 @@ def test_a_failing_payload_builder_costs_its_event_not_the_stream(monkeypatch: p
         raise RuntimeError("builder bug")
 
     monkeypatch.setitem(_wire._BUILDERS, "test/brokenBuilder", broken)
-    args = ["--deltas", "2", "--raw-line", '{"method":"test/brokenBuilder","params":{"threadId":"{thread}","turnId":"{turn}"}}']
+    args = [
+        "--deltas",
+        "2",
+        "--raw-line",
+        '{"method":"test/brokenBuilder","params":{"threadId":"{thread}","turnId":"{turn}"}}',
+    ]
     with Codex(fake_server_config(*args)) as codex:
         stream = codex.thread_start().turn("go").stream()
         methods = []
@@ -526,8 +584,12 @@ def test_params_that_do_not_fit_arrive_as_unknown_notification(params: Any) -> N
 
 
 def test_nested_misfits_are_caught_too() -> None:
-    params = {"threadId": "t", "turnId": "u", "completedAtMs": 1,
-              "item": {"type": "agentMessage", "id": 7, "text": "x"}}
+    params = {
+        "threadId": "t",
+        "turnId": "u",
+        "completedAtMs": 1,
+        "item": {"type": "agentMessage", "id": 7, "text": "x"},
+    }
     assert isinstance(notification_payload("item/completed", params), UnknownNotification)
     params["item"]["id"] = "seven"
     assert isinstance(notification_payload("item/completed", params), ItemCompletedNotification)
@@ -568,15 +630,22 @@ def test_model_dump_modes() -> None:
     assert "started_at" in turn.model_dump() and "startedAt" in turn.model_dump(by_alias=True)
     assert "error" not in turn.model_dump(exclude_none=True)
     assert json.loads(turn.model_dump_json(by_alias=True, exclude_none=True)) == {
-        "id": "t", "items": [], "status": "inProgress", "itemsView": "full"
+        "id": "t",
+        "items": [],
+        "status": "inProgress",
+        "itemsView": "full",
     }
 
 
 def test_model_validate_names_the_failing_field() -> None:
     with pytest.raises(ValidationError, match=r"ItemCompletedNotification\.item\.content\[0\]"):
         ItemCompletedNotification.model_validate(
-            {"threadId": "t", "turnId": "u", "completedAtMs": 1,
-             "item": {"type": "userMessage", "id": "x", "content": [3]}}
+            {
+                "threadId": "t",
+                "turnId": "u",
+                "completedAtMs": 1,
+                "item": {"type": "userMessage", "id": "x", "content": [3]},
+            }
         )
     with pytest.raises(ValidationError, match="expected an object"):
         ThreadTokenUsage.model_validate([])
@@ -607,16 +676,23 @@ def test_params_are_validated_before_anything_is_sent() -> None:
 
 
 def test_params_send_only_what_was_set() -> None:
-    params = ThreadStartParams(model="gpt-5", sandbox=SandboxMode.workspace_write, base_instructions=None,
-                               approval_policy="never")
+    params = ThreadStartParams(
+        model="gpt-5", sandbox=SandboxMode.workspace_write, base_instructions=None, approval_policy="never"
+    )
     assert params._to_wire() == {"model": "gpt-5", "sandbox": "workspace-write", "approvalPolicy": "never"}
     # pydantic-style dump of the same object, for code that calls it directly.
     assert params.model_dump(by_alias=True, exclude_none=True, mode="json")["model"] == "gpt-5"
-    turn = TurnStartParams(thread_id="t", input=[{"type": "text", "text": "hi"}],
-                           sandbox_policy=ReadOnlySandboxPolicy(network_access=False), summary="concise")
+    turn = TurnStartParams(
+        thread_id="t",
+        input=[{"type": "text", "text": "hi"}],
+        sandbox_policy=ReadOnlySandboxPolicy(network_access=False),
+        summary="concise",
+    )
     assert turn._to_wire() == {
-        "threadId": "t", "input": [{"type": "text", "text": "hi"}],
-        "sandboxPolicy": {"type": "readOnly", "networkAccess": False}, "summary": "concise",
+        "threadId": "t",
+        "input": [{"type": "text", "text": "hi"}],
+        "sandboxPolicy": {"type": "readOnly", "networkAccess": False},
+        "summary": "concise",
     }
 
 
@@ -633,10 +709,25 @@ def test_assignment_updates_what_is_sent() -> None:
     params.model = "b"
     params.sandbox = SandboxMode.read_only
     assert params._to_wire() == {"model": "b", "sandbox": "read-only"}
-    usage = model_for("ThreadTokenUsage", {"last": {"cachedInputTokens": 0, "inputTokens": 1, "outputTokens": 1,
-                                                    "reasoningOutputTokens": 0, "totalTokens": 2},
-                                           "total": {"cachedInputTokens": 0, "inputTokens": 1, "outputTokens": 1,
-                                                     "reasoningOutputTokens": 0, "totalTokens": 2}})
+    usage = model_for(
+        "ThreadTokenUsage",
+        {
+            "last": {
+                "cachedInputTokens": 0,
+                "inputTokens": 1,
+                "outputTokens": 1,
+                "reasoningOutputTokens": 0,
+                "totalTokens": 2,
+            },
+            "total": {
+                "cachedInputTokens": 0,
+                "inputTokens": 1,
+                "outputTokens": 1,
+                "reasoningOutputTokens": 0,
+                "totalTokens": 2,
+            },
+        },
+    )
     usage.total.total_tokens = 99
     assert usage.model_dump(by_alias=True)["total"]["totalTokens"] == 99
 
@@ -669,11 +760,15 @@ def test_import_openai_codex_does_not_load_the_generated_classes() -> None:
 
 
 def test_typed_usage_passes_mypy_strict() -> None:
-    if shutil.which("mypy") is None and subprocess.run([sys.executable, "-m", "mypy", "--version"],
-                                                        capture_output=True).returncode != 0:
+    if (
+        shutil.which("mypy") is None
+        and subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True).returncode != 0
+    ):
         pytest.skip("mypy is not installed")
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "tests/typing/typed_usage.py"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

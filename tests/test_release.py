@@ -104,7 +104,7 @@ def test_tag_rule_refuses_everything_else_and_shows_the_expected_form(tag, why):
 
 @pytest.mark.parametrize("version", ["0.0.0-dev", "0.1.0", "0.1.0rc1", "v0.1.0b1", "0.1.0b01"])
 def test_version_rule_refuses_non_betas(version):
-    with pytest.raises(stage_sdk.StageError, match="expected e.g. 0.1.0b1"):
+    with pytest.raises(stage_sdk.StageError, match=r"expected e\.g\. 0\.1\.0b1"):
         stage_sdk.validate_sdk_version(version)
 
 
@@ -211,11 +211,7 @@ def test_template_junk_is_not_copied(tmp_path):
 
     stage_sdk.stage_sdk(tmp_path / "staged", VERSION, source=source)
 
-    copied = sorted(
-        str(p.relative_to(tmp_path / "staged"))
-        for p in (tmp_path / "staged").rglob("*")
-        if p.is_file()
-    )
+    copied = sorted(str(p.relative_to(tmp_path / "staged")) for p in (tmp_path / "staged").rglob("*") if p.is_file())
     assert copied == ["pkg/build/keep.py", "pkg/module.py", "pyproject.toml"]
 
 
@@ -281,9 +277,7 @@ def test_non_empty_staging_dir_needs_replace(tmp_path):
     assert "not empty; pass --replace" in refused.stderr
     assert (staging / "old.txt").exists()
 
-    replaced = run_script(
-        "stage-sdk", staging, "--sdk-version", VERSION, "--source", source, "--replace"
-    )
+    replaced = run_script("stage-sdk", staging, "--sdk-version", VERSION, "--source", source, "--replace")
     assert replaced.returncode == 0, replaced.stderr
     assert not (staging / "old.txt").exists()
     assert f'version = "{VERSION}"' in (staging / "pyproject.toml").read_text()
@@ -299,9 +293,7 @@ def test_staging_inside_the_source_tree_is_refused(tmp_path):
 
 
 def test_version_and_tag_are_mutually_exclusive_and_one_is_required(tmp_path):
-    both = run_script(
-        "stage-sdk", tmp_path / "s", "--sdk-version", VERSION, "--tag", "python-v0.1.0b2"
-    )
+    both = run_script("stage-sdk", tmp_path / "s", "--sdk-version", VERSION, "--tag", "python-v0.1.0b2")
     neither = run_script("stage-sdk", tmp_path / "s")
     assert both.returncode == 2 and "not allowed with" in both.stderr
     assert neither.returncode == 2 and "required" in neither.stderr
@@ -313,9 +305,7 @@ def test_version_and_tag_are_mutually_exclusive_and_one_is_required(tmp_path):
 def test_build_needs_an_out_dir_outside_the_staging_dir(tmp_path):
     source = _fake_template(tmp_path / "source")
     staging = tmp_path / "staged"
-    alone = run_script(
-        "stage-sdk", staging, "--sdk-version", VERSION, "--build", "--source", source
-    )
+    alone = run_script("stage-sdk", staging, "--sdk-version", VERSION, "--build", "--source", source)
     assert alone.returncode == 1 and "--build and --out-dir go together" in alone.stderr
     assert not staging.exists()
     inside = run_script(
@@ -327,12 +317,8 @@ def test_build_needs_an_out_dir_outside_the_staging_dir(tmp_path):
 
 def test_generator_hook_runs_in_the_staged_copy_only(tmp_path):
     source = _fake_template(tmp_path / "source")
-    _add_generator(
-        source, "from pathlib import Path\nPath('pkg/generated.py').write_text('GENERATED = True\\n')\n"
-    )
-    result = run_script(
-        "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
-    )
+    _add_generator(source, "from pathlib import Path\nPath('pkg/generated.py').write_text('GENERATED = True\\n')\n")
+    result = run_script("stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source)
     assert result.returncode == 0, result.stderr
     assert f"running {stage_sdk.GENERATOR_SCRIPT}" in result.stdout
     assert (tmp_path / "staged" / "pkg" / "generated.py").read_text() == "GENERATED = True\n"
@@ -341,9 +327,7 @@ def test_generator_hook_runs_in_the_staged_copy_only(tmp_path):
 
 def test_generator_hook_is_skipped_with_a_message_when_absent(tmp_path):
     source = _fake_template(tmp_path / "source")
-    result = run_script(
-        "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
-    )
+    result = run_script("stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source)
     assert result.returncode == 0, result.stderr
     assert "not present, regeneration skipped" in result.stdout
 
@@ -351,9 +335,7 @@ def test_generator_hook_is_skipped_with_a_message_when_absent(tmp_path):
 def test_failing_generator_fails_the_staging(tmp_path):
     source = _fake_template(tmp_path / "source")
     _add_generator(source, "raise SystemExit(3)\n")
-    result = run_script(
-        "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
-    )
+    result = run_script("stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source)
     assert result.returncode == 1
     assert "failed with exit code 3" in result.stderr
 
@@ -364,11 +346,9 @@ def test_a_generator_that_edits_pyproject_is_caught(tmp_path):
         source,
         "from pathlib import Path\n"
         "p = Path('pyproject.toml')\n"
-        "p.write_text(p.read_text().replace('name = \"openai-codex\"', 'name = \"other\"'))\n"
+        "p.write_text(p.read_text().replace('name = \"openai-codex\"', 'name = \"other\"'))\n",
     )
-    result = run_script(
-        "stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source
-    )
+    result = run_script("stage-sdk", tmp_path / "staged", "--sdk-version", VERSION, "--source", source)
     assert result.returncode == 1
     assert "differs by more than its version line" in result.stderr
     assert '+name = "other"' in result.stderr
@@ -415,9 +395,7 @@ def test_version_comes_from_our_pyproject_only(tmp_path, monkeypatch):
     other = _fake_layout(tmp_path / "b", '[project]\nname = "other"\nversion = "1.0"\n')
     assert version.package_version(other) == "7.7.7"
     # Our name only in another table does not count either.
-    tool_only = _fake_layout(
-        tmp_path / "c", '[project]\nname = "x"\n[tool.y]\nname = "openai-codex"\nversion = "2"\n'
-    )
+    tool_only = _fake_layout(tmp_path / "c", '[project]\nname = "x"\n[tool.y]\nname = "openai-codex"\nversion = "2"\n')
     assert version.package_version(tool_only) == "7.7.7"
     assert version.package_version(_fake_layout(tmp_path / "d", None)) == "7.7.7"
 
@@ -564,9 +542,7 @@ def test_metadata_passes_twine_check_strict(built):
 
 
 @pytest.mark.parametrize("which", ["staged wheel", "wheel from sdist"])
-def test_wheel_installs_into_a_fresh_venv_and_reports_its_version(
-    built, wheel_from_sdist, tmp_path, which
-):
+def test_wheel_installs_into_a_fresh_venv_and_reports_its_version(built, wheel_from_sdist, tmp_path, which):
     wheel = built["wheel"] if which == "staged wheel" else wheel_from_sdist
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
@@ -672,17 +648,11 @@ def test_release_validates_and_stages_with_the_script_rule():
     assert 'python stage_sdk.py check-tag "$GITHUB_REF_NAME"' in validate
     stage = " ".join(step.get("run", "") for step in jobs["stage"]["steps"])
     assert "python stage_sdk.py stage-sdk" in stage and '--tag "$GITHUB_REF_NAME"' in stage
-    uploads = [
-        s
-        for s in jobs["stage"]["steps"]
-        if s.get("uses", "").startswith("actions/upload-artifact@")
-    ]
+    uploads = [s for s in jobs["stage"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
     assert uploads and uploads[0]["with"]["name"] == "staged-sdk"
     # Build jobs use the staged copy, never a fresh checkout of the template.
     for job in ("wheels", "sdist", "smoke-test", "publish"):
-        assert not any(
-            s.get("uses", "").startswith("actions/checkout@") for s in jobs[job]["steps"]
-        ), job
+        assert not any(s.get("uses", "").startswith("actions/checkout@") for s in jobs[job]["steps"]), job
 
 
 def test_release_builds_every_platform_with_maturin_and_smoke_tests_each():
@@ -723,9 +693,7 @@ def test_publish_uses_trusted_publishing_only():
     publish = workflow["jobs"]["publish"]
     assert publish["permissions"] == {"id-token": "write"}
     assert publish["environment"]["name"] == "pypi"
-    (step,) = [
-        s for s in publish["steps"] if s.get("uses", "").startswith("pypa/gh-action-pypi-publish@")
-    ]
+    (step,) = [s for s in publish["steps"] if s.get("uses", "").startswith("pypa/gh-action-pypi-publish@")]
     assert set(step.get("with", {})) <= {"packages-dir", "print-hash", "attestations", "verbose"}
     text = (WORKFLOWS / "release.yml").read_text()
     assert "secrets." not in text and "password" not in text

@@ -20,7 +20,7 @@ except ImportError:
 # discovery; make the import independent of how pytest was invoked.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devtools.scripted_model import (  # noqa: E402
+from devtools.scripted_model import (
     ScriptedModel,
     Usage,
     codex_env,
@@ -42,16 +42,16 @@ from devtools.scripted_model import (  # noqa: E402
 BODY = {
     "model": "mock-model",
     "input": [
-        {"type": "message", "role": "user",
-         "content": [{"type": "input_text", "text": "<environment_context/>"}]},
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "<environment_context/>"}]},
         {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]},
         {"type": "function_call_output", "call_id": "c1", "output": "hi\n"},
     ],
 }
 
 
-def post(model: ScriptedModel, body: dict = BODY, path: str = "/v1/responses",
-         timeout: float = 5.0) -> tuple[int, dict[str, str], bytes]:
+def post(
+    model: ScriptedModel, body: dict = BODY, path: str = "/v1/responses", timeout: float = 5.0
+) -> tuple[int, dict[str, str], bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", model.port, timeout=timeout)
     try:
         conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
@@ -83,9 +83,13 @@ def test_text_reply_is_framed_like_the_responses_api(model):
     assert headers["Content-Type"] == "text/event-stream"
     events = parse_sse(body)
     assert kinds(events) == [
-        "response.created", "response.output_item.added",
-        "response.output_text.delta", "response.output_text.delta", "response.output_text.delta",
-        "response.output_item.done", "response.completed",
+        "response.created",
+        "response.output_item.added",
+        "response.output_text.delta",
+        "response.output_text.delta",
+        "response.output_text.delta",
+        "response.output_item.done",
+        "response.completed",
     ]
     deltas = [data["delta"] for kind, data in events if kind == "response.output_text.delta"]
     assert "".join(deltas) == "hello world" and all(deltas)
@@ -118,14 +122,21 @@ def test_explicit_delta_pieces_and_bad_split():
 
 
 def test_tool_call_reply_and_multi_item_response(model):
-    model.enqueue(exec_command("echo hi", login=False, call_id="call_x"),
-                  response(message("let me check", phase="commentary"),
-                           function_call("update_plan", {"plan": []})))
+    model.enqueue(
+        exec_command("echo hi", login=False, call_id="call_x"),
+        response(message("let me check", phase="commentary"), function_call("update_plan", {"plan": []})),
+    )
     events = parse_sse(post(model)[2])
     done = [data["item"] for kind, data in events if kind == "response.output_item.done"]
-    assert done == [{"type": "function_call", "id": done[0]["id"], "call_id": "call_x",
-                     "name": "exec_command",
-                     "arguments": json.dumps({"cmd": "echo hi", "login": False})}]
+    assert done == [
+        {
+            "type": "function_call",
+            "id": done[0]["id"],
+            "call_id": "call_x",
+            "name": "exec_command",
+            "arguments": json.dumps({"cmd": "echo hi", "login": False}),
+        }
+    ]
     events = parse_sse(post(model)[2])
     done = [data["item"] for kind, data in events if kind == "response.output_item.done"]
     assert [item["type"] for item in done] == ["message", "function_call"]
@@ -228,9 +239,14 @@ needs_tomllib = pytest.mark.skipif(tomllib is None, reason="tomllib needs Python
 
 @needs_tomllib
 def test_write_codex_home(tmp_path):
-    home = write_codex_home(tmp_path / "home", "http://127.0.0.1:1/v1",
-                            approval_policy="on-request", sandbox_mode=None,
-                            provider={"requires_openai_auth": True}, features={"x": True})
+    home = write_codex_home(
+        tmp_path / "home",
+        "http://127.0.0.1:1/v1",
+        approval_policy="on-request",
+        sandbox_mode=None,
+        provider={"requires_openai_auth": True},
+        features={"x": True},
+    )
     config = tomllib.loads((home / "config.toml").read_text())
     assert config["model"] == "mock-model" and config["model_provider"] == "mock"
     assert config["approval_policy"] == "on-request" and "sandbox_mode" not in config

@@ -42,7 +42,9 @@ def _normalize(params: list[dict[str, Any]] | None, version: str, ours: bool) ->
 
 
 def _cases() -> list[tuple[str, str]]:
-    return [(module, name) for module, facts in FACTS.items() if module != "reference_version" for name in facts["names"]]
+    return [
+        (module, name) for module, facts in FACTS.items() if module != "reference_version" for name in facts["names"]
+    ]
 
 
 @pytest.mark.parametrize("module_name", ["openai_codex", "openai_codex.types"])
@@ -58,7 +60,16 @@ def test_star_import_gives_exactly_all() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["CodexClient", "AsyncCodexClient", "InitializeResponse", "ThreadStartParams", "TurnStartParams", "TurnCompletedNotification", "TurnStatus"]
+    "name",
+    [
+        "CodexClient",
+        "AsyncCodexClient",
+        "InitializeResponse",
+        "ThreadStartParams",
+        "TurnStartParams",
+        "TurnCompletedNotification",
+        "TurnStatus",
+    ],
 )
 def test_internal_and_protocol_names_stay_out_of_the_root(name: str) -> None:
     assert not hasattr(openai_codex, name)

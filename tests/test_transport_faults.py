@@ -183,7 +183,7 @@ def test_dropping_codex_without_close_ends_the_runtime() -> None:
     pytest.fail("the runtime outlived its Codex object")
 
 
-LONE_SURROGATE_SERVER = r'''
+LONE_SURROGATE_SERVER = r"""
 import json, sys
 def out(line): sys.stdout.write(line + "\n"); sys.stdout.flush()
 for raw in sys.stdin:
@@ -196,9 +196,12 @@ for raw in sys.stdin:
         out(json.dumps({"id": m["id"], "result": {"thread": {"id": "th"}}}))
     elif method == "turn/start":
         out(json.dumps({"id": m["id"], "result": {"turn": {"id": "tu", "status": "inProgress"}}}))
-        out('{"method":"item/agentMessage/delta","params":{"threadId":"th","turnId":"tu","itemId":"i","delta":"a \\ud800 b"}}')
+        out(
+            '{"method":"item/agentMessage/delta",'
+            '"params":{"threadId":"th","turnId":"tu","itemId":"i","delta":"a \\ud800 b"}}'
+        )
         out('{"method":"turn/completed","params":{"threadId":"th","turn":{"id":"tu","status":"completed","items":[]}}}')
-'''
+"""
 
 
 def test_a_lone_surrogate_escape_is_delivered_as_python_would_decode_it() -> None:

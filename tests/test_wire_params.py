@@ -171,7 +171,12 @@ def test_resume_and_fork_send_only_what_is_given(rec: Recorder) -> None:
     rec.codex.thread_resume("t-1")
     assert rec.last("thread/resume") == {"threadId": "t-1"}
     rec.codex.thread_resume("t-1", approval_mode=ApprovalMode.deny_all, model="m", personality=Personality.none)
-    assert rec.last("thread/resume") == {"threadId": "t-1", "approvalPolicy": "never", "model": "m", "personality": "none"}
+    assert rec.last("thread/resume") == {
+        "threadId": "t-1",
+        "approvalPolicy": "never",
+        "model": "m",
+        "personality": "none",
+    }
 
 
 def test_thread_list_filters(rec: Recorder) -> None:
@@ -222,7 +227,9 @@ def test_steer_and_interrupt_params(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["read-only", "full_access", None.__class__, 3])
 def test_bad_sandbox_values_are_refused_before_sending(rec: Recorder, bad: Any) -> None:
-    with pytest.raises(ValueError, match=r"sandbox must be one of: Sandbox.read_only, Sandbox.workspace_write, Sandbox.full_access"):
+    with pytest.raises(
+        ValueError, match=r"sandbox must be one of: Sandbox.read_only, Sandbox.workspace_write, Sandbox.full_access"
+    ):
         rec.codex.thread_start(sandbox=bad)
     assert rec.sent("thread/start") == []
 

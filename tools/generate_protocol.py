@@ -147,7 +147,7 @@ def optional(t: Any) -> Any:
     if t == ANY or t == NONE:
         return t
     if isinstance(t, UnionOf):
-        return t if NONE in t.members else UnionOf(t.members + (NONE,))
+        return t if NONE in t.members else UnionOf((*t.members, NONE))
     return UnionOf((t, NONE))
 
 
@@ -676,7 +676,11 @@ def wrapped(prefix: str, members: list[str], suffix: str, indent: str) -> list[s
     if len(line) <= 100:
         return [line]
     inner = indent + "    "
-    return [f"{indent}{prefix}(", *(f"{inner}{'| ' if i else ''}{m}" for i, m in enumerate(members)), f"{indent}){suffix}"]
+    return [
+        f"{indent}{prefix}(",
+        *(f"{inner}{'| ' if i else ''}{m}" for i, m in enumerate(members)),
+        f"{indent}){suffix}",
+    ]
 
 
 def field_lines(name: str, members: list[str], default: str | None) -> list[str]:
@@ -772,7 +776,9 @@ def method_table(comment: str, name: str, value_type: str, entries: Any) -> list
 
 def emit_flat(proto: Protocol, version: str) -> str:
     flat = flat_notifications(proto)
-    classes = [line for name in sorted(set(flat.values())) for line in ["", "", *emit_object(proto, proto.objects[name])]]
+    classes = [
+        line for name in sorted(set(flat.values())) for line in ["", "", *emit_object(proto, proto.objects[name])]
+    ]
     out = [
         *module_head(
             version,
@@ -841,7 +847,7 @@ def emit_v2_all(proto: Protocol, version: str) -> str:
         "CLASSES: dict[str, type] = {",
         "    name: value",
         "    for name, value in list(globals().items())",
-        "    if isinstance(value, type) and value.__module__ in (__name__, f\"{__package__}.flat\")",
+        '    if isinstance(value, type) and value.__module__ in (__name__, f"{__package__}.flat")',
         "}",
     ]
     return "\n".join(out) + "\n"

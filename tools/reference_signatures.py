@@ -33,10 +33,7 @@ def signature_of(func: Any) -> list[dict[str, Any]] | None:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
         return None
-    return [
-        {"name": p.name, "kind": p.kind.name, "default": _default(p.default)}
-        for p in sig.parameters.values()
-    ]
+    return [{"name": p.name, "kind": p.kind.name, "default": _default(p.default)} for p in sig.parameters.values()]
 
 
 def _is_async(func: Any) -> bool:
@@ -66,7 +63,11 @@ def describe_class(cls: type) -> dict[str, Any]:
             continue
         if isinstance(member, property) or inspect.isgetsetdescriptor(member):
             properties.append(name)
-        elif isinstance(member, (staticmethod, classmethod)) or inspect.isfunction(member) or inspect.ismethoddescriptor(member):
+        elif (
+            isinstance(member, (staticmethod, classmethod))
+            or inspect.isfunction(member)
+            or inspect.ismethoddescriptor(member)
+        ):
             func = member.__func__ if isinstance(member, (staticmethod, classmethod)) else member
             methods[name] = {"async": _is_async(func), "params": signature_of(func)}
     return {"kind": "class", "methods": methods, "properties": properties}

@@ -1,6 +1,6 @@
 r"""A tiny chat CLI on asyncio: type a message, watch the answer stream in; /exit quits.
 
-    printf 'hello\nwhat did I just say?\n/exit\n' | python examples/cli_app/async.py
+printf 'hello\nwhat did I just say?\n/exit\n' | python examples/cli_app/async.py
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config  # noqa: E402
-from openai_codex import AsyncCodex, AsyncThread  # noqa: E402
+from _offline import example_config
+from openai_codex import AsyncCodex, AsyncThread
 
 
 def read_prompt() -> str | None:

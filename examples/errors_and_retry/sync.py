@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config, scripted_http_error  # noqa: E402
-from openai_codex import (  # noqa: E402
+from _offline import example_config, scripted_http_error
+from openai_codex import (
     Codex,
     JsonRpcError,
     ServerBusyError,

@@ -1,6 +1,6 @@
 """Continue an existing thread with AsyncCodex.thread_resume().
 
-    python examples/existing_thread/async.py [THREAD_ID]
+python examples/existing_thread/async.py [THREAD_ID]
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config  # noqa: E402
-from openai_codex import AsyncCodex, CodexConfig  # noqa: E402
+from _offline import example_config
+from openai_codex import AsyncCodex, CodexConfig
 
 
 async def first_session(config: CodexConfig) -> str:

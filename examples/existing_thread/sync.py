@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config  # noqa: E402
-from openai_codex import Codex, CodexConfig  # noqa: E402
+from _offline import example_config
+from openai_codex import Codex, CodexConfig
 
 
 def first_session(config: CodexConfig) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config  # noqa: E402
-from openai_codex import AsyncCodex, ImageInput, TextInput  # noqa: E402
+from _offline import example_config
+from openai_codex import AsyncCodex, ImageInput, TextInput
 
 DEFAULT_URL = "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png"
 

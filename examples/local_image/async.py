@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config  # noqa: E402
-from openai_codex import AsyncCodex, LocalImageInput, TextInput  # noqa: E402
+from _offline import example_config
+from openai_codex import AsyncCodex, LocalImageInput, TextInput
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RED, WHITE = b"\xd0\x20\x20", b"\xff\xff\xff"

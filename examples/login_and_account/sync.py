@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config, is_online  # noqa: E402
-from openai_codex import Codex, CodexError  # noqa: E402
+from _offline import example_config, is_online
+from openai_codex import Codex, CodexError
 
 
 def show_account(codex: Codex) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config  # noqa: E402
-from openai_codex import AsyncCodex, TurnResult  # noqa: E402
+from _offline import example_config
+from openai_codex import AsyncCodex, TurnResult
 
 
 def show(result: TurnResult) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config  # noqa: E402
-from openai_codex import Codex  # noqa: E402
-from openai_codex.types import Notification  # noqa: E402
+from _offline import example_config
+from openai_codex import Codex
+from openai_codex.types import Notification
 
 
 def describe(event: Notification) -> str | None:

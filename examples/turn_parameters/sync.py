@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offline helper
 
-from _offline import example_config  # noqa: E402
-from openai_codex import ApprovalMode, Codex, Sandbox  # noqa: E402
-from openai_codex.types import JsonObject, Personality, ReasoningEffort  # noqa: E402
+from _offline import example_config
+from openai_codex import ApprovalMode, Codex, Sandbox
+from openai_codex.types import JsonObject, Personality, ReasoningEffort
 
 RELEASE_NOTE_SCHEMA: JsonObject = {
     "type": "object",

@@ -53,7 +53,8 @@ from .sandbox import Sandbox
 from .threads import AsyncThread, Thread
 from .turns import AsyncTurnHandle, TurnHandle, TurnResult
 
-__all__ = [
+# The reference SDK's order, kept as is (tests/test_signatures.py checks it).
+__all__ = [  # noqa: RUF022
     "__version__",
     "CodexConfig",
     "Codex",

@@ -20,9 +20,10 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections.abc import Callable
 from enum import Enum
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from . import _core
 
@@ -261,7 +262,7 @@ class _EnumSpec(_Spec):
 class _AliasSpec(_Spec):
     """A named scalar (ThreadId): a str or int subclass on the Python side."""
 
-    __slots__ = ("cls", "base")
+    __slots__ = ("base", "cls")
 
     def __init__(self, cls: type, base: _Scalar) -> None:
         self.cls = cls
@@ -287,7 +288,7 @@ class _AliasSpec(_Spec):
 
 
 class _ModelSpec(_Spec):
-    __slots__ = ("cls", "_checker")
+    __slots__ = ("_checker", "cls")
 
     def __init__(self, cls: type[WireModel]) -> None:
         self.cls = cls
@@ -384,7 +385,7 @@ class _ListSpec(_Spec):
 
 
 class _MapSpec(_Spec):
-    __slots__ = ("value", "plain")
+    __slots__ = ("plain", "value")
 
     def __init__(self, value: _Spec) -> None:
         self.value = value
@@ -439,7 +440,7 @@ class _MapSpec(_Spec):
 
 
 class _UnionSpec(_Spec):
-    __slots__ = ("members", "plain", "_optional")
+    __slots__ = ("_optional", "members", "plain")
 
     def __init__(self, members: tuple[_Spec, ...]) -> None:
         self.members = members
@@ -543,7 +544,7 @@ def _holds(spec: _Spec, value: Any) -> bool:
 
 def _json_value(value: Any, where: str) -> Any:
     """A value for an untyped (any JSON) field: models and enums become their wire form."""
-    if value is None or isinstance(value, (str, int, float, bool)) and not isinstance(value, Enum):
+    if value is None or (isinstance(value, (str, int, float, bool)) and not isinstance(value, Enum)):
         return value
     if isinstance(value, Enum):
         return value.value
@@ -697,7 +698,7 @@ class _AnnotationParser:
 class ModelField:
     """One field of a generated class: Python name, wire name, type and default."""
 
-    __slots__ = ("name", "alias", "annotation", "default", "required", "owner", "is_tag", "_spec")
+    __slots__ = ("_spec", "alias", "annotation", "default", "is_tag", "name", "owner", "required")
 
     def __init__(self, owner: type, name: str, alias: str, annotation: str, default: Any) -> None:
         self.owner = owner
@@ -758,7 +759,9 @@ def _field_property(field: ModelField) -> Any:
     if names <= _SCALAR_NAMES and not mutable_default:
         # Read by the Rust core, from the raw JSON while there is no dict yet (payloads of
         # notifications), else from the dict.
-        return _core.RawField(wire, None if default is _MISSING else default, _field_setter(field), f"The ``{wire}`` field.")
+        return _core.RawField(
+            wire, None if default is _MISSING else default, _field_setter(field), f"The ``{wire}`` field."
+        )
     if names <= _PLAIN_NAMES and not mutable_default:
         if default is _MISSING:
             default = None
@@ -800,7 +803,9 @@ def _field_setter(field: ModelField) -> Callable[[WireModel, Any], None]:
 
 
 def _own_annotations(cls: type) -> dict[str, str]:
-    annotations = cls.__dict__.get("__annotations__", {})
+    # The class's own annotations only (not inherited), as written: `from __future__ import
+    # annotations` keeps them strings.
+    annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
     return {
         name: annotation
         for name, annotation in annotations.items()
@@ -826,7 +831,7 @@ class WireModel(_core.RawModel):
     # starts without one: the base class holds its undecoded JSON (shared with the event), scalar
     # fields are read from there, and the dict is made the first time anything else needs it
     # (``_data``).
-    __slots__ = ("_d", "_cache")
+    __slots__ = ("_cache", "_d")
 
     __wire_names__: ClassVar[dict[str, str]] = {}
     model_fields: ClassVar[dict[str, ModelField]] = {}

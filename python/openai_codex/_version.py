@@ -80,12 +80,7 @@ def _installed_version() -> str | None:
 def package_version(package_dir: str | os.PathLike[str] | None = None) -> str:
     """The version for a package imported from ``package_dir`` (default: this one's)."""
     directory = os.fspath(package_dir) if package_dir is not None else os.path.dirname(os.path.realpath(__file__))
-    return (
-        _checkout_version(directory)
-        or _dist_info_version(directory)
-        or _installed_version()
-        or UNKNOWN_VERSION
-    )
+    return _checkout_version(directory) or _dist_info_version(directory) or _installed_version() or UNKNOWN_VERSION
 
 
 __version__ = package_version()

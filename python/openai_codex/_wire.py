@@ -7,7 +7,8 @@ Every conversion from runtime JSON to a user-facing object goes through ``model_
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _PayloadBuilder = Callable[[Any], Any]
 

@@ -91,9 +91,7 @@ class Codex:
         self._compactions: dict[str, int] = {}
         self._client = _start_client(self._config)
         try:
-            raw = self._client.request(
-                "initialize", _initialize_params(self._config), timeout=_INITIALIZE_TIMEOUT_S
-            )
+            raw = self._client.request("initialize", _initialize_params(self._config), timeout=_INITIALIZE_TIMEOUT_S)
             self._client.notify("initialized")
             self._metadata = validate_initialize_metadata(InitializeResponse.from_wire(raw))
         except BaseException:
@@ -133,14 +131,15 @@ class Codex:
 
     def login_chatgpt_device_code(self) -> DeviceCodeLoginHandle:
         """Starts a ChatGPT sign-in with a device code (for machines without a browser)."""
-        result = login_response(
-            self._client.request(LOGIN_START, {"type": "chatgptDeviceCode"}), "chatgptDeviceCode"
-        )
+        result = login_response(self._client.request(LOGIN_START, {"type": "chatgptDeviceCode"}), "chatgptDeviceCode")
         return DeviceCodeLoginHandle(self, result["loginId"], result["verificationUrl"], result["userCode"])
 
     def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
         """The signed-in account (``GetAccountResponse``); ``account`` is None when signed out."""
-        return cast("GetAccountResponse", model_for("GetAccountResponse", self._client.request("account/read", {"refreshToken": refresh_token})))
+        return cast(
+            "GetAccountResponse",
+            model_for("GetAccountResponse", self._client.request("account/read", {"refreshToken": refresh_token})),
+        )
 
     def logout(self) -> None:
         """Signs out."""
@@ -280,7 +279,10 @@ class Codex:
 
     def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread (``ThreadArchiveResponse``)."""
-        return cast("ThreadArchiveResponse", model_for("ThreadArchiveResponse", self._client.request("thread/archive", {"threadId": thread_id})))
+        return cast(
+            "ThreadArchiveResponse",
+            model_for("ThreadArchiveResponse", self._client.request("thread/archive", {"threadId": thread_id})),
+        )
 
     def thread_unarchive(self, thread_id: str) -> Thread:
         """Restores an archived thread and returns it."""
@@ -290,7 +292,10 @@ class Codex:
 
     def models(self, *, include_hidden: bool = False) -> ModelListResponse:
         """The models the runtime offers (``ModelListResponse``)."""
-        return cast("ModelListResponse", model_for("ModelListResponse", self._client.request("model/list", {"includeHidden": include_hidden})))
+        return cast(
+            "ModelListResponse",
+            model_for("ModelListResponse", self._client.request("model/list", {"includeHidden": include_hidden})),
+        )
 
 
 class AsyncCodex:
@@ -349,8 +354,7 @@ class AsyncCodex:
         """What the runtime reported in the handshake; available once started."""
         if self._metadata is None:
             raise RuntimeError(
-                "AsyncCodex is not initialized yet: use 'async with AsyncCodex()' or await a "
-                "method first"
+                "AsyncCodex is not initialized yet: use 'async with AsyncCodex()' or await a method first"
             )
         return self._metadata
 
@@ -385,14 +389,15 @@ class AsyncCodex:
 
     async def login_chatgpt_device_code(self) -> AsyncDeviceCodeLoginHandle:
         """Starts a ChatGPT sign-in with a device code (for machines without a browser)."""
-        result = login_response(
-            await self._request(LOGIN_START, {"type": "chatgptDeviceCode"}), "chatgptDeviceCode"
-        )
+        result = login_response(await self._request(LOGIN_START, {"type": "chatgptDeviceCode"}), "chatgptDeviceCode")
         return AsyncDeviceCodeLoginHandle(self, result["loginId"], result["verificationUrl"], result["userCode"])
 
     async def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
         """The signed-in account (``GetAccountResponse``); ``account`` is None when signed out."""
-        return cast("GetAccountResponse", model_for("GetAccountResponse", await self._request("account/read", {"refreshToken": refresh_token})))
+        return cast(
+            "GetAccountResponse",
+            model_for("GetAccountResponse", await self._request("account/read", {"refreshToken": refresh_token})),
+        )
 
     async def logout(self) -> None:
         """Signs out."""
@@ -532,7 +537,10 @@ class AsyncCodex:
 
     async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread (``ThreadArchiveResponse``)."""
-        return cast("ThreadArchiveResponse", model_for("ThreadArchiveResponse", await self._request("thread/archive", {"threadId": thread_id})))
+        return cast(
+            "ThreadArchiveResponse",
+            model_for("ThreadArchiveResponse", await self._request("thread/archive", {"threadId": thread_id})),
+        )
 
     async def thread_unarchive(self, thread_id: str) -> AsyncThread:
         """Restores an archived thread and returns it."""
@@ -542,4 +550,7 @@ class AsyncCodex:
 
     async def models(self, *, include_hidden: bool = False) -> ModelListResponse:
         """The models the runtime offers (``ModelListResponse``)."""
-        return cast("ModelListResponse", model_for("ModelListResponse", await self._request("model/list", {"includeHidden": include_hidden})))
+        return cast(
+            "ModelListResponse",
+            model_for("ModelListResponse", await self._request("model/list", {"includeHidden": include_hidden})),
+        )

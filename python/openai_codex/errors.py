@@ -11,8 +11,8 @@ from typing import Any
 
 __all__ = [
     "CodexError",
-    "CodexTimeoutError",
     "CodexRpcError",
+    "CodexTimeoutError",
     "InternalRpcError",
     "InvalidParamsError",
     "InvalidRequestError",
@@ -115,9 +115,7 @@ def _is_overloaded(data: Any) -> bool:
             info = data.get(key)
             if isinstance(info, str) and info.lower() == _OVERLOADED:
                 return True
-            if isinstance(info, dict) and any(
-                isinstance(v, str) and v.lower() == _OVERLOADED for v in info.values()
-            ):
+            if isinstance(info, dict) and any(isinstance(v, str) and v.lower() == _OVERLOADED for v in info.values()):
                 return True
         return any(_is_overloaded(value) for value in data.values())
     if isinstance(data, list):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 __all__ = [
     "ImageInput",
@@ -55,9 +55,9 @@ class MentionInput:
     path: str
 
 
-InputItem = Union[TextInput, ImageInput, LocalImageInput, SkillInput, MentionInput]
-Input = Union[list[InputItem], InputItem]
-RunInput = Union[Input, str]
+InputItem = TextInput | ImageInput | LocalImageInput | SkillInput | MentionInput
+Input = list[InputItem] | InputItem
+RunInput = Input | str
 
 
 def _item_to_wire(item: object) -> dict[str, Any]:

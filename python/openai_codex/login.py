@@ -93,7 +93,7 @@ class DeviceCodeLoginHandle(_LoginHandle):
     """A device-code sign-in in progress: visit ``verification_url``, enter ``user_code``, then
     :meth:`wait` for the outcome."""
 
-    __slots__ = ("verification_url", "user_code")
+    __slots__ = ("user_code", "verification_url")
 
     def __init__(self, _client: Codex, login_id: str, verification_url: str, user_code: str) -> None:
         super().__init__(_client, login_id)
@@ -123,7 +123,7 @@ class AsyncChatgptLoginHandle(_AsyncLoginHandle):
 class AsyncDeviceCodeLoginHandle(_AsyncLoginHandle):
     """Async twin of :class:`DeviceCodeLoginHandle`."""
 
-    __slots__ = ("verification_url", "user_code")
+    __slots__ = ("user_code", "verification_url")
 
     def __init__(self, _codex: AsyncCodex, login_id: str, verification_url: str, user_code: str) -> None:
         super().__init__(_codex, login_id)

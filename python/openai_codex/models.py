@@ -10,7 +10,8 @@ from ._wire import payload_builder
 
 __all__ = ["InitializeResponse", "JsonObject", "JsonValue", "Notification", "ServerInfo", "UnknownNotification"]
 
-JsonValue = Union[str, int, float, bool, None, list["JsonValue"], dict[str, "JsonValue"]]
+# A recursive alias: its forward references need Union (the | operator cannot take a string).
+JsonValue = Union[str, int, float, bool, None, list["JsonValue"], dict[str, "JsonValue"]]  # noqa: UP007
 JsonObject = dict[str, JsonValue]
 
 Notification = _core.Notification

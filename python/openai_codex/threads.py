@@ -109,12 +109,17 @@ class Thread:
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The thread's stored state (``thread/read``), with its turns if asked."""
         params = {"threadId": self.id, "includeTurns": include_turns}
-        return cast("ThreadReadResponse", model_for("ThreadReadResponse", self._codex._client.request("thread/read", params)))
+        return cast(
+            "ThreadReadResponse", model_for("ThreadReadResponse", self._codex._client.request("thread/read", params))
+        )
 
     def set_name(self, name: str) -> ThreadSetNameResponse:
         """Renames the thread."""
         params = {"threadId": self.id, "name": name}
-        return cast("ThreadSetNameResponse", model_for("ThreadSetNameResponse", self._codex._client.request("thread/name/set", params)))
+        return cast(
+            "ThreadSetNameResponse",
+            model_for("ThreadSetNameResponse", self._codex._client.request("thread/name/set", params)),
+        )
 
     def compact(self) -> ThreadCompactStartResponse:
         """Starts compacting the thread's history into a summary; it runs in the background.
@@ -217,13 +222,18 @@ class AsyncThread:
         """The thread's stored state (``thread/read``), with its turns if asked."""
         client = await self._codex._ensure_client()
         params = {"threadId": self.id, "includeTurns": include_turns}
-        return cast("ThreadReadResponse", model_for("ThreadReadResponse", await client.request_async("thread/read", params)))
+        return cast(
+            "ThreadReadResponse", model_for("ThreadReadResponse", await client.request_async("thread/read", params))
+        )
 
     async def set_name(self, name: str) -> ThreadSetNameResponse:
         """Renames the thread."""
         client = await self._codex._ensure_client()
         params = {"threadId": self.id, "name": name}
-        return cast("ThreadSetNameResponse", model_for("ThreadSetNameResponse", await client.request_async("thread/name/set", params)))
+        return cast(
+            "ThreadSetNameResponse",
+            model_for("ThreadSetNameResponse", await client.request_async("thread/name/set", params)),
+        )
 
     async def compact(self) -> ThreadCompactStartResponse:
         """Starts compacting the thread's history into a summary; it runs in the background.

@@ -99,7 +99,7 @@ class TurnHandle:
     has not been consumed yet, and ``run()`` returns the result even after a full ``stream()``.
     """
 
-    __slots__ = ("_codex", "thread_id", "id", "_stream")
+    __slots__ = ("_codex", "_stream", "id", "thread_id")
 
     def __init__(self, _client: Codex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None) -> None:
         codex = self._codex = _client
@@ -123,13 +123,18 @@ class TurnHandle:
         """Adds input to the running turn (``turn/steer``)."""
         self._stream.wait_started(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
-        return cast("TurnSteerResponse", model_for("TurnSteerResponse", self._codex._client.request("turn/steer", params)))
+        return cast(
+            "TurnSteerResponse", model_for("TurnSteerResponse", self._codex._client.request("turn/steer", params))
+        )
 
     def interrupt(self) -> TurnInterruptResponse:
         """Asks the runtime to stop the turn; it then completes with status ``interrupted``."""
         self._stream.wait_started(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "turnId": self.id}
-        return cast("TurnInterruptResponse", model_for("TurnInterruptResponse", self._codex._client.request("turn/interrupt", params)))
+        return cast(
+            "TurnInterruptResponse",
+            model_for("TurnInterruptResponse", self._codex._client.request("turn/interrupt", params)),
+        )
 
     def __repr__(self) -> str:
         return f"TurnHandle(thread_id={self.thread_id!r}, id={self.id!r})"
@@ -138,11 +143,9 @@ class TurnHandle:
 class AsyncTurnHandle:
     """Async twin of :class:`TurnHandle`."""
 
-    __slots__ = ("_codex", "thread_id", "id", "_stream")
+    __slots__ = ("_codex", "_stream", "id", "thread_id")
 
-    def __init__(
-        self, _codex: AsyncCodex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None
-    ) -> None:
+    def __init__(self, _codex: AsyncCodex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None) -> None:
         self._codex = _codex
         self.thread_id = thread_id
         self.id = id
@@ -179,7 +182,9 @@ class AsyncTurnHandle:
         await stream.wait_started_async(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
         client = await self._codex._ensure_client()
-        return cast("TurnSteerResponse", model_for("TurnSteerResponse", await client.request_async("turn/steer", params)))
+        return cast(
+            "TurnSteerResponse", model_for("TurnSteerResponse", await client.request_async("turn/steer", params))
+        )
 
     async def interrupt(self) -> TurnInterruptResponse:
         """Asks the runtime to stop the turn; it then completes with status ``interrupted``."""
@@ -187,7 +192,10 @@ class AsyncTurnHandle:
         await stream.wait_started_async(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "turnId": self.id}
         client = await self._codex._ensure_client()
-        return cast("TurnInterruptResponse", model_for("TurnInterruptResponse", await client.request_async("turn/interrupt", params)))
+        return cast(
+            "TurnInterruptResponse",
+            model_for("TurnInterruptResponse", await client.request_async("turn/interrupt", params)),
+        )
 
     def __repr__(self) -> str:
         return f"AsyncTurnHandle(thread_id={self.thread_id!r}, id={self.id!r})"
