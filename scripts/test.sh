@@ -17,9 +17,11 @@ fi
 echo "== stubtest (the extension's .pyi matches the compiled module)"
 .venv/bin/python -m mypy.stubtest openai_codex._core
 
-echo "== ruff (Python lint) and the generated protocol types up to date"
+echo "== ruff (lint and format), and generated code up to date (protocol types, the sync API)"
 .venv/bin/python -m ruff check .
+.venv/bin/python -m ruff format --check .
 .venv/bin/python tools/generate_protocol.py --check
+.venv/bin/python tools/async_to_sync.py --check
 
 echo "== mypy --strict (the package, the examples and a typed usage file)"
 .venv/bin/python -m mypy --strict -p openai_codex

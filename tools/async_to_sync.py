@@ -11,7 +11,10 @@ The transform keeps the source's text, comments and docstrings, and changes only
   a string (``AsyncThread`` -> ``Thread``, ``request_async`` -> ``request``);
 - ``if ASYNC:`` marks the few real differences: the sync twin keeps the ``else:`` branch
   (dedented) and drops the ``if`` branch; the async module runs the ``if`` branch. mypy is told
-  ``ASYNC`` is always true (``pyproject.toml``), so each branch is type-checked where it runs;
+  ``ASYNC`` is always true (``pyproject.toml``), so each branch is type-checked where it runs.
+  The ``else`` branch is written with the async names too (they are renamed like the rest);
+- ``if not ASYNC:`` (no ``else``) holds sync-only code. Right after a docstring it holds the
+  blocking twin's own docstring, where the two must say different things;
 - the ``ASYNC`` constant and its import are dropped; imports the sync side no longer uses are
   removed and the rest sorted (ruff), and the result is formatted with ``ruff format``.
 """
@@ -49,6 +52,7 @@ RENAMES = {
     "collect_async": "collect",
     "next_async": "next",
     "wait_started_async": "wait_started",
+    "wait_thread_idle_async": "wait_thread_idle",
     # the language's async protocols
     "AsyncIterator": "Iterator",
     "AsyncIterable": "Iterable",
@@ -75,6 +79,10 @@ class TransformError(Exception):
 
 def _is_marker(test: ast.expr) -> bool:
     return isinstance(test, ast.Name) and test.id == MARKER
+
+
+def _is_not_marker(test: ast.expr) -> bool:
+    return isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _is_marker(test.operand)
 
 
 def _first_line(node: ast.stmt) -> int:
@@ -115,8 +123,14 @@ def _resolve_branches(source: str, name: str) -> str:
                 first = _first_line(node.orelse[0]) - 1
                 replacement = _dedent(body, _indent_of(lines[first]) - if_indent)
             edits.append((start, end, replacement))
-        elif isinstance(node, ast.If) and isinstance(node.test, ast.UnaryOp) and _is_marker(node.test.operand):
-            raise TransformError(f"{name}:{node.lineno}: write 'if {MARKER}: ... else: ...', not 'if not {MARKER}'")
+        elif isinstance(node, ast.If) and _is_not_marker(node.test):
+            # Sync-only code: kept (dedented) in the twin, dropped from the async module.
+            if node.orelse:
+                raise TransformError(f"{name}:{node.lineno}: 'if not {MARKER}:' takes no 'else'")
+            start, end = node.lineno - 1, node.end_lineno - 1  # type: ignore[operator]
+            first = _first_line(node.body[0]) - 1
+            by = _indent_of(lines[first]) - _indent_of(lines[start])
+            edits.append((start, end, _dedent(lines[first : end + 1], by)))
         elif isinstance(node, ast.ImportFrom) and any(a.name == MARKER for a in node.names):
             if len(node.names) != 1:
                 raise TransformError(f"{name}:{node.lineno}: import {MARKER} on a line of its own")
@@ -129,11 +143,30 @@ def _resolve_branches(source: str, name: str) -> str:
             raise TransformError(f"{name}:{b_start + 1}: 'if {MARKER}:' blocks must not nest")
     for start, end, replacement in reversed(edits):
         lines[start : end + 1] = replacement
-    out = "".join(lines)
+    out = _promote_sync_docstrings("".join(lines), name)
     leftover = [n.lineno for n in ast.walk(ast.parse(out)) if isinstance(n, ast.Name) and n.id == MARKER]
     if leftover:
         raise TransformError(f"{name}: {MARKER} is used outside 'if {MARKER}:' (line {leftover[0]} of the output)")
     return out
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def _promote_sync_docstrings(source: str, name: str) -> str:
+    """A body that now starts with two docstrings got the second from ``if not ASYNC:``: it is
+    the blocking twin's own docstring, so the async one before it goes."""
+    lines = source.splitlines(keepends=True)
+    drop: list[tuple[int, int]] = []
+    for node in ast.walk(ast.parse(source, filename=name)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and len(body) >= 2 and _is_docstring(body[0]) and _is_docstring(body[1]):
+            first = body[0]
+            drop.append((first.lineno - 1, first.end_lineno))  # type: ignore[arg-type]
+    for start, end in sorted(drop, reverse=True):
+        del lines[start:end]
+    return "".join(lines)
 
 
 def _else_line(lines: list[str], node: ast.If) -> int:
@@ -141,7 +174,7 @@ def _else_line(lines: list[str], node: ast.If) -> int:
     indent = _indent_of(lines[node.lineno - 1])
     for index in range(node.body[-1].end_lineno or node.lineno, len(lines)):  # type: ignore[arg-type]
         line = lines[index]
-        if _indent_of(line) == indent and line.strip().startswith("else"):
+        if _indent_of(line) == indent and line.strip().startswith(("else", "elif")):
             return index
     raise TransformError(f"line {node.lineno}: no 'else:' found")
 
@@ -227,6 +260,8 @@ def generate() -> dict[Path, str]:
     """Every sync twin, by target path."""
     out = {}
     for source_path in sorted(ASYNC_DIR.glob("*.py")):
+        if source_path.name == "__init__.py":
+            continue  # the packages' own docstrings differ; _sync/__init__.py is written by hand
         target = SYNC_DIR / source_path.name
         out[target] = transform(source_path.read_text(encoding="utf-8"), source_path, target)
     return out
@@ -241,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     except TransformError as exc:
         print(f"async_to_sync: {exc}", file=sys.stderr)
         return 2
-    stale = sorted(set(SYNC_DIR.glob("*.py")) - set(wanted))
+    stale = sorted(set(SYNC_DIR.glob("*.py")) - set(wanted) - {SYNC_DIR / "__init__.py"})
     if args.check:
         problems = 0
         for target, text in wanted.items():

@@ -1,17 +1,11 @@
 """Signing in to Codex: handles for the ChatGPT browser and device-code flows.
 
-A completion that arrives before ``wait()`` is called is kept by the core and handed to it.
+The async handles are written in ``_async/login.py``; the blocking ones are generated from them.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any, cast
-
-from ._wire import model_for
-
-if TYPE_CHECKING:
-    from .codex import AsyncCodex, Codex
-    from .types import AccountLoginCompletedNotification, CancelLoginAccountResponse
+from ._async.login import AsyncChatgptLoginHandle, AsyncDeviceCodeLoginHandle
+from ._public import public
+from ._sync.login import ChatgptLoginHandle, DeviceCodeLoginHandle
 
 __all__ = [
     "AsyncChatgptLoginHandle",
@@ -20,118 +14,4 @@ __all__ = [
     "DeviceCodeLoginHandle",
 ]
 
-LOGIN_START = "account/login/start"
-LOGIN_CANCEL = "account/login/cancel"
-
-
-def login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any]:
-    """Checks that ``account/login/start`` answered with the flow that was asked for."""
-    if not isinstance(result, dict) or result.get("type") != expected_type:
-        raise RuntimeError(f"unexpected {expected_type} login response: {result!r}")
-    return result
-
-
-class _LoginHandle:
-    """What both sync sign-in flows share: waiting for the outcome and cancelling."""
-
-    __slots__ = ("_client", "login_id")
-
-    def __init__(self, _client: Codex, login_id: str) -> None:
-        self._client = _client
-        self.login_id = login_id
-
-    def wait(self) -> AccountLoginCompletedNotification:
-        """Blocks until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
-        event = self._client._client.login_stream(self.login_id).next()
-        return cast("AccountLoginCompletedNotification", event.payload)
-
-    def cancel(self) -> CancelLoginAccountResponse:
-        """Cancels this sign-in attempt."""
-        result = self._client._client.request(LOGIN_CANCEL, {"loginId": self.login_id})
-        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
-
-
-class _AsyncLoginHandle:
-    """What both async sign-in flows share: waiting for the outcome and cancelling."""
-
-    __slots__ = ("_codex", "login_id")
-
-    def __init__(self, _codex: AsyncCodex, login_id: str) -> None:
-        self._codex = _codex
-        self.login_id = login_id
-
-    async def wait(self) -> AccountLoginCompletedNotification:
-        """Waits until this sign-in finishes; returns its ``AccountLoginCompletedNotification``."""
-        client = await self._codex._ensure_client()
-        event = await client.login_stream(self.login_id).next_async()
-        return cast("AccountLoginCompletedNotification", event.payload)
-
-    async def cancel(self) -> CancelLoginAccountResponse:
-        """Cancels this sign-in attempt."""
-        client = await self._codex._ensure_client()
-        result = await client.request_async(LOGIN_CANCEL, {"loginId": self.login_id})
-        return cast("CancelLoginAccountResponse", model_for("CancelLoginAccountResponse", result))
-
-
-class ChatgptLoginHandle(_LoginHandle):
-    """A browser sign-in in progress: open ``auth_url``, then :meth:`wait` for the outcome.
-
-    The runtime listens for the browser's callback on a local port; :meth:`cancel` stops it.
-    """
-
-    __slots__ = ("auth_url",)
-
-    def __init__(self, _client: Codex, login_id: str, auth_url: str) -> None:
-        super().__init__(_client, login_id)
-        self.auth_url = auth_url
-
-    def __repr__(self) -> str:
-        return f"ChatgptLoginHandle(login_id={self.login_id!r}, auth_url={self.auth_url!r})"
-
-
-class DeviceCodeLoginHandle(_LoginHandle):
-    """A device-code sign-in in progress: visit ``verification_url``, enter ``user_code``, then
-    :meth:`wait` for the outcome."""
-
-    __slots__ = ("user_code", "verification_url")
-
-    def __init__(self, _client: Codex, login_id: str, verification_url: str, user_code: str) -> None:
-        super().__init__(_client, login_id)
-        self.verification_url = verification_url
-        self.user_code = user_code
-
-    def __repr__(self) -> str:
-        return (
-            f"DeviceCodeLoginHandle(login_id={self.login_id!r}, "
-            f"verification_url={self.verification_url!r}, user_code={self.user_code!r})"
-        )
-
-
-class AsyncChatgptLoginHandle(_AsyncLoginHandle):
-    """Async twin of :class:`ChatgptLoginHandle`."""
-
-    __slots__ = ("auth_url",)
-
-    def __init__(self, _codex: AsyncCodex, login_id: str, auth_url: str) -> None:
-        super().__init__(_codex, login_id)
-        self.auth_url = auth_url
-
-    def __repr__(self) -> str:
-        return f"AsyncChatgptLoginHandle(login_id={self.login_id!r}, auth_url={self.auth_url!r})"
-
-
-class AsyncDeviceCodeLoginHandle(_AsyncLoginHandle):
-    """Async twin of :class:`DeviceCodeLoginHandle`."""
-
-    __slots__ = ("user_code", "verification_url")
-
-    def __init__(self, _codex: AsyncCodex, login_id: str, verification_url: str, user_code: str) -> None:
-        super().__init__(_codex, login_id)
-        self.verification_url = verification_url
-        self.user_code = user_code
-
-    def __repr__(self) -> str:
-        return (
-            f"AsyncDeviceCodeLoginHandle(login_id={self.login_id!r}, "
-            f"verification_url={self.verification_url!r}, user_code={self.user_code!r})"
-        )
+public(__name__, AsyncChatgptLoginHandle, AsyncDeviceCodeLoginHandle, ChatgptLoginHandle, DeviceCodeLoginHandle)

@@ -1,0 +1,149 @@
+# GENERATED from python/openai_codex/_async/threads.py by tools/async_to_sync.py: do not edit.
+# Change the async source and run `python tools/async_to_sync.py`.
+"""Threads: a conversation with the agent, made of turns that share context."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from .._params import turn_params
+from .._turn_result import TurnResult
+from .._wire import model_for
+from ..approvals import ApprovalMode
+from ..inputs import RunInput
+from ..sandbox import Sandbox
+from .turns import TurnHandle
+
+if TYPE_CHECKING:
+    from ..models import JsonObject
+    from ..types import (
+        Personality,
+        ReasoningEffort,
+        ReasoningSummary,
+        ThreadCompactStartResponse,
+        ThreadReadResponse,
+        ThreadSetNameResponse,
+    )
+    from .codex import Codex
+
+__all__ = ["Thread"]
+
+# The runtime accepts a turn/start sent while it compacts a thread but never runs that turn. After
+# compact(), the next turn on the thread first waits (this long at most) for the runtime to report
+# the thread idle again.
+_COMPACTION_WAIT_S = 600.0
+
+
+class Thread:
+    """A conversation on the runtime. Start turns with :meth:`run` or :meth:`turn`.
+
+    Two handles are equal when they name the same thread on the same client.
+    """
+
+    __slots__ = ("_codex", "id")
+
+    def __init__(self, _codex: Codex, id: str) -> None:
+        self._codex = _codex
+        self.id = id
+
+    def turn(
+        self,
+        input: RunInput,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        cwd: str | None = None,
+        effort: ReasoningEffort | None = None,
+        model: str | None = None,
+        output_schema: JsonObject | None = None,
+        personality: Personality | None = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+        summary: ReasoningSummary | None = None,
+    ) -> TurnHandle:
+        """Starts a turn and returns its handle at once; the turn runs in the background.
+
+        Keyword settings apply to this turn and, as the runtime stores them, to later turns.
+        A turn started while another runs on this thread (or while it compacts) waits for it.
+        """
+        params = turn_params(
+            self.id,
+            input,
+            approval_mode=approval_mode,
+            cwd=cwd,
+            effort=effort,
+            model=model,
+            output_schema=output_schema,
+            personality=personality,
+            sandbox=sandbox,
+            service_tier=service_tier,
+            summary=summary,
+        )
+        client = self._codex._ensure_client()
+        idle_count = self._codex._compactions.pop(self.id, None)
+        if idle_count is not None:
+            client.wait_thread_idle(self.id, idle_count, _COMPACTION_WAIT_S)
+        response, stream = client.start_turn(params)
+        return TurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
+
+    def run(
+        self,
+        input: RunInput,
+        *,
+        approval_mode: ApprovalMode | None = None,
+        cwd: str | None = None,
+        effort: ReasoningEffort | None = None,
+        model: str | None = None,
+        output_schema: JsonObject | None = None,
+        personality: Personality | None = None,
+        sandbox: Sandbox | None = None,
+        service_tier: str | None = None,
+        summary: ReasoningSummary | None = None,
+    ) -> TurnResult:
+        """Runs a turn to completion and returns its result (raises if the turn failed)."""
+        handle = self.turn(
+            input,
+            approval_mode=approval_mode,
+            cwd=cwd,
+            effort=effort,
+            model=model,
+            output_schema=output_schema,
+            personality=personality,
+            sandbox=sandbox,
+            service_tier=service_tier,
+            summary=summary,
+        )
+        return handle.run()
+
+    def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
+        """The thread's stored state (``thread/read``), with its turns if asked."""
+        params = {"threadId": self.id, "includeTurns": include_turns}
+        result = self._codex._request("thread/read", params)
+        return cast("ThreadReadResponse", model_for("ThreadReadResponse", result))
+
+    def set_name(self, name: str) -> ThreadSetNameResponse:
+        """Renames the thread."""
+        result = self._codex._request("thread/name/set", {"threadId": self.id, "name": name})
+        return cast("ThreadSetNameResponse", model_for("ThreadSetNameResponse", result))
+
+    def compact(self) -> ThreadCompactStartResponse:
+        """Starts compacting the thread's history into a summary; it runs in the background.
+
+        The next turn on this thread waits for the compaction to finish (the runtime would
+        otherwise accept that turn and never run it).
+        """
+        client = self._codex._ensure_client()
+        idle_count = client.thread_idle_count(self.id)
+        result = client.request("thread/compact/start", {"threadId": self.id})
+        self._codex._compactions[self.id] = idle_count
+        return cast("ThreadCompactStartResponse", model_for("ThreadCompactStartResponse", result))
+
+    def __repr__(self) -> str:
+        return f"Thread(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Thread):
+            return self.id == other.id and self._codex is other._codex
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.id)

@@ -1,0 +1,86 @@
+# GENERATED from python/openai_codex/_async/turns.py by tools/async_to_sync.py: do not edit.
+# Change the async source and run `python tools/async_to_sync.py`.
+"""Turn handles: stream a running turn's events, wait for its result, steer or stop it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from .. import _core
+from .._turn_result import TurnResult, turn_result
+from .._wire import model_for
+from ..inputs import RunInput, input_to_wire
+from ..models import Notification
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ..generated.v2_all import TurnInterruptResponse, TurnSteerResponse
+    from .codex import Codex
+
+__all__ = ["TurnHandle"]
+
+# The runtime refuses steer/interrupt for a turn it has not announced yet; wait this long for
+# `turn/started` before sending them anyway.
+_STARTED_WAIT_S = 30.0
+
+
+class TurnHandle:
+    """A running (or finished) turn: stream its events, wait for its result, steer or stop it.
+
+    Events are kept from the moment the turn starts, so nothing is missed however late
+    ``stream()`` or ``run()`` is called. Each event is delivered once: ``stream()`` yields what
+    has not been consumed yet, and ``run()`` returns the result even after a full ``stream()``.
+    """
+
+    __slots__ = ("_codex", "_stream", "id", "thread_id")
+
+    def __init__(self, _codex: Codex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None) -> None:
+        self._codex = _codex
+        self.thread_id = thread_id
+        self.id = id
+        client = _codex._client
+        if _stream is None and client is not None:
+            # Subscribe at once: the turn's events are kept from here on, whenever they are read.
+            _stream = client.turn_stream(id)
+        self._stream = _stream
+
+    def _ensure_stream(self) -> _core.TurnStream:
+        if self._stream is None:
+            client = self._codex._ensure_client()
+            self._stream = client.turn_stream(self.id)
+        return self._stream
+
+    def stream(self) -> Iterator[Notification]:
+        """Yields this turn's notifications in order, ending with its ``turn/completed``.
+
+        The iterator is the turn's own event channel: leaving a loop early loses nothing, and
+        a later ``stream()`` (or ``run()``) continues where it stopped.
+        """
+        return self._ensure_stream()
+
+    def run(self) -> TurnResult:
+        """Waits for the turn to finish and returns its result (raises if it failed)."""
+        stream = self._ensure_stream()
+        return turn_result(stream.collect())
+
+    def steer(self, input: RunInput) -> TurnSteerResponse:
+        """Adds input to the running turn (``turn/steer``)."""
+        stream = self._ensure_stream()
+        stream.wait_started(_STARTED_WAIT_S)
+        params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
+        client = self._codex._ensure_client()
+        result = client.request("turn/steer", params)
+        return cast("TurnSteerResponse", model_for("TurnSteerResponse", result))
+
+    def interrupt(self) -> TurnInterruptResponse:
+        """Asks the runtime to stop the turn; it then completes with status ``interrupted``."""
+        stream = self._ensure_stream()
+        stream.wait_started(_STARTED_WAIT_S)
+        params = {"threadId": self.thread_id, "turnId": self.id}
+        client = self._codex._ensure_client()
+        result = client.request("turn/interrupt", params)
+        return cast("TurnInterruptResponse", model_for("TurnInterruptResponse", result))
+
+    def __repr__(self) -> str:
+        return f"TurnHandle(thread_id={self.thread_id!r}, id={self.id!r})"

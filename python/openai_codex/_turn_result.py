@@ -1,0 +1,75 @@
+"""What a finished turn produced: :class:`TurnResult`, and building it from a turn's events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._wire import model_for
+from .errors import TurnFailedError
+
+if TYPE_CHECKING:
+    from .generated.v2_all import ThreadItem, ThreadTokenUsage, TurnError, TurnStatus
+
+__all__ = ["TurnResult", "turn_result"]
+
+
+@dataclass(slots=True)
+class TurnResult:
+    """What a finished turn produced.
+
+    ``final_response`` is the text of the agent's final answer: the last agent message marked
+    as the final answer, else the last agent message without a phase, else None.
+    """
+
+    id: str
+    status: TurnStatus
+    error: TurnError | None
+    started_at: int | None
+    completed_at: int | None
+    duration_ms: int | None
+    final_response: str | None
+    items: list[ThreadItem]
+    usage: ThreadTokenUsage | None
+
+
+def _final_response(items: list[dict[str, Any]]) -> str | None:
+    unphased: str | None = None
+    for item in reversed(items):
+        if item.get("type") != "agentMessage":
+            continue
+        phase = item.get("phase")
+        text: str | None = item.get("text")
+        if phase == "final_answer":
+            return text
+        if phase is None and unphased is None:
+            unphased = text
+    return unphased
+
+
+def turn_result(summary: tuple[Any, list[Any], Any]) -> TurnResult:
+    """Builds the result from a stream's summary; raises if the turn failed."""
+    # Imported here: the generated classes load on first use, not with the package.
+    from ._model import enum_member
+    from .generated.v2_all import TurnStatus
+
+    completed, item_events, usage_event = summary
+    turn = completed["turn"]
+    raw_items = [event["item"] for event in item_events]
+    # A status this SDK does not know (a newer runtime) stays a plain string.
+    status = enum_member(TurnStatus, turn["status"])
+    error = turn.get("error")
+    if status is TurnStatus.failed:
+        message = (error or {}).get("message") or "turn failed with status failed"
+        raise TurnFailedError(message, turn_id=turn["id"], error=model_for("TurnError", error))
+    return TurnResult(
+        id=turn["id"],
+        status=status,
+        error=model_for("TurnError", error) if error is not None else None,
+        started_at=turn.get("startedAt"),
+        completed_at=turn.get("completedAt"),
+        duration_ms=turn.get("durationMs"),
+        final_response=_final_response(raw_items),
+        items=[model_for("ThreadItem", item) for item in raw_items],
+        usage=model_for("ThreadTokenUsage", usage_event["tokenUsage"]) if usage_event else None,
+    )
