@@ -18,11 +18,13 @@ __all__ = [
     "InvalidRequestError",
     "JsonRpcError",
     "MethodNotFoundError",
+    "NotStartedError",
     "ParseError",
     "RetryLimitExceededError",
     "ServerBusyError",
     "TransportClosedError",
     "TurnFailedError",
+    "UnexpectedResponseError",
     "is_retryable_error",
     "map_jsonrpc_error",
 ]
@@ -55,6 +57,19 @@ class TurnFailedError(CodexError, RuntimeError):
         super().__init__(message)
         self.turn_id = turn_id
         self.error = error
+
+
+class UnexpectedResponseError(CodexError, RuntimeError):
+    """The runtime answered with something this SDK cannot use: a response of another shape
+    than the protocol says, or a handshake without the metadata every runtime sends.
+
+    Also a :class:`RuntimeError`, which is what the reference SDK raises in these cases.
+    """
+
+
+class NotStartedError(CodexError, RuntimeError):
+    """The client has not started its runtime yet (an ``AsyncCodex`` before its first awaited
+    call). Also a :class:`RuntimeError`, as in the reference SDK."""
 
 
 class JsonRpcError(CodexError):

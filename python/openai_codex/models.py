@@ -7,6 +7,7 @@ from typing import Any, Union
 
 from . import _core
 from ._wire import payload_builder
+from .errors import UnexpectedResponseError
 
 __all__ = ["InitializeResponse", "JsonObject", "JsonValue", "Notification", "ServerInfo", "UnknownNotification"]
 
@@ -109,7 +110,7 @@ def validate_initialize_metadata(meta: InitializeResponse) -> InitializeResponse
     name = (name or "").strip()
     version = (version or "").strip()
     if not user_agent or not name or not version:
-        raise RuntimeError(
+        raise UnexpectedResponseError(
             "initialize response missing required metadata "
             f"(user_agent={user_agent!r}, server_name={name!r}, server_version={version!r})"
         )

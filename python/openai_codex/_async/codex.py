@@ -11,6 +11,7 @@ from .._params import thread_fork_params, thread_list_params, thread_resume_para
 from .._wire import model_for
 from ..approvals import ApprovalMode
 from ..config import CodexConfig
+from ..errors import NotStartedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
 from . import ASYNC
@@ -43,7 +44,7 @@ _LOGIN_START = "account/login/start"
 def _login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any]:
     """Checks that ``account/login/start`` answered with the flow that was asked for."""
     if not isinstance(result, dict) or result.get("type") != expected_type:
-        raise RuntimeError(f"unexpected {expected_type} login response: {result!r}")
+        raise UnexpectedResponseError(f"unexpected {expected_type} login response: {result!r}")
     return result
 
 
@@ -105,7 +106,7 @@ class AsyncCodex:
             assert self._client is not None
             return self._client
         else:
-            raise AssertionError("a Codex is started by its constructor")
+            raise NotStartedError("this Codex did not start")  # the constructor starts it or raises
 
     async def _start(self) -> None:
         client = start_client(self._config)
@@ -134,7 +135,7 @@ class AsyncCodex:
     def metadata(self) -> InitializeResponse:
         """What the runtime reported in the handshake (user agent, platform, server info)."""
         if self._metadata is None:
-            raise RuntimeError(
+            raise NotStartedError(
                 "AsyncCodex is not initialized yet: use 'async with AsyncCodex()' or await a method first"
             )
         return self._metadata

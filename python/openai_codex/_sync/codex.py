@@ -13,6 +13,7 @@ from .._params import thread_fork_params, thread_list_params, thread_resume_para
 from .._wire import model_for
 from ..approvals import ApprovalMode
 from ..config import CodexConfig
+from ..errors import NotStartedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
 from .login import ChatgptLoginHandle, DeviceCodeLoginHandle
@@ -41,7 +42,7 @@ _LOGIN_START = "account/login/start"
 def _login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any]:
     """Checks that ``account/login/start`` answered with the flow that was asked for."""
     if not isinstance(result, dict) or result.get("type") != expected_type:
-        raise RuntimeError(f"unexpected {expected_type} login response: {result!r}")
+        raise UnexpectedResponseError(f"unexpected {expected_type} login response: {result!r}")
     return result
 
 
@@ -72,7 +73,7 @@ class Codex:
         client = self._client
         if client is not None and self._metadata is not None:
             return client
-        raise AssertionError("a Codex is started by its constructor")
+        raise NotStartedError("this Codex did not start")  # the constructor starts it or raises
 
     def _start(self) -> None:
         client = start_client(self._config)
@@ -93,7 +94,7 @@ class Codex:
     def metadata(self) -> InitializeResponse:
         """What the runtime reported in the handshake (user agent, platform, server info)."""
         if self._metadata is None:
-            raise RuntimeError("Codex is not initialized yet: use 'with Codex()' or await a method first")
+            raise NotStartedError("Codex is not initialized yet: use 'with Codex()' or await a method first")
         return self._metadata
 
     def close(self) -> None:
