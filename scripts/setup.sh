@@ -16,7 +16,10 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 # --no-deps: the release runtime pin (0.132.0) is not installable here; requirements-dev.txt
 # brings the development runtime instead. --no-build-isolation: use the maturin installed above.
-if ! .venv/bin/python -c "import openai_codex" >/dev/null 2>&1; then
+# (Re)install when the package or its pytest plugin entry point is missing (an older checkout's
+# install has no entry point).
+if ! .venv/bin/python -c "import openai_codex, importlib.metadata as m; \
+assert any(e.name == 'openai_codex' for e in m.entry_points(group='pytest11'))" >/dev/null 2>&1; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 fi
 # Rebuild the extension in place so the checkout's Rust code is what Python imports.
