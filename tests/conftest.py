@@ -10,12 +10,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
-    # devtools/ (scripted model, fake app-server) lives at the repo root, outside the package.
+    # devtools/ (the fake app-server) lives at the repo root, outside the package.
     sys.path.insert(0, str(ROOT))
 
 from openai_codex import Codex, CodexConfig  # noqa: E402
-
-from devtools.scripted_model import ScriptedModel  # noqa: E402
+from openai_codex.testing import ScriptedModel  # noqa: E402
 
 FAKE_APP_SERVER = ROOT / "devtools" / "fake_app_server.py"
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from openai_codex import AsyncCodex, Codex, CodexConfig, InternalRpcError, InvalidRequestError
-
-from devtools.scripted_model import ScriptedModel, text
+from openai_codex.testing import ScriptedModel, text
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from openai_codex import AsyncCodex, CodexConfig, TransportClosedError
+from openai_codex.testing import ScriptedModel, hang, text, user_texts
 from openai_codex.types import TurnStatus
-
-from devtools.scripted_model import ScriptedModel, hang, text, user_texts
 
 
 def echo_model() -> ScriptedModel:

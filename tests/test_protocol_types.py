@@ -52,6 +52,7 @@ from openai_codex.generated.v2_all import (
     WorkspaceWriteSandboxPolicy,
 )
 from openai_codex.models import Notification, UnknownNotification
+from openai_codex.testing import ScriptedModel, Usage, exec_command, text
 from openai_codex.types import (
     Account,
     AskForApproval,
@@ -63,8 +64,6 @@ from openai_codex.types import (
     ThreadTokenUsage,
     TurnStatus,
 )
-
-from devtools.scripted_model import ScriptedModel, Usage, exec_command, text
 
 ROOT = Path(__file__).resolve().parents[1]
 DELTA = "item/agentMessage/delta"

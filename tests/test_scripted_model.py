@@ -1,4 +1,4 @@
-"""HTTP-level tests of devtools/scripted_model.py (the server alone, no runtime, no SDK)."""
+"""HTTP-level tests of openai_codex.testing.ScriptedModel (the server alone, no runtime, no SDK)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ except ImportError:
 # discovery; make the import independent of how pytest was invoked.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devtools.scripted_model import (
+from openai_codex.testing import (
     ScriptedModel,
     Usage,
     codex_env,

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from openai_codex import Codex, CodexConfig, TransportClosedError
 from openai_codex.errors import TurnFailedError
+from openai_codex.testing import ScriptedModel, hang, http_error, slow, text, user_texts
 from openai_codex.types import TurnStatus
-
-from devtools.scripted_model import ScriptedModel, hang, http_error, slow, text, user_texts
 
 
 def test_run_returns_the_final_response_items_and_usage(codex: Codex, model: ScriptedModel) -> None:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _validate as check
+from ._model import RootWrapper
 from .approvals import approval_settings
+from .generated.v2_all import (
+    Personality,
+    ReasoningEffort,
+    ReasoningSummaryValue,
+    SortDirection,
+    ThreadSortKey,
+    ThreadSource,
+    ThreadSourceKind,
+    ThreadStartSource,
+)
 from .inputs import input_to_wire
 from .sandbox import thread_sandbox_mode, turn_sandbox_policy
 
@@ -36,15 +48,15 @@ def thread_settings(
     return {
         **approval_settings(approval_mode),
         **compact(
-            baseInstructions=base_instructions,
-            config=config,
-            cwd=cwd,
-            developerInstructions=developer_instructions,
-            model=model,
-            modelProvider=model_provider,
-            personality=personality,
+            baseInstructions=check.text("base_instructions", base_instructions),
+            config=check.json_object("config", config, "config keys to values"),
+            cwd=check.path("cwd", cwd),
+            developerInstructions=check.text("developer_instructions", developer_instructions),
+            model=check.text("model", model),
+            modelProvider=check.text("model_provider", model_provider),
+            personality=check.choice("personality", personality, Personality),
             sandbox=thread_sandbox_mode(sandbox),
-            serviceTier=service_tier,
+            serviceTier=check.text("service_tier", service_tier),
         ),
     }
 
@@ -69,14 +81,14 @@ def turn_params(
         "input": input_to_wire(input),
         **approval_settings(approval_mode),
         **compact(
-            cwd=cwd,
-            effort=effort,
-            model=model,
-            outputSchema=output_schema,
-            personality=personality,
+            cwd=check.path("cwd", cwd),
+            effort=check.choice("effort", effort, ReasoningEffort),
+            model=check.text("model", model),
+            outputSchema=check.json_object("output_schema", output_schema, "a JSON Schema"),
+            personality=check.choice("personality", personality, Personality),
             sandboxPolicy=turn_sandbox_policy(sandbox),
-            serviceTier=service_tier,
-            summary=summary,
+            serviceTier=check.text("service_tier", service_tier),
+            summary=check.choice("summary", summary, ReasoningSummaryValue, "none"),
         ),
     }
 
@@ -113,10 +125,10 @@ def thread_start_params(
             personality=personality,
         ),
         **compact(
-            ephemeral=ephemeral,
-            serviceName=service_name,
-            sessionStartSource=session_start_source,
-            threadSource=thread_source,
+            ephemeral=check.flag("ephemeral", ephemeral),
+            serviceName=check.text("service_name", service_name),
+            sessionStartSource=check.choice("session_start_source", session_start_source, ThreadStartSource),
+            threadSource=check.choice("thread_source", thread_source, ThreadSource),
         ),
     }
 
@@ -182,7 +194,10 @@ def thread_fork_params(
             model_provider=model_provider,
             service_tier=service_tier,
         ),
-        **compact(ephemeral=ephemeral, threadSource=thread_source),
+        **compact(
+            ephemeral=check.flag("ephemeral", ephemeral),
+            threadSource=check.choice("thread_source", thread_source, ThreadSource),
+        ),
     }
 
 
@@ -201,14 +216,23 @@ def thread_list_params(
 ) -> dict[str, Any]:
     """Params of thread/list."""
     return compact(
-        archived=archived,
-        cursor=cursor,
-        cwd=cwd,
-        limit=limit,
-        modelProviders=model_providers,
-        searchTerm=search_term,
-        sortDirection=sort_direction,
-        sortKey=sort_key,
-        sourceKinds=None if source_kinds is None else [_enum_value(k) for k in source_kinds],
-        useStateDbOnly=use_state_db_only,
+        archived=check.flag("archived", archived),
+        cursor=check.text("cursor", cursor),
+        cwd=_cwd_filter(cwd),
+        limit=check.count("limit", limit),
+        modelProviders=check.str_list("model_providers", model_providers),
+        searchTerm=check.text("search_term", search_term),
+        sortDirection=check.choice("sort_direction", sort_direction, SortDirection),
+        sortKey=check.choice("sort_key", sort_key, ThreadSortKey),
+        sourceKinds=check.choices("source_kinds", source_kinds, ThreadSourceKind),
+        useStateDbOnly=check.flag("use_state_db_only", use_state_db_only),
     )
+
+
+def _cwd_filter(cwd: Any) -> Any:
+    """thread/list's ``cwd``: one path or a list of paths (or a ThreadListCwdFilter of either)."""
+    if isinstance(cwd, RootWrapper):
+        cwd = cwd.root
+    if isinstance(cwd, list | tuple):
+        return [check.path(f"cwd[{i}]", c) for i, c in enumerate(cwd)]
+    return check.path("cwd", cwd)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from . import _validate as check
 from ._version import __version__
 
 __all__ = ["CodexConfig"]
@@ -68,8 +69,32 @@ def _prepend_path(env: dict[str, str], directory: str) -> None:
     env[key] = os.pathsep.join([directory, *entries])
 
 
+def checked(config: object) -> CodexConfig:
+    """``config`` with every field checked, so a bad value names its field before anything starts."""
+    if config is None:
+        return CodexConfig()
+    if not isinstance(config, CodexConfig):
+        hint = ""
+        if isinstance(config, str | os.PathLike):
+            hint = f"; to run a particular binary, pass CodexConfig(codex_bin={os.fspath(config)!r})"
+        raise TypeError(f"config must be a CodexConfig or None, not {type(config).__name__}{hint}")
+    check.path("CodexConfig.codex_bin", config.codex_bin)
+    override = config.launch_args_override
+    if override is not None and (isinstance(override, str | bytes) or not isinstance(override, list | tuple)):
+        raise TypeError(f"CodexConfig.launch_args_override must be a tuple of str, not {type(override).__name__}")
+    check.str_list("CodexConfig.config_overrides", config.config_overrides)
+    check.path("CodexConfig.cwd", config.cwd)
+    check.str_mapping("CodexConfig.env", config.env)
+    check.text("CodexConfig.client_name", config.client_name)
+    check.text("CodexConfig.client_title", config.client_title)
+    check.text("CodexConfig.client_version", config.client_version)
+    check.flag("CodexConfig.experimental_api", config.experimental_api)
+    return config
+
+
 def launch_command(config: CodexConfig) -> tuple[list[str], dict[str, str], str | None]:
     """The command line, extra environment and working directory for the runtime."""
+    checked(config)
     env = dict(config.env or {})
     if config.launch_args_override is not None:
         argv = [str(arg) for arg in config.launch_args_override]

@@ -13,6 +13,7 @@ from .._params import thread_fork_params, thread_list_params, thread_resume_para
 from .._wire import model_for
 from ..approvals import ApprovalMode
 from ..config import CodexConfig
+from ..config import checked as checked_config
 from ..errors import NotStartedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
@@ -61,7 +62,7 @@ class Codex:
     """
 
     def __init__(self, config: CodexConfig | None = None) -> None:
-        self._config = config if config is not None else CodexConfig()
+        self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
         # Threads with a compaction started by this client: thread id -> idle count before it.
