@@ -213,34 +213,6 @@ def test_a_lone_surrogate_escape_is_delivered_as_python_would_decode_it() -> Non
         assert events[0].payload.delta == "a \ud800 b"
 
 
-def test_a_forked_child_gets_a_clear_error_instead_of_a_hang() -> None:
-    script = textwrap.dedent(
-        f"""
-        import os, sys
-        sys.path.insert(0, {str(ROOT)!r})
-        from tests.conftest import fake_server_config
-        from openai_codex import Codex, CodexError
-        parent = Codex(fake_server_config())
-        pid = os.fork()
-        if pid == 0:
-            try:
-                Codex(fake_server_config())
-            except CodexError as exc:
-                print("child:", exc, flush=True)
-                os._exit(0)
-            os._exit(1)
-        _, status = os.waitpid(pid, 0)
-        print("parent still works:", parent.thread_start().id != "", flush=True)
-        parent.close()
-        sys.exit(os.waitstatus_to_exitcode(status))
-        """
-    )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert "cannot be used after fork()" in out.stdout
-    assert "parent still works: True" in out.stdout
-
-
 def test_exit_hook_closes_every_connection_and_settles_awaitables() -> None:
     import asyncio
 

@@ -15,21 +15,22 @@ use pyo3::types::PyTuple;
 use crate::connection::{Connection, Reply, Response};
 use crate::error::{CoreError, CoreResult};
 use crate::router::{Limits, TurnSubscription};
-use crate::runtime::runtime;
+use crate::runtime::{runtime, Owner};
 use crate::transport::LaunchSpec;
 
 use super::convert::{json_to_py, py_to_json};
 use super::errors::to_pyerr;
 use super::events::{EventStream, TurnStream};
-use super::wait::{awaitable, block_on, ensure_usable, timeout_arg, wait_for_awaitables, with_deadline, within};
+use super::wait::{awaitable, block_on, check_owner, timeout_arg, wait_for_awaitables, with_deadline, within};
 
-/// Every connection opened in this process, for closing them all at interpreter exit.
-static LIVE: Mutex<Vec<Weak<Connection>>> = Mutex::new(Vec::new());
+/// Every connection opened (in this process or, before a fork, in its parent), for closing them
+/// all at interpreter exit.
+static LIVE: Mutex<Vec<(Owner, Weak<Connection>)>> = Mutex::new(Vec::new());
 
-fn register(conn: &Arc<Connection>) {
+fn register(conn: &Arc<Connection>, owner: Owner) {
     let mut live = LIVE.lock().unwrap_or_else(|p| p.into_inner());
-    live.retain(|w| w.strong_count() > 0);
-    live.push(Arc::downgrade(conn));
+    live.retain(|(_, w)| w.strong_count() > 0);
+    live.push((owner, Arc::downgrade(conn)));
 }
 
 /// Closes every connection and lets pending awaitables settle. Registered with `atexit` by the
@@ -37,11 +38,14 @@ fn register(conn: &Arc<Connection>) {
 /// reaches Python during finalization.
 #[pyfunction]
 pub fn shutdown(py: Python<'_>) {
-    if !crate::runtime::usable_in_this_process() {
-        return;
-    }
-    let live: Vec<Arc<Connection>> =
-        LIVE.lock().unwrap_or_else(|p| p.into_inner()).drain(..).filter_map(|w| w.upgrade()).collect();
+    // Only this process's own connections: the parent's runtimes are the parent's to end.
+    let live: Vec<Arc<Connection>> = LIVE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .drain(..)
+        .filter(|(owner, _)| owner.is_current())
+        .filter_map(|(_, w)| w.upgrade())
+        .collect();
     if !live.is_empty() {
         py.detach(|| {
             runtime().block_on(async {
@@ -58,6 +62,7 @@ pub fn shutdown(py: Python<'_>) {
 #[pyclass(frozen, module = "openai_codex._core", name = "Client")]
 pub struct Client {
     conn: Arc<Connection>,
+    owner: Owner,
 }
 
 fn params_json(params: Option<&Bound<'_, PyAny>>, method: &str) -> PyResult<Option<String>> {
@@ -82,6 +87,7 @@ fn thread_id_of(params: &str) -> PyResult<String> {
 
 impl Client {
     fn send(&self, py: Python<'_>, method: &str, params: Option<&str>) -> PyResult<Reply> {
+        check_owner(py, self.owner)?;
         self.conn.request(method, params).map_err(|e| to_pyerr(py, e))
     }
 
@@ -111,7 +117,7 @@ fn turn_pair<'py>(py: Python<'py>, conn: &Arc<Connection>, response: Response) -
     let result = json_to_py(py, response.result.as_bytes())?;
     let channel =
         response.turn.ok_or_else(|| to_pyerr(py, CoreError::Protocol("turn/start response has no turn.id".into())))?;
-    let stream = TurnStream::new(conn.clone(), TurnSubscription::new(conn.router().clone(), channel));
+    let stream = TurnStream::new(conn.clone(), TurnSubscription::new(conn.router().clone(), channel), Owner::current());
     PyTuple::new(py, [result.unbind(), Bound::new(py, stream)?.into_any().unbind()])
 }
 
@@ -126,7 +132,6 @@ impl Client {
         env: Option<HashMap<OsString, OsString>>,
         cwd: Option<PathBuf>,
     ) -> PyResult<Self> {
-        ensure_usable(py)?;
         let Some((program, args)) = argv.split_first() else {
             return Err(PyValueError::new_err("argv must name a program"));
         };
@@ -155,8 +160,9 @@ impl Client {
                 _ => PyOSError::new_err(format!("could not start the Codex runtime {program}: {e}")),
             }
         })?;
-        register(&conn);
-        Ok(Self { conn })
+        let owner = Owner::current();
+        register(&conn, owner);
+        Ok(Self { conn, owner })
     }
 
     /// Sends a request and waits for its result (GIL released; Ctrl-C interrupts the wait).
@@ -208,6 +214,7 @@ impl Client {
         params: &Bound<'_, PyAny>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyTuple>> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         let params = params_json(Some(params), "turn/start")?.unwrap_or_default();
         let thread_id = thread_id_of(&params)?;
@@ -224,6 +231,7 @@ impl Client {
         params: &Bound<'_, PyAny>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         let params = params_json(Some(params), "turn/start")?.unwrap_or_default();
         let thread_id = thread_id_of(&params)?;
@@ -241,17 +249,17 @@ impl Client {
     /// A stream of an existing turn's events (those not yet consumed by another stream).
     fn turn_stream(&self, turn_id: &str) -> TurnStream {
         let channel = self.conn.router().subscribe_turn(turn_id);
-        TurnStream::new(self.conn.clone(), TurnSubscription::new(self.conn.router().clone(), channel))
+        TurnStream::new(self.conn.clone(), TurnSubscription::new(self.conn.router().clone(), channel), self.owner)
     }
 
     /// The mailbox receiving `account/login/completed` for `login_id`.
     fn login_stream(&self, login_id: &str) -> EventStream {
-        EventStream::new(self.conn.router().subscribe_login(login_id))
+        EventStream::new(self.conn.router().subscribe_login(login_id), self.owner)
     }
 
     /// Notifications that belong to no turn or login (bounded: oldest dropped when unread).
     fn global_stream(&self) -> EventStream {
-        EventStream::new(self.conn.router().global().clone())
+        EventStream::new(self.conn.router().global().clone(), self.owner)
     }
 
     /// How many times the runtime has reported `thread_id` idle.
@@ -287,6 +295,7 @@ impl Client {
     /// Sends a notification.
     #[pyo3(signature = (method, params=None))]
     fn notify(&self, py: Python<'_>, method: &str, params: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        check_owner(py, self.owner)?;
         let params = params_json(params, method)?;
         self.conn.notify(method, params.as_deref()).map_err(|e| to_pyerr(py, e))
     }
@@ -294,7 +303,7 @@ impl Client {
     /// Ends the runtime (stdin EOF, then terminate, then kill) and fails every pending wait.
     /// Idempotent.
     fn close(&self, py: Python<'_>) {
-        if !crate::runtime::usable_in_this_process() {
+        if !self.owner.is_current() {
             return; // the parent owns the runtime process; nothing to close from here
         }
         let conn = self.conn.clone();
@@ -303,6 +312,7 @@ impl Client {
 
     /// Async twin of `close`.
     fn close_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        check_owner(py, self.owner)?;
         let conn = self.conn.clone();
         awaitable(py, async move {
             conn.close().await;
@@ -336,7 +346,10 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        if !crate::runtime::usable_in_this_process() {
+        if !self.owner.is_current() {
+            // Inherited through fork(): the connection's pipes and process are the parent's.
+            // Never drop it here (that would kill the parent's runtime): leak this reference.
+            std::mem::forget(self.conn.clone());
             return;
         }
         // Dropped without close(): end the runtime in the background so it never outlives us.

@@ -14,12 +14,13 @@ use crate::error::CoreError;
 use crate::mailbox::{Mailbox, Popped};
 use crate::protocol::{Event, ValueKind};
 use crate::router::TurnSubscription;
+use crate::runtime::Owner;
 use crate::turn::{TurnEvent, TurnSummary};
 
 use super::convert::json_to_py;
 use super::errors::to_pyerr;
 use super::model::{event_fits, kind_of_type, PlanField, RawModelClass};
-use super::wait::{awaitable, block_on, timed_out, timeout_arg, with_deadline, within, TimedOut};
+use super::wait::{awaitable, block_on, check_owner, timed_out, timeout_arg, with_deadline, within, TimedOut};
 
 /// Resolves a method to what builds its payloads, `resolver(method) -> PayloadPlan | callable`;
 /// installed by the Python package.
@@ -258,11 +259,12 @@ impl Notification {
 pub struct TurnStream {
     sub: Arc<TurnSubscription>,
     conn: Arc<Connection>,
+    owner: Owner,
 }
 
 impl TurnStream {
-    pub fn new(conn: Arc<Connection>, sub: TurnSubscription) -> Self {
-        Self { sub: Arc::new(sub), conn }
+    pub fn new(conn: Arc<Connection>, sub: TurnSubscription, owner: Owner) -> Self {
+        Self { sub: Arc::new(sub), conn, owner }
     }
 }
 
@@ -298,6 +300,7 @@ impl TurnStream {
     /// Like `next(stream)`, with a deadline; None once the turn is finished.
     #[pyo3(signature = (timeout=None))]
     fn next_event(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Notification>> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         loop {
             if let Some(notification) = self.try_next(py)? {
@@ -316,6 +319,7 @@ impl TurnStream {
     /// The next event if one is queued, else None (also once the turn is finished: see
     /// `finished`).
     fn try_next(&self, py: Python<'_>) -> PyResult<Option<Notification>> {
+        check_owner(py, self.owner)?;
         match self.sub.take_one() {
             TurnEvent::Event(event) => Ok(Some(Notification::from_event(py, event)?)),
             TurnEvent::Finished | TurnEvent::Empty => Ok(None),
@@ -327,6 +331,7 @@ impl TurnStream {
     /// It consumes nothing, so cancelling it loses no event.
     #[pyo3(signature = (timeout=None))]
     fn wait_ready<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         let sub = self.sub.clone();
         awaitable(py, async move {
@@ -340,6 +345,7 @@ impl TurnStream {
     /// Waits (up to `timeout` seconds) until the runtime has announced the turn; true if it has.
     #[pyo3(signature = (timeout))]
     fn wait_started(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(Some(timeout))?;
         let sub = self.sub.clone();
         Ok(block_on(py, timeout, async move { sub.started().await })?.is_ok())
@@ -348,6 +354,7 @@ impl TurnStream {
     /// Async twin of `wait_started`.
     #[pyo3(signature = (timeout))]
     fn wait_started_async<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(Some(timeout))?;
         let sub = self.sub.clone();
         awaitable(py, async move { Ok(with_deadline(timeout, sub.started()).await.is_ok()) })
@@ -357,6 +364,7 @@ impl TurnStream {
     /// `(turn_completed_params, [item_completed_params...], token_usage_params)`.
     #[pyo3(signature = (timeout=None))]
     fn collect<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyTuple>> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         let sub = self.sub.clone();
         let outcome = block_on(py, timeout, async move { drain_to_end(&sub).await })?;
@@ -367,6 +375,7 @@ impl TurnStream {
     /// Async twin of `collect`.
     #[pyo3(signature = (timeout=None))]
     fn collect_async<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         let sub = self.sub.clone();
         awaitable(py, async move {
@@ -420,11 +429,12 @@ fn summary_to_py<'py>(py: Python<'py>, s: &TurnSummary) -> PyResult<Bound<'py, P
 #[pyclass(frozen, module = "openai_codex._core", name = "EventStream")]
 pub struct EventStream {
     mailbox: Arc<Mailbox<Event>>,
+    owner: Owner,
 }
 
 impl EventStream {
-    pub fn new(mailbox: Arc<Mailbox<Event>>) -> Self {
-        Self { mailbox }
+    pub fn new(mailbox: Arc<Mailbox<Event>>, owner: Owner) -> Self {
+        Self { mailbox, owner }
     }
 }
 
@@ -433,6 +443,7 @@ impl EventStream {
     /// The next notification, waiting for one.
     #[pyo3(signature = (timeout=None))]
     fn next(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Notification> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         loop {
             if let Some(notification) = self.try_next(py)? {
@@ -447,6 +458,7 @@ impl EventStream {
 
     /// The next notification if one is queued, else None.
     fn try_next(&self, py: Python<'_>) -> PyResult<Option<Notification>> {
+        check_owner(py, self.owner)?;
         match self.mailbox.pop() {
             Popped::Item(event) => Ok(Some(Notification::from_event(py, event)?)),
             Popped::Closed(why) => Err(to_pyerr(py, why.into())),
@@ -457,6 +469,7 @@ impl EventStream {
     /// Async twin of `next`.
     #[pyo3(signature = (timeout=None))]
     fn next_async<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         let mailbox = self.mailbox.clone();
         awaitable(py, async move {

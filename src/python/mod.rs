@@ -11,8 +11,11 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // pyo3-async-runtimes drives awaitables on the same runtime as the transport.
-    let _ = pyo3_async_runtimes::tokio::init_with_runtime(crate::runtime::runtime());
+    // SAFETY: registers a plain `extern "C"` function with no arguments, as pthread_atfork
+    // expects; it only stores to an atomic, which a fork handler may do.
+    unsafe {
+        libc::pthread_atfork(None, None, Some(wait::forget_parent_awaitables));
+    }
     m.add_class::<client::Client>()?;
     m.add_class::<events::Notification>()?;
     m.add_class::<events::TurnStream>()?;

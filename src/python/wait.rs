@@ -1,27 +1,79 @@
 //! Blocking waits for the sync API: the GIL is released while waiting, and the wait wakes up every
 //! few milliseconds to let Python deliver signals, so Ctrl-C interrupts any call.
 
+use std::cell::OnceCell;
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3_async_runtimes::generic::{ContextExt, Runtime};
+use pyo3_async_runtimes::TaskLocals;
 
 use crate::error::{CoreError, CoreResult};
-use crate::runtime::{runtime, usable_in_this_process};
+use crate::runtime::{runtime, Owner};
 
-/// Refuses to use the I/O runtime from a forked child of the process that started it (its
-/// threads did not survive the fork, so any wait would hang).
-pub fn ensure_usable(py: Python<'_>) -> PyResult<()> {
-    if usable_in_this_process() {
+/// Refuses to use an object (a client, a stream) in a forked child of the process that made it:
+/// its connection is driven by I/O threads that did not survive the fork, so any wait would hang.
+pub fn check_owner(py: Python<'_>, owner: Owner) -> PyResult<()> {
+    if owner.is_current() {
         return Ok(());
     }
-    let message = "openai_codex was started in a parent process and cannot be used after fork(); \
-                   create the Codex client in the child process instead (for multiprocessing, use \
-                   the 'spawn' or 'forkserver' start method)";
+    let message = "this Codex client was created in the parent process before fork() and cannot be used \
+                   in the child; create a new Codex() or AsyncCodex() in the child instead";
     Err(super::errors::to_pyerr(py, CoreError::Protocol(message.into())))
+}
+
+/// Called in the child right after `fork()` (registered with `pthread_atfork`): the parent's
+/// pending awaitables will never settle here, so they must not hold up the child's exit.
+pub extern "C" fn forget_parent_awaitables() {
+    // Only an atomic store: async-signal-safe, as a fork handler must be.
+    PENDING_AWAITABLES.store(0, Ordering::Release);
+}
+
+/// The asyncio glue's view of the I/O runtime. pyo3-async-runtimes' own tokio runtime is a
+/// once-per-process global, which a forked child would inherit dead; this one resolves
+/// [`runtime()`] on every spawn, so it follows the process.
+struct IoRuntime;
+
+tokio::task_local! {
+    static TASK_LOCALS: OnceCell<TaskLocals>;
+}
+
+impl Runtime for IoRuntime {
+    type JoinError = tokio::task::JoinError;
+    type JoinHandle = tokio::task::JoinHandle<()>;
+
+    fn spawn<F>(fut: F) -> Self::JoinHandle
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        runtime().spawn(fut)
+    }
+
+    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        runtime().spawn_blocking(f)
+    }
+}
+
+impl ContextExt for IoRuntime {
+    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let cell = OnceCell::new();
+        let _ = cell.set(locals);
+        Box::pin(TASK_LOCALS.scope(cell, fut))
+    }
+
+    fn get_task_locals() -> Option<TaskLocals> {
+        TASK_LOCALS.try_with(|cell| cell.get().cloned()).unwrap_or_default()
+    }
 }
 
 /// Awaitables handed to Python whose Rust future has not finished yet.
@@ -49,9 +101,8 @@ where
     F: Future<Output = PyResult<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    ensure_usable(py)?;
     let guard = PendingGuard::new();
-    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+    pyo3_async_runtimes::generic::future_into_py::<IoRuntime, _, T>(py, async move {
         let out = fut.await;
         drop(guard);
         out
@@ -113,7 +164,6 @@ where
     F: Future + Send,
     F::Output: Send,
 {
-    ensure_usable(py)?;
     let deadline = timeout.map(|t| Instant::now() + t);
     let mut fut = pin!(fut);
     loop {
