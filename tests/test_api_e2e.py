@@ -87,6 +87,10 @@ def test_thread_lifecycle(codex: Codex, model: ScriptedModel) -> None:
     restored = codex.thread_unarchive(fork.id)
     assert restored.id == fork.id
     assert fork.id in [t.id for t in codex.thread_list().data]
+    # The restored thread runs a turn at once, with its history (no thread_resume needed).
+    model.enqueue(text("restored answer"))
+    assert restored.run("after unarchive").final_response == "restored answer"
+    assert "remember the word walrus" in repr(model.requests[-1]["input"])
 
     assert thread.compact() is not None
 
@@ -127,7 +131,10 @@ def test_async_twins(model: ScriptedModel, tmp_path: Path) -> None:
             assert (await codex.thread_resume(thread.id)).id == thread.id
             await codex.thread_archive(fork.id)
             assert fork.id in [t.id for t in (await codex.thread_list(archived=True)).data]
-            assert (await codex.thread_unarchive(fork.id)).id == fork.id
+            restored = await codex.thread_unarchive(fork.id)
+            assert restored.id == fork.id
+            model.enqueue(text("restored async"))
+            assert (await restored.run("after unarchive")).final_response == "restored async"
             await thread.compact()
             assert (await codex.models()).data
 

@@ -326,8 +326,12 @@ class AsyncCodex:
         )
 
     async def thread_unarchive(self, thread_id: str) -> AsyncThread:
-        """Restores an archived thread and returns it."""
-        return AsyncThread(self, thread_id_of(await self._request("thread/unarchive", {"threadId": thread_id})))
+        """Restores an archived thread and returns it, loaded and ready for a turn."""
+        restored = thread_id_of(await self._request("thread/unarchive", {"threadId": thread_id}))
+        # The runtime restores the thread's files but does not load it: a turn on it would fail
+        # with "thread not found" until a thread/resume. Load it here, keeping its settings.
+        await self._request("thread/resume", {"threadId": restored, "excludeTurns": True})
+        return AsyncThread(self, restored)
 
     # -- models -------------------------------------------------------------------------------
 

@@ -283,8 +283,12 @@ class Codex:
         )
 
     def thread_unarchive(self, thread_id: str) -> Thread:
-        """Restores an archived thread and returns it."""
-        return Thread(self, thread_id_of(self._request("thread/unarchive", {"threadId": thread_id})))
+        """Restores an archived thread and returns it, loaded and ready for a turn."""
+        restored = thread_id_of(self._request("thread/unarchive", {"threadId": thread_id}))
+        # The runtime restores the thread's files but does not load it: a turn on it would fail
+        # with "thread not found" until a thread/resume. Load it here, keeping its settings.
+        self._request("thread/resume", {"threadId": restored, "excludeTurns": True})
+        return Thread(self, restored)
 
     # -- models -------------------------------------------------------------------------------
 
