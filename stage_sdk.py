@@ -9,6 +9,10 @@ A ``python-v*`` tag decides the published version; this script writes that versi
     python stage_sdk.py stage-sdk /tmp/staged --tag python-v0.1.0b2 [--replace]
     python stage_sdk.py stage-sdk /tmp/staged --sdk-version 0.1.0b2 --build --out-dir /tmp/dist
 
+For a build of your own against another published runtime (never for a release: the tag
+workflow does not pass it), ``--runtime-pin 0.133.0`` also rewrites the pin in the copy, so
+``pip install`` of the wheel pulls that runtime and reports no dependency conflict.
+
 Needs Python 3.11+ (tomllib). Only the standard library, plus maturin for --build.
 """
 
@@ -177,8 +181,26 @@ def stamp_version(text: str, version: str, where: str = "pyproject.toml") -> str
     return "".join(lines)
 
 
-def verify_staged_pyproject(source_text: str, staged_text: str, version: str, pin: str) -> None:
-    """Check the staged pyproject: version once, pin once, and no other line changed."""
+def repin_runtime(text: str, pin: str, runtime_version: str, where: str = "pyproject.toml") -> tuple[str, str]:
+    """Replace the one runtime pin ``pin`` with ``==runtime_version``; return (text, new pin)."""
+    if not re.fullmatch(rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}(?:(?:a|b|rc){_NUMBER})?", runtime_version):
+        raise StageError(f"--runtime-pin {runtime_version!r} is not a runtime version such as 0.133.0")
+    new_pin = f"{RUNTIME_DISTRIBUTION}=={runtime_version}"
+    if text.count(f'"{pin}"') != 1:
+        raise StageError(f"{where}: the runtime pin {pin!r} is not present exactly once")
+    return text.replace(f'"{pin}"', f'"{new_pin}"'), new_pin
+
+
+def verify_staged_pyproject(
+    source_text: str, staged_text: str, version: str, pin: str, *, source_pin: str | None = None
+) -> None:
+    """Check the staged pyproject: version once, pin once, and no other line changed.
+
+    ``source_pin`` is the template's pin when a local build replaced it with ``pin``: that one
+    replacement is then expected as well.
+    """
+    if source_pin is not None:
+        source_text = source_text.replace(f'"{source_pin}"', f'"{pin}"')
     source_lines = source_text.splitlines(keepends=True)
     staged_lines = staged_text.splitlines(keepends=True)
     changed = [i for i, (a, b) in enumerate(zip(source_lines, staged_lines, strict=False)) if a != b]
@@ -257,8 +279,18 @@ class StagedSdk:
     regenerated: bool
 
 
-def stage_sdk(staging: Path, version: str, *, source: Path = SOURCE_ROOT, replace: bool = False) -> StagedSdk:
-    """Copy the template at ``source`` into ``staging`` and stamp ``version`` into it."""
+def stage_sdk(
+    staging: Path,
+    version: str,
+    *,
+    source: Path = SOURCE_ROOT,
+    replace: bool = False,
+    runtime_pin: str | None = None,
+) -> StagedSdk:
+    """Copy the template at ``source`` into ``staging`` and stamp ``version`` into it.
+
+    ``runtime_pin`` (a runtime version, for local builds only) also replaces the runtime pin.
+    """
     version = validate_sdk_version(version)
     source = source.resolve()
     staging = staging.resolve()
@@ -279,7 +311,11 @@ def stage_sdk(staging: Path, version: str, *, source: Path = SOURCE_ROOT, replac
     # Compare against the pyproject as it stands in the staged copy before stamping; a
     # generator that edited it is caught by the line diff against the source.
     staged_text = stamp_version(_read_exact(staged_pyproject), version, str(staged_pyproject))
-    verify_staged_pyproject(source_text, staged_text, version, pin)
+    source_pin = None
+    if runtime_pin is not None:
+        source_pin = pin
+        staged_text, pin = repin_runtime(staged_text, pin, runtime_pin, str(staged_pyproject))
+    verify_staged_pyproject(source_text, staged_text, version, pin, source_pin=source_pin)
     staged_pyproject.write_bytes(staged_text.encode("utf-8"))
     if read_runtime_pin(staged_pyproject) != pin:
         raise StageError(f"staged runtime pin differs from the source's {pin!r}")
@@ -342,6 +378,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     stage.add_argument("--out-dir", type=Path, help="where --build writes, outside STAGING_DIR")
     stage.add_argument(
+        "--runtime-pin",
+        metavar="RUNTIME_VERSION",
+        help="local builds only: pin this published openai-codex-cli-bin version instead of the release pin",
+    )
+    stage.add_argument(
         "--profile",
         default="release",
         help="cargo profile for the wheel (default release; `dev` builds faster, for tests)",
@@ -361,7 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.build != (args.out_dir is not None):
             raise StageError("--build and --out-dir go together")
         version = version_from_tag(args.tag) if args.tag else validate_sdk_version(args.sdk_version)
-        staged = stage_sdk(args.staging_dir, version, source=args.source, replace=args.replace)
+        staged = stage_sdk(
+            args.staging_dir, version, source=args.source, replace=args.replace, runtime_pin=args.runtime_pin
+        )
         print(f"staged openai-codex {staged.version} ({staged.runtime_pin}) in {staged.directory}")
         if args.build:
             for path in build_dists(staged, args.out_dir, profile=args.profile):

@@ -159,6 +159,32 @@ def test_staging_the_real_tree_stamps_the_version_and_leaves_the_source_alone(tm
     assert not list(staged.rglob("*.so")) and not list(staged.rglob("__pycache__"))
 
 
+def test_a_local_build_can_pin_another_published_runtime(tmp_path):
+    # For building from source against a runtime the index has: the pin line changes too,
+    # nothing else does, and the source stays the template.
+    before = (ROOT / "pyproject.toml").read_bytes()
+    staged = tmp_path / "staged"
+    result = run_script("stage-sdk", staged, "--sdk-version", VERSION, "--runtime-pin", "0.133.0")
+    assert result.returncode == 0, result.stderr
+    assert "(openai-codex-cli-bin==0.133.0)" in result.stdout
+    assert (ROOT / "pyproject.toml").read_bytes() == before
+    changed = [
+        (a, b)
+        for a, b in zip(before.decode().splitlines(), (staged / "pyproject.toml").read_text().splitlines(), strict=True)
+        if a != b
+    ]
+    assert changed == [
+        ('version = "0.0.0-dev"', f'version = "{VERSION}"'),
+        (f'dependencies = ["{PIN}"]', 'dependencies = ["openai-codex-cli-bin==0.133.0"]'),
+    ]
+    bad = run_script("stage-sdk", tmp_path / "other", "--sdk-version", VERSION, "--runtime-pin", "latest")
+    assert bad.returncode == 1 and "--runtime-pin 'latest' is not a runtime version" in bad.stderr
+
+
+def test_the_release_workflow_never_repins_the_runtime():
+    assert "--runtime-pin" not in (WORKFLOWS / "release.yml").read_text()
+
+
 def _fake_template(root: Path, pyproject: str | None = None) -> Path:
     root.mkdir(parents=True)
     (root / "pyproject.toml").write_text(

@@ -6,11 +6,10 @@ import os
 from dataclasses import dataclass
 
 from . import _validate as check
+from ._runtime import RUNTIME_PACKAGE, RuntimeVersionWarning, packaged_runtime
 from ._version import __version__
 
-__all__ = ["CodexConfig"]
-
-RUNTIME_PACKAGE = "openai-codex-cli-bin"
+__all__ = ["CodexConfig", "RuntimeVersionWarning"]
 
 
 @dataclass(slots=True)
@@ -43,19 +42,6 @@ class CodexConfig:
     client_title: str = "Codex Python SDK"
     client_version: str = __version__
     experimental_api: bool = True
-
-
-def _packaged_runtime() -> tuple[str, str | None]:
-    try:
-        import codex_cli_bin  # type: ignore[import-untyped]
-    except ImportError:
-        raise FileNotFoundError(
-            "Unable to locate the Codex runtime: the "
-            f"{RUNTIME_PACKAGE} package is not installed. Install it (pip install "
-            f"{RUNTIME_PACKAGE}) or set CodexConfig.codex_bin to a codex executable."
-        ) from None
-    path_dir = codex_cli_bin.bundled_path_dir()
-    return os.fspath(codex_cli_bin.bundled_codex_path()), (os.fspath(path_dir) if path_dir else None)
 
 
 def _prepend_path(env: dict[str, str], directory: str) -> None:
@@ -109,7 +95,7 @@ def launch_command(config: CodexConfig) -> tuple[list[str], dict[str, str], str 
                 f"codex executable, or unset it to use the {RUNTIME_PACKAGE} runtime."
             )
     else:
-        binary, path_dir = _packaged_runtime()
+        binary, path_dir = packaged_runtime()
         if path_dir is not None:
             _prepend_path(env, path_dir)
     argv = [binary]
