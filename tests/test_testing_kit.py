@@ -4,7 +4,9 @@ of the SDK meets them (the project's own suite builds on the same kit)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 from openai_codex import AsyncCodex, Codex
@@ -78,3 +80,21 @@ def test_exec_command_output_reaches_the_next_model_call(codex_offline: Codex, s
         item["output"] for item in scripted_model.requests[1]["input"] if item.get("type") == "function_call_output"
     ]
     assert any("kit-42" in out for out in outputs)
+
+
+def _doc_blocks() -> list[str]:
+    text_ = (Path(__file__).resolve().parents[1] / "docs" / "testing.md").read_text()
+    return re.findall(r"```python\n(.*?)```", text_, flags=re.S)
+
+
+def test_the_testing_guides_pytest_snippets_pass_as_written(pytester: pytest.Pytester) -> None:
+    tests = [block for block in _doc_blocks() if "def test_" in block]
+    assert len(tests) >= 2
+    pytester.makepyfile(**{f"test_doc_{i}": block for i, block in enumerate(tests)})
+    outcome = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    outcome.assert_outcomes(passed=len(tests))
+
+
+def test_the_testing_guides_plain_snippet_runs_as_written() -> None:
+    (plain,) = [block for block in _doc_blocks() if "def test_" not in block]
+    exec(compile(plain, "docs/testing.md", "exec"), {})
