@@ -10,10 +10,10 @@ use tokio::sync::Notify;
 
 use crate::protocol::Event;
 
-pub const THREAD_STATUS_CHANGED: &str = "thread/status/changed";
+pub(crate) const THREAD_STATUS_CHANGED: &str = "thread/status/changed";
 
 #[derive(Default)]
-pub struct ThreadActivity {
+pub(crate) struct ThreadActivity {
     /// Number of `thread/status/changed` → idle notifications seen, per thread id.
     idle_counts: Mutex<HashMap<String, u64>>,
     changed: Notify,
@@ -26,7 +26,7 @@ impl ThreadActivity {
     }
 
     /// Notes a status change if `event` is one that says `thread_id` went idle.
-    pub fn observe(&self, event: &Event, thread_id: &str) {
+    pub(crate) fn observe(&self, event: &Event, thread_id: &str) {
         #[derive(serde::Deserialize)]
         struct Status<'a> {
             #[serde(rename = "type", borrow)]
@@ -47,12 +47,12 @@ impl ThreadActivity {
         }
     }
 
-    pub fn idle_count(&self, thread_id: &str) -> u64 {
+    pub(crate) fn idle_count(&self, thread_id: &str) -> u64 {
         self.lock().get(thread_id).copied().unwrap_or(0)
     }
 
     /// Waits until `thread_id` has gone idle more than `count` times (or the connection closed).
-    pub async fn idle_after(&self, thread_id: &str, count: u64) {
+    pub(crate) async fn idle_after(&self, thread_id: &str, count: u64) {
         loop {
             let changed = self.changed.notified();
             if self.idle_count(thread_id) > count || self.closed.load(Ordering::Acquire) {
@@ -62,7 +62,7 @@ impl ThreadActivity {
         }
     }
 
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.changed.notify_waiters();
     }

@@ -3,10 +3,8 @@
 //! goes away.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -23,20 +21,20 @@ use crate::turn::TurnChannel;
 /// A successful response. For `turn/start`, also the new turn's channel, registered by the reader
 /// before this response was handed over, so none of the turn's events can be missed.
 #[derive(Debug)]
-pub struct Response {
+pub(crate) struct Response {
     /// Raw JSON of the result.
-    pub result: Box<str>,
-    pub turn: Option<Arc<TurnChannel>>,
+    pub(crate) result: Box<str>,
+    pub(crate) turn: Option<Arc<TurnChannel>>,
 }
 
 /// Requests whose responses the reader must act on before handing them over.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RequestKind {
+pub(crate) enum RequestKind {
     Plain,
     TurnStart { thread_id: String },
 }
 
-pub type Reply = oneshot::Receiver<CoreResult<Response>>;
+pub(crate) type Reply = oneshot::Receiver<CoreResult<Response>>;
 
 struct Pending {
     tx: oneshot::Sender<CoreResult<Response>>,
@@ -46,34 +44,16 @@ struct Pending {
 
 /// A request the server sent us.
 #[derive(Debug)]
-pub struct ServerRequest {
-    pub method: String,
+pub(crate) struct ServerRequest {
+    pub(crate) method: String,
     /// Raw JSON of the params, if any.
-    pub params: Option<Box<str>>,
+    pub(crate) params: Option<Box<str>>,
 }
 
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<String, RpcError>> + Send>>;
-
-/// Answers the server's requests (approvals, tool calls, user input…). The answer is a JSON
-/// result, or a JSON-RPC error. Runs on the I/O runtime; must not block it.
-pub trait ServerRequestHandler: Send + Sync {
-    fn handle(&self, request: ServerRequest) -> HandlerFuture;
-}
-
-/// What the SDK answers when the user installed no handler: approvals are accepted (as the
-/// reference SDK does), everything else gets a well-formed refusal rather than a malformed `{}`.
-pub struct DefaultHandler;
-
-impl ServerRequestHandler for DefaultHandler {
-    fn handle(&self, request: ServerRequest) -> HandlerFuture {
-        let answer = default_answer(&request);
-        Box::pin(async move { answer })
-    }
-}
-
-/// The default answer for one server request; a custom handler (see [`Connection::set_handler`])
-/// can fall back to it.
-pub fn default_answer(request: &ServerRequest) -> Result<String, RpcError> {
+/// The answer to one server request when the user installed no handler: approvals are accepted
+/// (as the reference SDK does), everything else gets a well-formed refusal rather than a
+/// malformed `{}`.
+pub(crate) fn default_answer(request: &ServerRequest) -> Result<String, RpcError> {
     let result = match request.method.as_str() {
         "item/commandExecution/requestApproval" | "item/fileChange/requestApproval" => {
             r#"{"decision":"accept"}"#.to_owned()
@@ -108,18 +88,17 @@ pub fn default_answer(request: &ServerRequest) -> Result<String, RpcError> {
     Ok(result)
 }
 
-pub struct Connection {
+pub(crate) struct Connection {
     process: Process,
     router: Arc<Router>,
     pending: Mutex<HashMap<RequestId, Pending>>,
     next_id: AtomicU64,
     closed: Mutex<Option<Closed>>,
-    handler: RwLock<Arc<dyn ServerRequestHandler>>,
 }
 
 impl Connection {
     /// Spawns the runtime and starts reading its output.
-    pub fn start(spec: &LaunchSpec, limits: Limits) -> std::io::Result<Arc<Self>> {
+    pub(crate) fn start(spec: &LaunchSpec, limits: Limits) -> std::io::Result<Arc<Self>> {
         let _guard = runtime().enter();
         let process = Process::spawn(spec)?;
         let stdout = process.take_stdout().expect("fresh process has stdout");
@@ -129,44 +108,39 @@ impl Connection {
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             closed: Mutex::new(None),
-            handler: RwLock::new(Arc::new(DefaultHandler)),
         });
         runtime().spawn(read_loop(conn.clone(), stdout));
         Ok(conn)
     }
 
-    pub fn router(&self) -> &Arc<Router> {
+    pub(crate) fn router(&self) -> &Arc<Router> {
         &self.router
     }
 
-    pub fn pid(&self) -> Option<u32> {
+    pub(crate) fn pid(&self) -> Option<u32> {
         self.process.pid()
     }
 
     /// Why the connection is closed, if it is.
-    pub fn closed(&self) -> Option<Closed> {
+    pub(crate) fn closed(&self) -> Option<Closed> {
         lock(&self.closed).clone()
     }
 
-    pub fn stderr_tail(&self, max_lines: usize, max_chars: usize) -> String {
+    pub(crate) fn stderr_tail(&self, max_lines: usize, max_chars: usize) -> String {
         self.process.stderr().tail(max_lines, max_chars)
-    }
-
-    pub fn set_handler(&self, handler: Arc<dyn ServerRequestHandler>) {
-        *self.handler.write().unwrap_or_else(|p| p.into_inner()) = handler;
     }
 
     /// Sends a request; the returned receiver resolves with its response. `params_json` must be
     /// a JSON value (callers serialize it). Fails at once when the connection is closed.
     /// (`turn/start` goes through [`Connection::start_turn`].)
-    pub fn request(&self, method: &str, params_json: Option<&str>) -> CoreResult<Reply> {
+    pub(crate) fn request(&self, method: &str, params_json: Option<&str>) -> CoreResult<Reply> {
         self.send_request(method, params_json, RequestKind::Plain)
     }
 
     /// Sends `turn/start` for `thread_id` once the thread has no turn running or starting: the
     /// runtime would fold a second turn's input into the running one and never run the second.
     /// Cancel-safe until the request is sent.
-    pub async fn start_turn(&self, thread_id: &str, params_json: &str) -> CoreResult<Reply> {
+    pub(crate) async fn start_turn(&self, thread_id: &str, params_json: &str) -> CoreResult<Reply> {
         loop {
             let freed = self.router.turn_slot_freed();
             tokio::pin!(freed);
@@ -208,7 +182,7 @@ impl Connection {
     }
 
     /// Sends a notification (no response).
-    pub fn notify(&self, method: &str, params_json: Option<&str>) -> CoreResult<()> {
+    pub(crate) fn notify(&self, method: &str, params_json: Option<&str>) -> CoreResult<()> {
         if let Some(why) = self.closed() {
             return Err(why.into());
         }
@@ -221,7 +195,7 @@ impl Connection {
 
     /// Closes the connection from our side: fails every waiter, then ends the process (stdin EOF,
     /// terminate, kill) and reaps it. Idempotent.
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.fail_all(Closed::new("the Codex client was closed"));
         self.process.shutdown().await;
     }
@@ -275,17 +249,12 @@ impl Connection {
         let _ = p.tx.send(reply);
     }
 
-    fn answer_server_request(self: &Arc<Self>, id: Box<str>, method: String, params: Option<Box<str>>) {
-        let handler = self.handler.read().unwrap_or_else(|p| p.into_inner()).clone();
-        let conn = self.clone();
-        runtime().spawn(async move {
-            let outcome = handler.handle(ServerRequest { method, params }).await;
-            let line = match &outcome {
-                Ok(result) => protocol::server_response_line(&id, Ok(result)),
-                Err(err) => protocol::server_response_line(&id, Err(err)),
-            };
-            conn.process.write(line);
-        });
+    fn answer_server_request(&self, id: Box<str>, method: String, params: Option<Box<str>>) {
+        let line = match &default_answer(&ServerRequest { method, params }) {
+            Ok(result) => protocol::server_response_line(&id, Ok(result)),
+            Err(err) => protocol::server_response_line(&id, Err(err)),
+        };
+        self.process.write(line);
     }
 }
 

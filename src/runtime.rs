@@ -7,7 +7,7 @@ use tokio::runtime::Runtime;
 
 static RUNTIME: OnceLock<(u32, Runtime)> = OnceLock::new();
 
-pub fn runtime() -> &'static Runtime {
+pub(crate) fn runtime() -> &'static Runtime {
     &RUNTIME
         .get_or_init(|| {
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -24,6 +24,6 @@ pub fn runtime() -> &'static Runtime {
 /// Whether the runtime, if started, belongs to this process. After `fork()` the child inherits
 /// the runtime's memory but not its threads, so nothing scheduled on it would ever run: callers
 /// refuse to use it rather than hang.
-pub fn usable_in_this_process() -> bool {
+pub(crate) fn usable_in_this_process() -> bool {
     RUNTIME.get().is_none_or(|(pid, _)| *pid == std::process::id())
 }

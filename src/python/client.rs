@@ -36,7 +36,7 @@ fn register(conn: &Arc<Connection>) {
 /// Python package: it runs while the interpreter is still whole, so nothing from the I/O threads
 /// reaches Python during finalization.
 #[pyfunction]
-pub fn shutdown(py: Python<'_>) {
+pub(super) fn shutdown(py: Python<'_>) {
     if !crate::runtime::usable_in_this_process() {
         return;
     }
