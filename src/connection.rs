@@ -1,10 +1,10 @@
 //! JSON-RPC over a running app-server: request/response correlation, the reader loop that feeds
-//! the router, answers to the server's own requests, and failing every waiter when the process
-//! goes away.
+//! the router and hands the server's own requests to `server_requests`, and failing every waiter
+//! when the process goes away.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -12,9 +12,10 @@ use tokio::sync::oneshot;
 use crate::error::{Closed, CoreError, CoreResult};
 use crate::framing::LineReader;
 use crate::mailbox::Mailbox;
-use crate::protocol::{self, Event, Incoming, LineParser, RequestId, ResponseFault, RpcError};
+use crate::protocol::{self, Event, Incoming, LineParser, RequestId, ResponseFault};
 use crate::router::{Limits, RouteCache, Router};
 use crate::runtime::runtime;
+use crate::server_requests::{Dispatcher, Outbox, ServerRequest};
 use crate::transport::{LaunchSpec, Process};
 use crate::turn::TurnChannel;
 
@@ -42,58 +43,14 @@ struct Pending {
     method: String,
 }
 
-/// A request the server sent us.
-#[derive(Debug)]
-pub(crate) struct ServerRequest {
-    pub(crate) method: String,
-    /// Raw JSON of the params, if any.
-    pub(crate) params: Option<Box<str>>,
-}
-
-/// The answer to one server request when the user installed no handler: approvals are accepted
-/// (as the reference SDK does), everything else gets a well-formed refusal rather than a
-/// malformed `{}`.
-pub(crate) fn default_answer(request: &ServerRequest) -> Result<String, RpcError> {
-    let result = match request.method.as_str() {
-        "item/commandExecution/requestApproval" | "item/fileChange/requestApproval" => {
-            r#"{"decision":"accept"}"#.to_owned()
-        }
-        "item/permissions/requestApproval" => {
-            // Accepting means granting what was asked, for this turn only.
-            let requested = request
-                .params
-                .as_ref()
-                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
-                .and_then(|v| v.get("permissions").cloned())
-                .unwrap_or_else(|| serde_json::json!({}));
-            serde_json::json!({"permissions": requested, "scope": "turn"}).to_string()
-        }
-        "applyPatchApproval" | "execCommandApproval" => r#"{"decision":"approved"}"#.to_owned(),
-        "item/tool/call" => serde_json::json!({
-            "success": false,
-            "contentItems": [{"type": "inputText", "text": "This client has no handler for dynamic tool calls."}],
-        })
-        .to_string(),
-        "item/tool/requestUserInput" => r#"{"answers":{}}"#.to_owned(),
-        "mcpServer/elicitation/request" => r#"{"action":"decline"}"#.to_owned(),
-        "account/chatgptAuthTokens/refresh" | "attestation/generate" => {
-            return Err(RpcError {
-                code: -32601,
-                message: format!("{} is not supported by this client", request.method),
-                data: None,
-            })
-        }
-        _ => "{}".to_owned(),
-    };
-    Ok(result)
-}
-
 pub(crate) struct Connection {
     process: Process,
     router: Arc<Router>,
     pending: Mutex<HashMap<RequestId, Pending>>,
     next_id: AtomicU64,
     closed: Mutex<Option<Closed>>,
+    /// Answers the server's requests; writes through a weak reference back to this connection.
+    server_requests: Dispatcher,
 }
 
 impl Connection {
@@ -102,12 +59,13 @@ impl Connection {
         let _guard = runtime().enter();
         let process = Process::spawn(spec)?;
         let stdout = process.take_stdout().expect("fresh process has stdout");
-        let conn = Arc::new(Self {
+        let conn = Arc::new_cyclic(|conn: &Weak<Self>| Self {
             process,
             router: Router::new(limits),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             closed: Mutex::new(None),
+            server_requests: Dispatcher::new(conn.clone()),
         });
         runtime().spawn(read_loop(conn.clone(), stdout));
         Ok(conn)
@@ -248,13 +206,11 @@ impl Connection {
         // and, for a turn, its channel with it: later events become orphans.
         let _ = p.tx.send(reply);
     }
+}
 
-    fn answer_server_request(&self, id: Box<str>, method: String, params: Option<Box<str>>) {
-        let line = match &default_answer(&ServerRequest { method, params }) {
-            Ok(result) => protocol::server_response_line(&id, Ok(result)),
-            Err(err) => protocol::server_response_line(&id, Err(err)),
-        };
-        self.process.write(line);
+impl Outbox for Connection {
+    fn send_line(&self, line: Vec<u8>) -> bool {
+        self.process.write(line)
     }
 }
 
@@ -300,7 +256,9 @@ fn route_buffered(
                     }
                 }
             }
-            Ok(Incoming::ServerRequest { id, method, params }) => conn.answer_server_request(id, method, params),
+            Ok(Incoming::ServerRequest { id, method, params }) => {
+                conn.server_requests.dispatch(id, ServerRequest { method, params });
+            }
             Ok(Incoming::UnknownResponse) => {}
             Err(protocol::LineError(msg)) => {
                 // Something other than protocol on stdout (a stray print, a partial write). It
@@ -369,6 +327,7 @@ async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::RpcError;
     use crate::turn::tests::take_all;
     use crate::turn::TurnEvent;
 

@@ -22,6 +22,7 @@ mod mailbox;
 mod protocol;
 mod router;
 mod runtime;
+mod server_requests;
 mod transport;
 mod turn;
 
