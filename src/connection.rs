@@ -32,8 +32,20 @@ pub(crate) struct Response {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum RequestKind {
     Plain,
-    TurnStart { thread_id: String },
+    TurnStart {
+        thread_id: String,
+    },
+    /// `thread/compact/start`, sent when the thread had gone idle `idle_before` times.
+    CompactStart {
+        thread_id: String,
+        idle_before: u64,
+    },
 }
+
+const COMPACT_START: &str = "thread/compact/start";
+
+/// How long a turn waits for a compaction this client started to end before it is sent anyway.
+const COMPACTION_WAIT: Duration = Duration::from_secs(600);
 
 pub(crate) type Reply = oneshot::Receiver<CoreResult<Response>>;
 
@@ -92,13 +104,23 @@ impl Connection {
     /// a JSON value (callers serialize it). Fails at once when the connection is closed.
     /// (`turn/start` goes through [`Connection::start_turn`].)
     pub(crate) fn request(&self, method: &str, params_json: Option<&str>) -> CoreResult<Reply> {
-        self.send_request(method, params_json, RequestKind::Plain)
+        let kind = match params_json.filter(|_| method == COMPACT_START).and_then(thread_id_of) {
+            Some(thread_id) => {
+                let idle_before = self.router.activity().idle_count(&thread_id);
+                RequestKind::CompactStart { thread_id, idle_before }
+            }
+            _ => RequestKind::Plain,
+        };
+        self.send_request(method, params_json, kind)
     }
 
     /// Sends `turn/start` for `thread_id` once the thread has no turn running or starting: the
     /// runtime would fold a second turn's input into the running one and never run the second.
+    /// After a compaction this client started, it first waits (for [`COMPACTION_WAIT`] at most)
+    /// until the runtime reports the thread idle: a turn sent during a compaction never runs.
     /// Cancel-safe until the request is sent.
     pub(crate) async fn start_turn(&self, thread_id: &str, params_json: &str) -> CoreResult<Reply> {
+        self.router.activity().compaction_ended(thread_id, COMPACTION_WAIT).await;
         loop {
             let freed = self.router.turn_slot_freed();
             tokio::pin!(freed);
@@ -177,7 +199,7 @@ impl Connection {
     fn settle_turn_start(&self, kind: &RequestKind, turn_id: Option<&str>) -> Option<Arc<TurnChannel>> {
         match kind {
             RequestKind::TurnStart { thread_id } => self.router.turn_start_finished(thread_id, turn_id),
-            RequestKind::Plain => None,
+            RequestKind::Plain | RequestKind::CompactStart { .. } => None,
         }
     }
 
@@ -190,6 +212,9 @@ impl Connection {
                     _ => None,
                 };
                 let turn = self.settle_turn_start(&p.kind, turn_id.as_deref());
+                if let RequestKind::CompactStart { thread_id, idle_before } = &p.kind {
+                    self.router.activity().compaction_started(thread_id, *idle_before);
+                }
                 Ok(Response { result, turn })
             }
             Err(fault) => {
@@ -228,6 +253,16 @@ fn turn_id_of(result: &str) -> Option<String> {
         id: String,
     }
     serde_json::from_str::<Started>(result).ok().map(|s| s.turn.id)
+}
+
+/// The `threadId` of a request's params, if it has one.
+fn thread_id_of(params: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct ThreadIdOnly {
+        #[serde(rename = "threadId")]
+        thread_id: String,
+    }
+    serde_json::from_str::<ThreadIdOnly>(params).ok().map(|p| p.thread_id)
 }
 
 /// How many stderr lines and characters an error report carries.
@@ -383,6 +418,40 @@ sys.exit(7)
         assert!(why.message().contains("fatal: going away"), "{}", why.message());
         assert!(matches!(conn.request("after", None), Err(CoreError::Closed(_))));
         assert!(matches!(turn.take_one(), TurnEvent::Finished));
+    }
+
+    /// A stand-in server that compacts for a while after `thread/compact/start`, and refuses a
+    /// `turn/start` sent before it reported the thread idle again.
+    const COMPACTING_SERVER: &str = r#"
+import json, select, sys
+def send(m):
+    print(json.dumps(m), flush=True)
+compact = json.loads(sys.stdin.readline())
+send({"id": compact["id"], "result": {}})
+send({"method": "thread/status/changed", "params": {"threadId": "th", "status": {"type": "active"}}})
+early, _, _ = select.select([sys.stdin], [], [], 0.3)
+send({"method": "thread/status/changed", "params": {"threadId": "th", "status": {"type": "idle"}}})
+ts = json.loads(sys.stdin.readline())
+if early:
+    send({"id": ts["id"], "error": {"code": -1, "message": "turn/start during the compaction"}})
+else:
+    send({"id": ts["id"], "result": {"turn": {"id": "T1", "status": "inProgress"}}})
+sys.stdin.readline()
+"#;
+
+    #[test]
+    fn a_turn_after_a_compaction_is_sent_once_the_thread_is_idle_again() {
+        let spec = LaunchSpec {
+            program: "python3".into(),
+            args: vec!["-c".into(), COMPACTING_SERVER.into()],
+            ..Default::default()
+        };
+        let conn = Connection::start(&spec, Limits::default()).unwrap();
+        wait(conn.request(COMPACT_START, Some(r#"{"threadId":"th"}"#)).unwrap()).unwrap();
+        let reply = runtime().block_on(conn.start_turn("th", r#"{"threadId":"th"}"#)).unwrap();
+        let started = wait(reply).expect("turn/start waited for the compaction to end");
+        assert!(started.turn.is_some());
+        runtime().block_on(conn.close());
     }
 
     #[test]

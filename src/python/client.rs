@@ -254,36 +254,6 @@ impl Client {
         EventStream::new(self.conn.router().global().clone())
     }
 
-    /// How many times the runtime has reported `thread_id` idle.
-    fn thread_idle_count(&self, thread_id: &str) -> u64 {
-        self.conn.router().activity().idle_count(thread_id)
-    }
-
-    /// Waits (up to `timeout` seconds) until `thread_id` is reported idle more than `count`
-    /// times; true if it was.
-    #[pyo3(signature = (thread_id, count, timeout))]
-    fn wait_thread_idle(&self, py: Python<'_>, thread_id: String, count: u64, timeout: f64) -> PyResult<bool> {
-        let timeout = timeout_arg(Some(timeout))?;
-        let conn = self.conn.clone();
-        Ok(block_on(py, timeout, async move { conn.router().activity().idle_after(&thread_id, count).await })?.is_ok())
-    }
-
-    /// Async twin of `wait_thread_idle`.
-    #[pyo3(signature = (thread_id, count, timeout))]
-    fn wait_thread_idle_async<'py>(
-        &self,
-        py: Python<'py>,
-        thread_id: String,
-        count: u64,
-        timeout: f64,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let timeout = timeout_arg(Some(timeout))?;
-        let conn = self.conn.clone();
-        awaitable(py, async move {
-            Ok(with_deadline(timeout, conn.router().activity().idle_after(&thread_id, count)).await.is_ok())
-        })
-    }
-
     /// Sends a notification.
     #[pyo3(signature = (method, params=None))]
     fn notify(&self, py: Python<'_>, method: &str, params: Option<&Bound<'_, PyAny>>) -> PyResult<()> {

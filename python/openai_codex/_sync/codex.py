@@ -64,8 +64,6 @@ class Codex:
         self._config = config if config is not None else CodexConfig()
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
-        # Threads with a compaction started by this client: thread id -> idle count before it.
-        self._compactions: dict[str, int] = {}
         self._start()
 
     def _ensure_client(self) -> _core.Client:
