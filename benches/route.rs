@@ -4,9 +4,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use _core::protocol::{parse_line, Incoming, LineParser};
-use _core::router::{Limits, RouteCache, Router};
-use _core::turn::TurnEvent;
+use _core::{parse_once, Parser, Pipeline};
 
 fn main() {
     // BENCH_LINES/BENCH_ROUNDS shrink the run, e.g. for counting instructions under callgrind.
@@ -20,21 +18,15 @@ fn main() {
             .into_bytes()
         })
         .collect();
-    let router = Router::new(Limits::default());
-    let channel = router.subscribe_turn("019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a5c");
+    let mut pipeline = Pipeline::new("019a1b2c-3d4e-7f60-8a9b-0c1d2e3f4a5c");
 
-    let mut cache = RouteCache::default();
-    let mut parser = LineParser::default();
     for round in 0..rounds {
         let start = Instant::now();
         for line in &lines {
-            let Ok(Incoming::Notification { event, keys }) = parser.parse(black_box(line)) else { panic!() };
-            router.route_quiet(event, &keys, &mut cache);
+            pipeline.route(black_box(line));
         }
         let routed = start.elapsed();
-        while let TurnEvent::Event(event) = channel.take_one() {
-            black_box(event);
-        }
+        pipeline.drain();
         let total = start.elapsed();
         println!(
             "round {round}: parse+route {:.0} ns/line, with drain+drop {:.0} ns/line",
@@ -52,13 +44,9 @@ fn main() {
         println!("{label}: {:.0} ns/line", start.elapsed().as_nanos() as f64 / lines.len() as f64);
     };
     for _ in 0..3 {
-        per_line("full parse only", &|line| {
-            black_box(parse_line(line).ok());
-        });
-        let parser = std::cell::RefCell::new(LineParser::default());
-        per_line("parse only, repeats remembered", &|line| {
-            black_box(parser.borrow_mut().parse(line).ok());
-        });
+        per_line("full parse only", &|line| parse_once(line));
+        let parser = std::cell::RefCell::new(Parser::default());
+        per_line("parse only, repeats remembered", &|line| parser.borrow_mut().parse(line));
         per_line("jiter skipping every value (floor)", &|line| {
             let mut j = jiter::Jiter::new(line);
             let mut key = j.next_object_bytes().unwrap().map(|k| k.len());

@@ -1,12 +1,10 @@
 //! JSON-RPC over a running app-server: request/response correlation, the reader loop that feeds
-//! the router, answers to the server's own requests, and failing every waiter when the process
-//! goes away.
+//! the router and hands the server's own requests to `server_requests`, and failing every waiter
+//! when the process goes away.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -14,29 +12,42 @@ use tokio::sync::oneshot;
 use crate::error::{Closed, CoreError, CoreResult};
 use crate::framing::LineReader;
 use crate::mailbox::Mailbox;
-use crate::protocol::{self, Event, Incoming, LineParser, RequestId, ResponseFault, RpcError};
+use crate::protocol::{self, Event, Incoming, LineParser, RequestId, ResponseFault};
 use crate::router::{Limits, RouteCache, Router};
 use crate::runtime::runtime;
+use crate::server_requests::{Dispatcher, Outbox, ServerRequest};
 use crate::transport::{LaunchSpec, Process};
 use crate::turn::TurnChannel;
 
 /// A successful response. For `turn/start`, also the new turn's channel, registered by the reader
 /// before this response was handed over, so none of the turn's events can be missed.
 #[derive(Debug)]
-pub struct Response {
+pub(crate) struct Response {
     /// Raw JSON of the result.
-    pub result: Box<str>,
-    pub turn: Option<Arc<TurnChannel>>,
+    pub(crate) result: Box<str>,
+    pub(crate) turn: Option<Arc<TurnChannel>>,
 }
 
 /// Requests whose responses the reader must act on before handing them over.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RequestKind {
+pub(crate) enum RequestKind {
     Plain,
-    TurnStart { thread_id: String },
+    TurnStart {
+        thread_id: String,
+    },
+    /// `thread/compact/start`, sent when the thread had gone idle `idle_before` times.
+    CompactStart {
+        thread_id: String,
+        idle_before: u64,
+    },
 }
 
-pub type Reply = oneshot::Receiver<CoreResult<Response>>;
+const COMPACT_START: &str = "thread/compact/start";
+
+/// How long a turn waits for a compaction this client started to end before it is sent anyway.
+const COMPACTION_WAIT: Duration = Duration::from_secs(600);
+
+pub(crate) type Reply = oneshot::Receiver<CoreResult<Response>>;
 
 struct Pending {
     tx: oneshot::Sender<CoreResult<Response>>,
@@ -44,129 +55,72 @@ struct Pending {
     method: String,
 }
 
-/// A request the server sent us.
-#[derive(Debug)]
-pub struct ServerRequest {
-    pub method: String,
-    /// Raw JSON of the params, if any.
-    pub params: Option<Box<str>>,
-}
-
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<String, RpcError>> + Send>>;
-
-/// Answers the server's requests (approvals, tool calls, user input…). The answer is a JSON
-/// result, or a JSON-RPC error. Runs on the I/O runtime; must not block it.
-pub trait ServerRequestHandler: Send + Sync {
-    fn handle(&self, request: ServerRequest) -> HandlerFuture;
-}
-
-/// What the SDK answers when the user installed no handler: approvals are accepted (as the
-/// reference SDK does), everything else gets a well-formed refusal rather than a malformed `{}`.
-pub struct DefaultHandler;
-
-impl ServerRequestHandler for DefaultHandler {
-    fn handle(&self, request: ServerRequest) -> HandlerFuture {
-        let answer = default_answer(&request);
-        Box::pin(async move { answer })
-    }
-}
-
-/// The default answer for one server request; a custom handler (see [`Connection::set_handler`])
-/// can fall back to it.
-pub fn default_answer(request: &ServerRequest) -> Result<String, RpcError> {
-    let result = match request.method.as_str() {
-        "item/commandExecution/requestApproval" | "item/fileChange/requestApproval" => {
-            r#"{"decision":"accept"}"#.to_owned()
-        }
-        "item/permissions/requestApproval" => {
-            // Accepting means granting what was asked, for this turn only.
-            let requested = request
-                .params
-                .as_ref()
-                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
-                .and_then(|v| v.get("permissions").cloned())
-                .unwrap_or_else(|| serde_json::json!({}));
-            serde_json::json!({"permissions": requested, "scope": "turn"}).to_string()
-        }
-        "applyPatchApproval" | "execCommandApproval" => r#"{"decision":"approved"}"#.to_owned(),
-        "item/tool/call" => serde_json::json!({
-            "success": false,
-            "contentItems": [{"type": "inputText", "text": "This client has no handler for dynamic tool calls."}],
-        })
-        .to_string(),
-        "item/tool/requestUserInput" => r#"{"answers":{}}"#.to_owned(),
-        "mcpServer/elicitation/request" => r#"{"action":"decline"}"#.to_owned(),
-        "account/chatgptAuthTokens/refresh" | "attestation/generate" => {
-            return Err(RpcError {
-                code: -32601,
-                message: format!("{} is not supported by this client", request.method),
-                data: None,
-            })
-        }
-        _ => "{}".to_owned(),
-    };
-    Ok(result)
-}
-
-pub struct Connection {
+pub(crate) struct Connection {
     process: Process,
     router: Arc<Router>,
     pending: Mutex<HashMap<RequestId, Pending>>,
     next_id: AtomicU64,
     closed: Mutex<Option<Closed>>,
-    handler: RwLock<Arc<dyn ServerRequestHandler>>,
+    /// Answers the server's requests; writes through a weak reference back to this connection.
+    server_requests: Dispatcher,
 }
 
 impl Connection {
     /// Spawns the runtime and starts reading its output.
-    pub fn start(spec: &LaunchSpec, limits: Limits) -> std::io::Result<Arc<Self>> {
+    pub(crate) fn start(spec: &LaunchSpec, limits: Limits) -> std::io::Result<Arc<Self>> {
         let _guard = runtime().enter();
         let process = Process::spawn(spec)?;
         let stdout = process.take_stdout().expect("fresh process has stdout");
-        let conn = Arc::new(Self {
+        let conn = Arc::new_cyclic(|conn: &Weak<Self>| Self {
             process,
             router: Router::new(limits),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             closed: Mutex::new(None),
-            handler: RwLock::new(Arc::new(DefaultHandler)),
+            server_requests: Dispatcher::new(conn.clone()),
         });
         runtime().spawn(read_loop(conn.clone(), stdout));
         Ok(conn)
     }
 
-    pub fn router(&self) -> &Arc<Router> {
+    pub(crate) fn router(&self) -> &Arc<Router> {
         &self.router
     }
 
-    pub fn pid(&self) -> Option<u32> {
+    pub(crate) fn pid(&self) -> Option<u32> {
         self.process.pid()
     }
 
     /// Why the connection is closed, if it is.
-    pub fn closed(&self) -> Option<Closed> {
+    pub(crate) fn closed(&self) -> Option<Closed> {
         lock(&self.closed).clone()
     }
 
-    pub fn stderr_tail(&self, max_lines: usize, max_chars: usize) -> String {
+    pub(crate) fn stderr_tail(&self, max_lines: usize, max_chars: usize) -> String {
         self.process.stderr().tail(max_lines, max_chars)
-    }
-
-    pub fn set_handler(&self, handler: Arc<dyn ServerRequestHandler>) {
-        *self.handler.write().unwrap_or_else(|p| p.into_inner()) = handler;
     }
 
     /// Sends a request; the returned receiver resolves with its response. `params_json` must be
     /// a JSON value (callers serialize it). Fails at once when the connection is closed.
     /// (`turn/start` goes through [`Connection::start_turn`].)
-    pub fn request(&self, method: &str, params_json: Option<&str>) -> CoreResult<Reply> {
-        self.send_request(method, params_json, RequestKind::Plain)
+    pub(crate) fn request(&self, method: &str, params_json: Option<&str>) -> CoreResult<Reply> {
+        let kind = match params_json.filter(|_| method == COMPACT_START).and_then(thread_id_of) {
+            Some(thread_id) => {
+                let idle_before = self.router.activity().idle_count(&thread_id);
+                RequestKind::CompactStart { thread_id, idle_before }
+            }
+            _ => RequestKind::Plain,
+        };
+        self.send_request(method, params_json, kind)
     }
 
     /// Sends `turn/start` for `thread_id` once the thread has no turn running or starting: the
     /// runtime would fold a second turn's input into the running one and never run the second.
+    /// After a compaction this client started, it first waits (for [`COMPACTION_WAIT`] at most)
+    /// until the runtime reports the thread idle: a turn sent during a compaction never runs.
     /// Cancel-safe until the request is sent.
-    pub async fn start_turn(&self, thread_id: &str, params_json: &str) -> CoreResult<Reply> {
+    pub(crate) async fn start_turn(&self, thread_id: &str, params_json: &str) -> CoreResult<Reply> {
+        self.router.activity().compaction_ended(thread_id, COMPACTION_WAIT).await;
         loop {
             let freed = self.router.turn_slot_freed();
             tokio::pin!(freed);
@@ -208,7 +162,7 @@ impl Connection {
     }
 
     /// Sends a notification (no response).
-    pub fn notify(&self, method: &str, params_json: Option<&str>) -> CoreResult<()> {
+    pub(crate) fn notify(&self, method: &str, params_json: Option<&str>) -> CoreResult<()> {
         if let Some(why) = self.closed() {
             return Err(why.into());
         }
@@ -221,7 +175,7 @@ impl Connection {
 
     /// Closes the connection from our side: fails every waiter, then ends the process (stdin EOF,
     /// terminate, kill) and reaps it. Idempotent.
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.fail_all(Closed::new("the Codex client was closed"));
         self.process.shutdown().await;
     }
@@ -245,7 +199,7 @@ impl Connection {
     fn settle_turn_start(&self, kind: &RequestKind, turn_id: Option<&str>) -> Option<Arc<TurnChannel>> {
         match kind {
             RequestKind::TurnStart { thread_id } => self.router.turn_start_finished(thread_id, turn_id),
-            RequestKind::Plain => None,
+            RequestKind::Plain | RequestKind::CompactStart { .. } => None,
         }
     }
 
@@ -258,6 +212,9 @@ impl Connection {
                     _ => None,
                 };
                 let turn = self.settle_turn_start(&p.kind, turn_id.as_deref());
+                if let RequestKind::CompactStart { thread_id, idle_before } = &p.kind {
+                    self.router.activity().compaction_started(thread_id, *idle_before);
+                }
                 Ok(Response { result, turn })
             }
             Err(fault) => {
@@ -274,18 +231,11 @@ impl Connection {
         // and, for a turn, its channel with it: later events become orphans.
         let _ = p.tx.send(reply);
     }
+}
 
-    fn answer_server_request(self: &Arc<Self>, id: Box<str>, method: String, params: Option<Box<str>>) {
-        let handler = self.handler.read().unwrap_or_else(|p| p.into_inner()).clone();
-        let conn = self.clone();
-        runtime().spawn(async move {
-            let outcome = handler.handle(ServerRequest { method, params }).await;
-            let line = match &outcome {
-                Ok(result) => protocol::server_response_line(&id, Ok(result)),
-                Err(err) => protocol::server_response_line(&id, Err(err)),
-            };
-            conn.process.write(line);
-        });
+impl Outbox for Connection {
+    fn send_line(&self, line: Vec<u8>) -> bool {
+        self.process.write(line)
     }
 }
 
@@ -303,6 +253,16 @@ fn turn_id_of(result: &str) -> Option<String> {
         id: String,
     }
     serde_json::from_str::<Started>(result).ok().map(|s| s.turn.id)
+}
+
+/// The `threadId` of a request's params, if it has one.
+fn thread_id_of(params: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct ThreadIdOnly {
+        #[serde(rename = "threadId")]
+        thread_id: String,
+    }
+    serde_json::from_str::<ThreadIdOnly>(params).ok().map(|p| p.thread_id)
 }
 
 /// How many stderr lines and characters an error report carries.
@@ -331,7 +291,9 @@ fn route_buffered(
                     }
                 }
             }
-            Ok(Incoming::ServerRequest { id, method, params }) => conn.answer_server_request(id, method, params),
+            Ok(Incoming::ServerRequest { id, method, params }) => {
+                conn.server_requests.dispatch(id, ServerRequest { method, params });
+            }
             Ok(Incoming::UnknownResponse) => {}
             Err(protocol::LineError(msg)) => {
                 // Something other than protocol on stdout (a stray print, a partial write). It
@@ -400,6 +362,7 @@ async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::RpcError;
     use crate::turn::tests::take_all;
     use crate::turn::TurnEvent;
 
@@ -455,6 +418,40 @@ sys.exit(7)
         assert!(why.message().contains("fatal: going away"), "{}", why.message());
         assert!(matches!(conn.request("after", None), Err(CoreError::Closed(_))));
         assert!(matches!(turn.take_one(), TurnEvent::Finished));
+    }
+
+    /// A stand-in server that compacts for a while after `thread/compact/start`, and refuses a
+    /// `turn/start` sent before it reported the thread idle again.
+    const COMPACTING_SERVER: &str = r#"
+import json, select, sys
+def send(m):
+    print(json.dumps(m), flush=True)
+compact = json.loads(sys.stdin.readline())
+send({"id": compact["id"], "result": {}})
+send({"method": "thread/status/changed", "params": {"threadId": "th", "status": {"type": "active"}}})
+early, _, _ = select.select([sys.stdin], [], [], 0.3)
+send({"method": "thread/status/changed", "params": {"threadId": "th", "status": {"type": "idle"}}})
+ts = json.loads(sys.stdin.readline())
+if early:
+    send({"id": ts["id"], "error": {"code": -1, "message": "turn/start during the compaction"}})
+else:
+    send({"id": ts["id"], "result": {"turn": {"id": "T1", "status": "inProgress"}}})
+sys.stdin.readline()
+"#;
+
+    #[test]
+    fn a_turn_after_a_compaction_is_sent_once_the_thread_is_idle_again() {
+        let spec = LaunchSpec {
+            program: "python3".into(),
+            args: vec!["-c".into(), COMPACTING_SERVER.into()],
+            ..Default::default()
+        };
+        let conn = Connection::start(&spec, Limits::default()).unwrap();
+        wait(conn.request(COMPACT_START, Some(r#"{"threadId":"th"}"#)).unwrap()).unwrap();
+        let reply = runtime().block_on(conn.start_turn("th", r#"{"threadId":"th"}"#)).unwrap();
+        let started = wait(reply).expect("turn/start waited for the compaction to end");
+        assert!(started.turn.is_some());
+        runtime().block_on(conn.close());
     }
 
     #[test]

@@ -8,22 +8,22 @@ use crate::protocol::RpcError;
 
 /// Why the connection to the runtime is gone. Cheap to clone: every pending waiter gets a copy.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Closed {
+pub(crate) struct Closed {
     message: Arc<str>,
 }
 
 impl Closed {
-    pub fn new(message: impl Into<Arc<str>>) -> Self {
+    pub(crate) fn new(message: impl Into<Arc<str>>) -> Self {
         Self { message: message.into() }
     }
 
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         &self.message
     }
 }
 
 #[derive(Debug, Clone)]
-pub enum CoreError {
+pub(crate) enum CoreError {
     /// The server answered with a JSON-RPC error object.
     Rpc(RpcError),
     /// The server broke the protocol (a malformed error object, a result of the wrong shape).
@@ -52,4 +52,4 @@ impl From<Closed> for CoreError {
     }
 }
 
-pub type CoreResult<T> = Result<T, CoreError>;
+pub(crate) type CoreResult<T> = Result<T, CoreError>;

@@ -10,11 +10,11 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The read buffer's size, and so the most one read takes from the pipe (see
 /// `transport::widen_pipe`).
-pub const INITIAL_CAPACITY: usize = 256 * 1024;
+pub(crate) const INITIAL_CAPACITY: usize = 256 * 1024;
 /// After a huge line, a buffer above this size is given back once it is drained.
 const SHRINK_ABOVE: usize = 4 * 1024 * 1024;
 
-pub struct LineReader<R> {
+pub(crate) struct LineReader<R> {
     inner: R,
     buf: Vec<u8>,
     /// Start of unconsumed data in `buf`.
@@ -25,14 +25,14 @@ pub struct LineReader<R> {
 }
 
 impl<R: AsyncRead + Unpin> LineReader<R> {
-    pub fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         Self { inner, buf: Vec::with_capacity(INITIAL_CAPACITY), start: 0, scanned: 0, eof: false }
     }
 
     /// The next complete line already buffered, without its terminator (`\n` or `\r\n`). Blank
     /// lines are skipped. After end of stream, a final unterminated line is returned too: a process
     /// that dies mid-write should not make us lose what it did write.
-    pub fn next_buffered(&mut self) -> Option<&[u8]> {
+    pub(crate) fn next_buffered(&mut self) -> Option<&[u8]> {
         loop {
             let (line_start, line_end, next) = match memchr::memchr(b'\n', &self.buf[self.scanned..]) {
                 Some(pos) => {
@@ -59,7 +59,7 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
     }
 
     /// Reads more from the stream. Returns false at end of stream.
-    pub async fn fill(&mut self) -> std::io::Result<bool> {
+    pub(crate) async fn fill(&mut self) -> std::io::Result<bool> {
         if self.eof {
             return Ok(false);
         }

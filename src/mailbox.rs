@@ -21,7 +21,7 @@ struct Slots<T> {
 }
 
 #[derive(Debug)]
-pub struct Mailbox<T> {
+pub(crate) struct Mailbox<T> {
     slots: Mutex<Slots<T>>,
     notify: Notify,
     /// `None` = unbounded. When full, the oldest item is dropped: these queues carry state updates
@@ -35,7 +35,7 @@ pub struct Mailbox<T> {
 }
 
 /// Queued items below which a producer waiting for space may go on.
-pub const LOW_WATER: usize = 1024;
+pub(crate) const LOW_WATER: usize = 1024;
 
 /// Milliseconds since the first call, on a monotonic clock (never 0).
 fn clock_ms() -> u64 {
@@ -44,8 +44,9 @@ fn clock_ms() -> u64 {
 }
 
 /// What a drain found.
+#[cfg(test)]
 #[derive(Debug)]
-pub enum Drained<T> {
+pub(crate) enum Drained<T> {
     Items(VecDeque<T>),
     Empty,
     Closed(Closed),
@@ -53,14 +54,14 @@ pub enum Drained<T> {
 
 /// What a single pop found.
 #[derive(Debug)]
-pub enum Popped<T> {
+pub(crate) enum Popped<T> {
     Item(T),
     Empty,
     Closed(Closed),
 }
 
 impl<T> Mailbox<T> {
-    pub fn new(capacity: Option<usize>) -> Arc<Self> {
+    pub(crate) fn new(capacity: Option<usize>) -> Arc<Self> {
         Arc::new(Self {
             slots: Mutex::new(Slots { items: VecDeque::new(), closed: None, dropped: 0 }),
             notify: Notify::new(),
@@ -76,7 +77,7 @@ impl<T> Mailbox<T> {
     }
 
     /// Queues an item and wakes the consumer; items pushed after close are discarded.
-    pub fn push(&self, item: T) {
+    pub(crate) fn push(&self, item: T) {
         if self.push_quiet(item) {
             self.wake();
         }
@@ -85,7 +86,7 @@ impl<T> Mailbox<T> {
     /// Queues an item without waking the consumer. Returns true when the consumer may be waiting
     /// (the queue was empty), in which case the caller must call [`Mailbox::wake`] soon: the
     /// reader routes a whole buffer of lines, then wakes each consumer once.
-    pub fn push_quiet(&self, item: T) -> bool {
+    pub(crate) fn push_quiet(&self, item: T) -> bool {
         let mut s = self.lock();
         if s.closed.is_some() {
             return false;
@@ -105,12 +106,12 @@ impl<T> Mailbox<T> {
     }
 
     /// Wakes the consumer (or lets its next wait return at once).
-    pub fn wake(&self) {
+    pub(crate) fn wake(&self) {
         self.notify.notify_one();
     }
 
     /// Queues several items at once (used when replaying buffered events).
-    pub fn extend(&self, items: impl IntoIterator<Item = T>) {
+    pub(crate) fn extend(&self, items: impl IntoIterator<Item = T>) {
         let mut s = self.lock();
         if s.closed.is_none() {
             s.items.extend(items);
@@ -120,7 +121,7 @@ impl<T> Mailbox<T> {
     }
 
     /// Marks the mailbox closed; queued items remain readable before the close is reported.
-    pub fn close(&self, why: Closed) {
+    pub(crate) fn close(&self, why: Closed) {
         let mut s = self.lock();
         if s.closed.is_none() {
             s.closed = Some(why);
@@ -131,21 +132,23 @@ impl<T> Mailbox<T> {
         self.notify.notify_one();
     }
 
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.lock().closed.is_some()
     }
 
-    pub fn dropped(&self) -> u64 {
+    pub(crate) fn dropped(&self) -> u64 {
         self.lock().dropped
     }
 
     /// Takes every queued item without waiting.
-    pub fn drain(&self) -> Drained<T> {
+    #[cfg(test)]
+    pub(crate) fn drain(&self) -> Drained<T> {
         self.drain_at_most(usize::MAX)
     }
 
     /// Takes up to `max` queued items without waiting.
-    pub fn drain_at_most(&self, max: usize) -> Drained<T> {
+    #[cfg(test)]
+    pub(crate) fn drain_at_most(&self, max: usize) -> Drained<T> {
         let mut taken = VecDeque::new();
         match self.take_into(&mut taken, max) {
             Ok(true) => Drained::Items(taken),
@@ -158,7 +161,7 @@ impl<T> Mailbox<T> {
     /// any; the reason once the mailbox is closed and empty. When everything fits in an empty
     /// `out`, the two buffers are swapped: a reader draining into the same deque again and
     /// again hands the producer back its capacity, so neither side allocates per batch.
-    pub fn take_into(&self, out: &mut VecDeque<T>, max: usize) -> Result<bool, Closed> {
+    pub(crate) fn take_into(&self, out: &mut VecDeque<T>, max: usize) -> Result<bool, Closed> {
         let mut s = self.lock();
         if s.items.is_empty() {
             return match &s.closed {
@@ -180,7 +183,7 @@ impl<T> Mailbox<T> {
     }
 
     /// Takes one item without waiting.
-    pub fn pop(&self) -> Popped<T> {
+    pub(crate) fn pop(&self) -> Popped<T> {
         let mut s = self.lock();
         if let Some(item) = s.items.pop_front() {
             let left = s.items.len();
@@ -202,19 +205,19 @@ impl<T> Mailbox<T> {
     }
 
     /// Whether the oldest items are dropped when full (then no producer ever waits for space).
-    pub fn is_bounded(&self) -> bool {
+    pub(crate) fn is_bounded(&self) -> bool {
         self.capacity.is_some()
     }
 
     /// Items queued now.
-    pub fn backlog(&self) -> usize {
+    pub(crate) fn backlog(&self) -> usize {
         self.lock().items.len()
     }
 
     /// Whether the consumer took something within `window`, or the first item came that
     /// recently: a stream's first read comes a moment after its events start to arrive, and a
     /// producer that did not wait for it would buffer whatever the runtime sends meanwhile.
-    pub fn consumer_active(&self, window: Duration) -> bool {
+    pub(crate) fn consumer_active(&self, window: Duration) -> bool {
         let last = self.last_take_ms.load(Ordering::Relaxed);
         last != 0 && clock_ms().saturating_sub(last) <= window.as_millis() as u64
     }
@@ -223,7 +226,7 @@ impl<T> Mailbox<T> {
     /// the consumer keeps taking them (it took one within `idle`). A consumer that stops reading
     /// (it waits for something else, or has gone away) releases the producer after `idle`, so
     /// this bounds memory for a slow reader without ever blocking anyone for long.
-    pub async fn wait_for_space(&self, idle: Duration) {
+    pub(crate) async fn wait_for_space(&self, idle: Duration) {
         loop {
             let space = self.space.notified();
             tokio::pin!(space);
@@ -237,7 +240,7 @@ impl<T> Mailbox<T> {
 
     /// Waits until something is queued or the mailbox is closed. Cancel-safe: it consumes nothing,
     /// so dropping the future (an asyncio task cancelled, a timeout) loses no item.
-    pub async fn ready(&self) {
+    pub(crate) async fn ready(&self) {
         loop {
             let notified = self.notify.notified();
             {

@@ -19,14 +19,14 @@ use crate::mailbox::Mailbox;
 use crate::protocol::{Event, RouteKeys};
 use crate::turn::{TurnChannel, TURN_COMPLETED, TURN_STARTED};
 
-pub const LOGIN_COMPLETED: &str = "account/login/completed";
+pub(crate) const LOGIN_COMPLETED: &str = "account/login/completed";
 
 /// The reader's memory of the last turn it routed to. Consecutive events mostly belong to one
 /// turn; while that turn's channel is alive it is the one the router would choose (a turn gets a
 /// new channel only after all subscribers of the old one are gone), so the router's lock and map
 /// are skipped.
 #[derive(Default)]
-pub struct RouteCache {
+pub(crate) struct RouteCache {
     turn_id: String,
     channel: Weak<TurnChannel>,
 }
@@ -48,20 +48,20 @@ impl RouteCache {
 }
 
 /// Where [`Router::route_quiet`] put an event.
-pub struct Routed {
-    pub mailbox: Arc<Mailbox<Event>>,
+pub(crate) struct Routed {
+    pub(crate) mailbox: Arc<Mailbox<Event>>,
     /// The consumer may be waiting and must be woken.
-    pub wake: bool,
+    pub(crate) wake: bool,
 }
 
 /// Bounds on memory held for nobody. Events of turns nobody subscribed to are kept (so a handle
 /// created later can still replay them) only up to these limits, oldest turn first out.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub global_queue: usize,
-    pub orphan_turns: usize,
-    pub orphan_bytes: usize,
-    pub early_logins: usize,
+pub(crate) struct Limits {
+    pub(crate) global_queue: usize,
+    pub(crate) orphan_turns: usize,
+    pub(crate) orphan_bytes: usize,
+    pub(crate) early_logins: usize,
 }
 
 impl Default for Limits {
@@ -123,7 +123,7 @@ struct State {
     closed: Option<Closed>,
 }
 
-pub struct Router {
+pub(crate) struct Router {
     state: Mutex<State>,
     /// Woken when a thread may have become free for a new turn.
     turn_slots: Notify,
@@ -133,7 +133,7 @@ pub struct Router {
 }
 
 impl Router {
-    pub fn new(limits: Limits) -> Arc<Self> {
+    pub(crate) fn new(limits: Limits) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State::default()),
             turn_slots: Notify::new(),
@@ -148,17 +148,18 @@ impl Router {
     }
 
     /// Notifications that belong to no turn or login.
-    pub fn global(&self) -> &Arc<Mailbox<Event>> {
+    pub(crate) fn global(&self) -> &Arc<Mailbox<Event>> {
         &self.global
     }
 
     /// Thread idle reports, for waiting out background work.
-    pub fn activity(&self) -> &ThreadActivity {
+    pub(crate) fn activity(&self) -> &ThreadActivity {
         &self.activity
     }
 
     /// Delivers one notification and wakes its consumer.
-    pub fn route(&self, event: Event, keys: &RouteKeys) {
+    #[cfg(test)]
+    pub(crate) fn route(&self, event: Event, keys: &RouteKeys) {
         if let Some(routed) = self.route_quiet(event, keys, &mut RouteCache::default()) {
             if routed.wake {
                 routed.mailbox.wake();
@@ -169,7 +170,7 @@ impl Router {
     /// Delivers one notification without waking anyone; returns the mailbox it went to (a
     /// turn's or the global one) and whether its consumer must be woken (see
     /// [`Mailbox::push_quiet`]).
-    pub fn route_quiet(&self, event: Event, keys: &RouteKeys, cache: &mut RouteCache) -> Option<Routed> {
+    pub(crate) fn route_quiet(&self, event: Event, keys: &RouteKeys, cache: &mut RouteCache) -> Option<Routed> {
         if event.method() == LOGIN_COMPLETED {
             if let Some(login_id) = keys.login_id.as_deref() {
                 self.route_login(login_id, event);
@@ -235,7 +236,7 @@ impl Router {
     }
 
     /// Claims the thread for a new turn if no turn is running or starting on it.
-    pub fn try_begin_turn_start(&self, thread_id: &str) -> bool {
+    pub(crate) fn try_begin_turn_start(&self, thread_id: &str) -> bool {
         let mut st = self.lock();
         if st.running.contains_key(thread_id) || st.starting.contains(thread_id) {
             return false;
@@ -244,7 +245,7 @@ impl Router {
     }
 
     /// Resolves when some thread may have become free (see [`Router::try_begin_turn_start`]).
-    pub fn turn_slot_freed(&self) -> tokio::sync::futures::Notified<'_> {
+    pub(crate) fn turn_slot_freed(&self) -> tokio::sync::futures::Notified<'_> {
         self.turn_slots.notified()
     }
 
@@ -263,7 +264,7 @@ impl Router {
 
     /// Records that a `turn/start` for `thread_id` was answered. With the new turn's id (and a
     /// caller still waiting), returns that turn's channel, holding everything already routed to it.
-    pub fn turn_start_finished(&self, thread_id: &str, turn_id: Option<&str>) -> Option<Arc<TurnChannel>> {
+    pub(crate) fn turn_start_finished(&self, thread_id: &str, turn_id: Option<&str>) -> Option<Arc<TurnChannel>> {
         let mut st = self.lock();
         st.starting.remove(thread_id);
         let channel = turn_id.map(|id| subscribe_locked(&mut st, id, Some(thread_id)));
@@ -295,12 +296,12 @@ impl Router {
     }
 
     /// A channel for `turn_id`, shared with any other live subscriber, replaying what was buffered.
-    pub fn subscribe_turn(&self, turn_id: &str) -> Arc<TurnChannel> {
+    pub(crate) fn subscribe_turn(&self, turn_id: &str) -> Arc<TurnChannel> {
         subscribe_locked(&mut self.lock(), turn_id, None)
     }
 
     /// Drops the router's entry for a turn whose last subscriber went away.
-    pub fn release_turn(&self, turn_id: &str) {
+    pub(crate) fn release_turn(&self, turn_id: &str) {
         let mut st = self.lock();
         if st.subscribed.get(turn_id).is_some_and(|w| w.strong_count() == 0) {
             st.subscribed.remove(turn_id);
@@ -308,7 +309,7 @@ impl Router {
     }
 
     /// A mailbox for one login's completion, replaying one that already arrived.
-    pub fn subscribe_login(&self, login_id: &str) -> Arc<Mailbox<Event>> {
+    pub(crate) fn subscribe_login(&self, login_id: &str) -> Arc<Mailbox<Event>> {
         let mut st = self.lock();
         if let Some(mb) = st.logins.get(login_id).and_then(Weak::upgrade) {
             return mb;
@@ -326,7 +327,7 @@ impl Router {
     }
 
     /// Fails every waiter at once: the connection is gone.
-    pub fn close(&self, why: Closed) {
+    pub(crate) fn close(&self, why: Closed) {
         let mut st = self.lock();
         if st.closed.is_some() {
             return;
@@ -347,21 +348,22 @@ impl Router {
         self.turn_slots.notify_waiters();
     }
 
-    /// Number of turns with buffered events nobody subscribed to (for tests and diagnostics).
-    pub fn orphan_turns(&self) -> usize {
+    /// Number of turns with buffered events nobody subscribed to.
+    #[cfg(test)]
+    pub(crate) fn orphan_turns(&self) -> usize {
         self.lock().orphans.order.len()
     }
 }
 
 /// A stream's hold on a turn channel. While any subscription to a turn lives, its events are
 /// delivered to the channel; when the last one is dropped, the router forgets the turn.
-pub struct TurnSubscription {
+pub(crate) struct TurnSubscription {
     channel: Option<Arc<TurnChannel>>,
     router: Arc<Router>,
 }
 
 impl TurnSubscription {
-    pub fn new(router: Arc<Router>, channel: Arc<TurnChannel>) -> Self {
+    pub(crate) fn new(router: Arc<Router>, channel: Arc<TurnChannel>) -> Self {
         Self { channel: Some(channel), router }
     }
 }

@@ -31,7 +31,7 @@ extern "C" fn refresh_pid() {
 }
 
 /// The current process id, without a system call on the common path.
-pub fn current_pid() -> u32 {
+pub(crate) fn current_pid() -> u32 {
     PID_TRACKING.call_once(|| {
         refresh_pid();
         // SAFETY: registers a plain `extern "C"` function with no arguments, as pthread_atfork
@@ -44,7 +44,7 @@ pub fn current_pid() -> u32 {
 }
 
 /// The I/O runtime of this process, built on first use (again in a forked child).
-pub fn runtime() -> &'static Runtime {
+pub(crate) fn runtime() -> &'static Runtime {
     let pid = current_pid();
     let seen = CURRENT.load(Ordering::Acquire);
     // SAFETY: non-null pointers in CURRENT come from `Box::leak` below and are never freed.
@@ -83,16 +83,16 @@ fn build() -> Runtime {
 /// talks to a runtime process the parent owns through I/O threads the child does not have: in
 /// the child it must refuse at once instead of waiting forever (or closing the parent's pipes).
 #[derive(Clone, Copy, Debug)]
-pub struct Owner(u32);
+pub(crate) struct Owner(u32);
 
 impl Owner {
     /// The current process.
-    pub fn current() -> Self {
+    pub(crate) fn current() -> Self {
         Self(current_pid())
     }
 
     /// Whether this is still the process that made the object.
-    pub fn is_current(self) -> bool {
+    pub(crate) fn is_current(self) -> bool {
         self.0 == current_pid()
     }
 }

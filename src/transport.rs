@@ -14,17 +14,17 @@ use tokio::sync::{mpsc, watch};
 
 /// How to start the runtime.
 #[derive(Debug, Clone, Default)]
-pub struct LaunchSpec {
-    pub program: OsString,
-    pub args: Vec<OsString>,
+pub(crate) struct LaunchSpec {
+    pub(crate) program: OsString,
+    pub(crate) args: Vec<OsString>,
     /// Variables set on top of the inherited environment.
-    pub env: Vec<(OsString, OsString)>,
-    pub cwd: Option<PathBuf>,
+    pub(crate) env: Vec<(OsString, OsString)>,
+    pub(crate) cwd: Option<PathBuf>,
 }
 
 /// Recent stderr lines, bounded in count and per-line length.
 #[derive(Debug, Default)]
-pub struct StderrTail {
+pub(crate) struct StderrTail {
     lines: Mutex<VecDeque<String>>,
 }
 
@@ -32,7 +32,7 @@ const STDERR_LINES: usize = 400;
 const STDERR_LINE_CHARS: usize = 4000;
 
 impl StderrTail {
-    pub fn push(&self, line: String) {
+    pub(crate) fn push(&self, line: String) {
         let mut line = line;
         if line.len() > STDERR_LINE_CHARS {
             let mut cut = STDERR_LINE_CHARS;
@@ -50,7 +50,7 @@ impl StderrTail {
     }
 
     /// The last `max_lines` lines, trimmed from the front to at most `max_chars` characters.
-    pub fn tail(&self, max_lines: usize, max_chars: usize) -> String {
+    pub(crate) fn tail(&self, max_lines: usize, max_chars: usize) -> String {
         let lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
         let start = lines.len().saturating_sub(max_lines);
         let joined = lines.iter().skip(start).cloned().collect::<Vec<_>>().join("\n");
@@ -65,10 +65,10 @@ impl StderrTail {
 
 /// How the process ended, once it has.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExitInfo(pub String);
+pub(crate) struct ExitInfo(pub String);
 
 /// A running app-server. Dropping it does not stop the process; call [`Process::shutdown`].
-pub struct Process {
+pub(crate) struct Process {
     pid: Option<u32>,
     stdin: Mutex<Option<mpsc::UnboundedSender<Vec<u8>>>>,
     stdout: Mutex<Option<ChildStdout>>,
@@ -85,7 +85,7 @@ const TERMINATE_GRACE: Duration = Duration::from_secs(2);
 
 impl Process {
     /// Starts the process. Must run inside the runtime (it registers the pipes with the reactor).
-    pub fn spawn(spec: &LaunchSpec) -> std::io::Result<Self> {
+    pub(crate) fn spawn(spec: &LaunchSpec) -> std::io::Result<Self> {
         let mut cmd = Command::new(&spec.program);
         cmd.args(&spec.args)
             .envs(spec.env.iter().map(|(k, v)| (k, v)))
@@ -135,33 +135,33 @@ impl Process {
         })
     }
 
-    pub fn pid(&self) -> Option<u32> {
+    pub(crate) fn pid(&self) -> Option<u32> {
         self.pid
     }
 
     /// Queues bytes for stdin. False when the writer is gone (process ended or shutting down).
-    pub fn write(&self, bytes: Vec<u8>) -> bool {
+    pub(crate) fn write(&self, bytes: Vec<u8>) -> bool {
         let stdin = self.stdin.lock().unwrap_or_else(|p| p.into_inner());
         stdin.as_ref().is_some_and(|tx| tx.send(bytes).is_ok())
     }
 
     /// The stdout pipe; can be taken once, by the reader loop.
-    pub fn take_stdout(&self) -> Option<ChildStdout> {
+    pub(crate) fn take_stdout(&self) -> Option<ChildStdout> {
         self.stdout.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
-    pub fn stderr(&self) -> &Arc<StderrTail> {
+    pub(crate) fn stderr(&self) -> &Arc<StderrTail> {
         &self.stderr
     }
 
     /// How the process ended, if it has.
-    pub fn exit_info(&self) -> Option<ExitInfo> {
+    pub(crate) fn exit_info(&self) -> Option<ExitInfo> {
         self.exit.borrow().clone()
     }
 
     /// Waits up to `limit` for the process to end and its stderr to be read to the end, so an
     /// error report can say how it ended and what it printed last.
-    pub async fn wait_exit(&self, limit: Duration) -> Option<ExitInfo> {
+    pub(crate) async fn wait_exit(&self, limit: Duration) -> Option<ExitInfo> {
         let mut exit = self.exit.clone();
         let mut stderr_done = self.stderr_done.clone();
         let _ = tokio::time::timeout(limit, async {
@@ -174,7 +174,7 @@ impl Process {
 
     /// Ends the process: closes stdin, then terminates, then kills; resolves once it is reaped.
     /// Safe to call any number of times.
-    pub async fn shutdown(&self) -> Option<ExitInfo> {
+    pub(crate) async fn shutdown(&self) -> Option<ExitInfo> {
         // Dropping the sender lets the writer flush what is queued, then close stdin: the
         // app-server's own signal to exit.
         self.stdin.lock().unwrap_or_else(|p| p.into_inner()).take();

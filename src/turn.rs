@@ -7,24 +7,24 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 use crate::error::Closed;
-use crate::mailbox::{Drained, Mailbox};
+use crate::mailbox::Mailbox;
 use crate::protocol::Event;
 
-pub const TURN_STARTED: &str = "turn/started";
-pub const TURN_COMPLETED: &str = "turn/completed";
-pub const ITEM_COMPLETED: &str = "item/completed";
-pub const TOKEN_USAGE_UPDATED: &str = "thread/tokenUsage/updated";
+pub(crate) const TURN_STARTED: &str = "turn/started";
+pub(crate) const TURN_COMPLETED: &str = "turn/completed";
+pub(crate) const ITEM_COMPLETED: &str = "item/completed";
+pub(crate) const TOKEN_USAGE_UPDATED: &str = "thread/tokenUsage/updated";
 
 /// What a finished turn leaves behind, gathered while its events pass by, so `run()` can answer
 /// without materialising every delta as a Python object.
 #[derive(Debug, Default, Clone)]
-pub struct TurnSummary {
+pub(crate) struct TurnSummary {
     /// `item/completed` notifications, in arrival order.
-    pub items: Vec<Event>,
+    pub(crate) items: Vec<Event>,
     /// The latest `thread/tokenUsage/updated` notification.
-    pub usage: Option<Event>,
+    pub(crate) usage: Option<Event>,
     /// The `turn/completed` notification.
-    pub completed: Option<Event>,
+    pub(crate) completed: Option<Event>,
 }
 
 /// How many events a reader moves from the shared queue to its own side at once: the router and
@@ -41,7 +41,7 @@ struct ReaderSide {
 }
 
 #[derive(Debug)]
-pub struct TurnChannel {
+pub(crate) struct TurnChannel {
     turn_id: String,
     thread_id: Option<String>,
     events: Arc<Mailbox<Event>>,
@@ -57,7 +57,7 @@ pub struct TurnChannel {
 
 /// What taking one event from a turn's channel produced.
 #[derive(Debug)]
-pub enum TurnEvent {
+pub(crate) enum TurnEvent {
     /// The next event; the turn's completion when the turn just finished.
     Event(Event),
     Empty,
@@ -66,7 +66,7 @@ pub enum TurnEvent {
 }
 
 impl TurnChannel {
-    pub fn new(turn_id: &str, thread_id: Option<&str>) -> Arc<Self> {
+    pub(crate) fn new(turn_id: &str, thread_id: Option<&str>) -> Arc<Self> {
         Arc::new(Self {
             turn_id: turn_id.to_owned(),
             thread_id: thread_id.map(str::to_owned),
@@ -79,32 +79,33 @@ impl TurnChannel {
         })
     }
 
-    pub fn turn_id(&self) -> &str {
+    pub(crate) fn turn_id(&self) -> &str {
         &self.turn_id
     }
 
-    pub fn thread_id(&self) -> Option<&str> {
+    pub(crate) fn thread_id(&self) -> Option<&str> {
         self.thread_id.as_deref()
     }
 
-    pub fn push(&self, event: Event) {
+    #[cfg(test)]
+    pub(crate) fn push(&self, event: Event) {
         self.note_start(&event);
         self.events.push(event);
     }
 
     /// Queues an event without waking the consumer; true when a wake is due (see
     /// [`Mailbox::push_quiet`]).
-    pub fn push_quiet(&self, event: Event) -> bool {
+    pub(crate) fn push_quiet(&self, event: Event) -> bool {
         self.note_start(&event);
         self.events.push_quiet(event)
     }
 
     /// The shared queue the router fills.
-    pub fn mailbox(&self) -> &Arc<Mailbox<Event>> {
+    pub(crate) fn mailbox(&self) -> &Arc<Mailbox<Event>> {
         &self.events
     }
 
-    pub fn extend(&self, events: impl IntoIterator<Item = Event>) {
+    pub(crate) fn extend(&self, events: impl IntoIterator<Item = Event>) {
         let events: Vec<_> = events.into_iter().collect();
         events.iter().for_each(|e| self.note_start(e));
         self.events.extend(events);
@@ -120,17 +121,17 @@ impl TurnChannel {
     }
 
     /// Whether the turn's completion has been routed here (read or not).
-    pub fn completion_routed(&self) -> bool {
+    pub(crate) fn completion_routed(&self) -> bool {
         self.completion_routed.load(Ordering::Acquire)
     }
 
-    pub fn close(&self, why: Closed) {
+    pub(crate) fn close(&self, why: Closed) {
         self.events.close(why);
         self.started_notify.notify_waiters();
     }
 
     /// Waits until the runtime has announced the turn (or the connection closed).
-    pub async fn started(&self) {
+    pub(crate) async fn started(&self) {
         loop {
             let notified = self.started_notify.notified();
             if self.started.load(Ordering::Acquire) || self.events.is_closed() {
@@ -140,13 +141,13 @@ impl TurnChannel {
         }
     }
 
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.finished.load(Ordering::Acquire)
     }
 
     /// Takes the next event, folding it into the summary. The iteration ends with the turn's
     /// completion; events queued after it belong to no stream.
-    pub fn take_one(&self) -> TurnEvent {
+    pub(crate) fn take_one(&self) -> TurnEvent {
         if self.is_finished() {
             return TurnEvent::Finished;
         }
@@ -166,24 +167,22 @@ impl TurnChannel {
     }
 
     /// Everything queued, without folding: for a channel nobody reads (the router demoting it).
-    pub fn take_unread(&self) -> Vec<Event> {
+    pub(crate) fn take_unread(&self) -> Vec<Event> {
         let mut reader = self.reader.lock().unwrap_or_else(|p| p.into_inner());
-        let mut all: Vec<Event> = reader.prefetched.drain(..).collect();
-        if let Drained::Items(items) = self.events.drain() {
-            all.extend(items);
-        }
-        all
+        // Queued events go after those already prefetched; a closed mailbox has none left.
+        let _ = self.events.take_into(&mut reader.prefetched, usize::MAX);
+        reader.prefetched.drain(..).collect()
     }
 
     /// Waits until `take_one` has something to say. Cancel-safe.
-    pub async fn ready(&self) {
+    pub(crate) async fn ready(&self) {
         let prefetched = !self.reader.lock().unwrap_or_else(|p| p.into_inner()).prefetched.is_empty();
         if !prefetched && !self.is_finished() {
             self.events.ready().await;
         }
     }
 
-    pub fn summary(&self) -> TurnSummary {
+    pub(crate) fn summary(&self) -> TurnSummary {
         self.reader.lock().unwrap_or_else(|p| p.into_inner()).summary.clone()
     }
 }

@@ -52,7 +52,6 @@ RENAMES = {
     "collect_async": "collect",
     "next_async": "next",
     "wait_started_async": "wait_started",
-    "wait_thread_idle_async": "wait_thread_idle",
     # the language's async protocols
     "AsyncIterator": "Iterator",
     "AsyncIterable": "Iterable",

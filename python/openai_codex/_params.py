@@ -7,18 +7,20 @@ from typing import Any
 from . import _validate as check
 from ._model import RootWrapper
 from .approvals import approval_settings
-from .generated.v2_all import (
-    Personality,
-    ReasoningEffort,
-    ReasoningSummaryValue,
-    SortDirection,
-    ThreadSortKey,
-    ThreadSource,
-    ThreadSourceKind,
-    ThreadStartSource,
-)
 from .inputs import input_to_wire
 from .sandbox import thread_sandbox_mode, turn_sandbox_policy
+
+
+def _types() -> Any:
+    """The generated protocol types, loaded on first use: importing openai_codex stays light."""
+    from .generated import v2_all
+
+    return v2_all
+
+
+def _choice(param: str, value: Any, enum_name: str, *extra: str) -> str | None:
+    """``check.choice`` against the generated enum ``enum_name`` (loaded only for a value)."""
+    return None if value is None else check.choice(param, value, getattr(_types(), enum_name), *extra)
 
 
 def _enum_value(value: Any) -> Any:
@@ -54,7 +56,7 @@ def thread_settings(
             developerInstructions=check.text("developer_instructions", developer_instructions),
             model=check.text("model", model),
             modelProvider=check.text("model_provider", model_provider),
-            personality=check.choice("personality", personality, Personality),
+            personality=_choice("personality", personality, "Personality"),
             sandbox=thread_sandbox_mode(sandbox),
             serviceTier=check.text("service_tier", service_tier),
         ),
@@ -82,13 +84,13 @@ def turn_params(
         **approval_settings(approval_mode),
         **compact(
             cwd=check.path("cwd", cwd),
-            effort=check.choice("effort", effort, ReasoningEffort),
+            effort=_choice("effort", effort, "ReasoningEffort"),
             model=check.text("model", model),
             outputSchema=check.json_object("output_schema", output_schema, "a JSON Schema"),
-            personality=check.choice("personality", personality, Personality),
+            personality=_choice("personality", personality, "Personality"),
             sandboxPolicy=turn_sandbox_policy(sandbox),
             serviceTier=check.text("service_tier", service_tier),
-            summary=check.choice("summary", summary, ReasoningSummaryValue, "none"),
+            summary=_choice("summary", summary, "ReasoningSummaryValue", "none"),
         ),
     }
 
@@ -127,8 +129,8 @@ def thread_start_params(
         **compact(
             ephemeral=check.flag("ephemeral", ephemeral),
             serviceName=check.text("service_name", service_name),
-            sessionStartSource=check.choice("session_start_source", session_start_source, ThreadStartSource),
-            threadSource=check.choice("thread_source", thread_source, ThreadSource),
+            sessionStartSource=_choice("session_start_source", session_start_source, "ThreadStartSource"),
+            threadSource=_choice("thread_source", thread_source, "ThreadSource"),
         ),
     }
 
@@ -196,7 +198,7 @@ def thread_fork_params(
         ),
         **compact(
             ephemeral=check.flag("ephemeral", ephemeral),
-            threadSource=check.choice("thread_source", thread_source, ThreadSource),
+            threadSource=_choice("thread_source", thread_source, "ThreadSource"),
         ),
     }
 
@@ -222,9 +224,11 @@ def thread_list_params(
         limit=check.count("limit", limit),
         modelProviders=check.str_list("model_providers", model_providers),
         searchTerm=check.text("search_term", search_term),
-        sortDirection=check.choice("sort_direction", sort_direction, SortDirection),
-        sortKey=check.choice("sort_key", sort_key, ThreadSortKey),
-        sourceKinds=check.choices("source_kinds", source_kinds, ThreadSourceKind),
+        sortDirection=_choice("sort_direction", sort_direction, "SortDirection"),
+        sortKey=_choice("sort_key", sort_key, "ThreadSortKey"),
+        sourceKinds=None
+        if source_kinds is None
+        else check.choices("source_kinds", source_kinds, _types().ThreadSourceKind),
         useStateDbOnly=check.flag("use_state_db_only", use_state_db_only),
     )
 

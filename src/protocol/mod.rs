@@ -10,15 +10,15 @@ use std::sync::{Arc, Mutex, OnceLock};
 use jiter::{Jiter, JiterResult, Peek};
 
 mod repeats;
-pub use repeats::LineParser;
+pub(crate) use repeats::LineParser;
 
 /// Request ids we send are plain integers; the server echoes them back.
-pub type RequestId = u64;
+pub(crate) type RequestId = u64;
 
 /// The kind of JSON value a member holds, as the Python type it parses to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
-pub enum ValueKind {
+pub(crate) enum ValueKind {
     String = 1,
     Int,
     Float,
@@ -36,7 +36,7 @@ impl ValueKind {
     }
 
     /// The kind of the (valid) JSON value whose text is `text`.
-    pub fn of(text: &[u8]) -> Self {
+    pub(crate) fn of(text: &[u8]) -> Self {
         match text.first() {
             Some(b'"') => Self::String,
             Some(b't' | b'f') => Self::Bool,
@@ -72,26 +72,26 @@ impl ValueKind {
 /// bytes, and its value's kind. The reader finds these while it scans the line anyway, so the
 /// Python side can check and read payload fields without scanning the JSON again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Member {
-    pub key: (u16, u16),
-    pub value: (u16, u16),
-    pub kind: ValueKind,
+pub(crate) struct Member {
+    pub(crate) key: (u16, u16),
+    pub(crate) value: (u16, u16),
+    pub(crate) kind: ValueKind,
 }
 
 impl Member {
     /// The key's text within the params bytes it was indexed in.
-    pub fn key_in<'a>(&self, params: &'a [u8]) -> &'a [u8] {
+    pub(crate) fn key_in<'a>(&self, params: &'a [u8]) -> &'a [u8] {
         &params[self.key.0 as usize..self.key.1 as usize]
     }
 
     /// The value's JSON text within the params bytes it was indexed in.
-    pub fn value_in<'a>(&self, params: &'a [u8]) -> &'a [u8] {
+    pub(crate) fn value_in<'a>(&self, params: &'a [u8]) -> &'a [u8] {
         &params[self.value.0 as usize..self.value.1 as usize]
     }
 }
 
 /// Members indexed per event: enough for the flat, high-volume notifications.
-pub const INDEXED_MEMBERS: usize = 8;
+pub(crate) const INDEXED_MEMBERS: usize = 8;
 /// An encoded member: four little-endian u16 places (relative to the params), then the kind.
 const MEMBER_BYTES: usize = 9;
 const KEY_START: usize = 0;
@@ -105,23 +105,19 @@ const INDEX_BYTES: usize = INDEXED_MEMBERS * MEMBER_BYTES + 1;
 
 /// An event's member index: its members in the order they came, by position.
 #[derive(Debug, Clone, Copy)]
-pub struct Members<'a>(&'a [u8]);
+pub(crate) struct Members<'a>(&'a [u8]);
 
 impl<'a> Members<'a> {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len() / MEMBER_BYTES
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// The member at position `i`, if there is one.
-    pub fn get(&self, i: usize) -> Option<Member> {
+    pub(crate) fn get(&self, i: usize) -> Option<Member> {
         self.0.get(i * MEMBER_BYTES..(i + 1) * MEMBER_BYTES).map(Self::decode)
     }
 
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Member> + ExactSizeIterator + 'a {
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = Member> + ExactSizeIterator + 'a {
         self.0.chunks_exact(MEMBER_BYTES).map(Self::decode)
     }
 
@@ -139,7 +135,7 @@ impl<'a> Members<'a> {
 /// reference counts): queues, summaries and Python objects share one copy of the bytes. The
 /// member index, when there is one, rides in the same allocation, after the params.
 #[derive(Debug, Clone)]
-pub struct Event {
+pub(crate) struct Event {
     method: Arc<str>,
     /// The params bytes, then the encoded members, then their count (or `NOT_INDEXED`).
     data: Arc<[u8]>,
@@ -149,7 +145,8 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(method: &str, params_json: &[u8]) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new(method: &str, params_json: &[u8]) -> Self {
         Self::with_members(method_name(method), params_json, &[NOT_INDEXED])
     }
 
@@ -157,7 +154,7 @@ impl Event {
     /// same kinds; only the text of string values may differ. The reader gives lines it reads
     /// through one remembered line (see `repeats`) that line's shape; 0 is no shape. Shapes are
     /// unique in the process, so a check made on the members holds for all events of a shape.
-    pub fn shape(&self) -> u64 {
+    pub(crate) fn shape(&self) -> u64 {
         self.shape
     }
 
@@ -184,7 +181,7 @@ impl Event {
 
     /// The params' top-level members, if the reader indexed them (flat objects of at most
     /// [`INDEXED_MEMBERS`] members under 64 KiB).
-    pub fn members(&self) -> Option<Members<'_>> {
+    pub(crate) fn members(&self) -> Option<Members<'_>> {
         let count = *self.data.last()?;
         if count == NOT_INDEXED {
             return None;
@@ -193,17 +190,17 @@ impl Event {
         Some(Members(&self.data[start..start + count as usize * MEMBER_BYTES]))
     }
 
-    pub fn method(&self) -> &str {
+    pub(crate) fn method(&self) -> &str {
         &self.method
     }
 
     /// The method name, shared by every event with the same method.
-    pub fn method_arc(&self) -> &Arc<str> {
+    pub(crate) fn method_arc(&self) -> &Arc<str> {
         &self.method
     }
 
     /// The raw JSON of `params` (`{}` when the notification had none).
-    pub fn params_json(&self) -> &[u8] {
+    pub(crate) fn params_json(&self) -> &[u8] {
         if self.params_len == 0 {
             b"{}"
         } else {
@@ -212,7 +209,7 @@ impl Event {
     }
 
     /// Approximate heap footprint, for the router's memory bounds.
-    pub fn weight(&self) -> usize {
+    pub(crate) fn weight(&self) -> usize {
         self.data.len() + 64
     }
 }
@@ -251,16 +248,16 @@ fn shared_method_name(name: &str) -> Arc<str> {
 
 /// An error object from a JSON-RPC response.
 #[derive(Debug, Clone)]
-pub struct RpcError {
-    pub code: i64,
-    pub message: String,
+pub(crate) struct RpcError {
+    pub(crate) code: i64,
+    pub(crate) message: String,
     /// Raw JSON of `data`, if present and not null.
-    pub data: Option<Box<str>>,
+    pub(crate) data: Option<Box<str>>,
 }
 
 /// What one line from the server is.
 #[derive(Debug)]
-pub enum Incoming<'a> {
+pub(crate) enum Incoming<'a> {
     /// The answer to one of our requests; `Ok` holds the raw JSON of `result`.
     Response { id: RequestId, outcome: Result<Box<str>, ResponseFault> },
     /// A notification, with the keys used to route it.
@@ -273,7 +270,7 @@ pub enum Incoming<'a> {
 
 /// Why a response carries no usable result.
 #[derive(Debug, Clone)]
-pub enum ResponseFault {
+pub(crate) enum ResponseFault {
     Rpc(RpcError),
     /// The `error` member was not an object.
     Malformed,
@@ -281,28 +278,28 @@ pub enum ResponseFault {
 
 /// The ids a notification is routed by, borrowed from its line where possible.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct RouteKeys<'a> {
-    pub thread_id: Option<Cow<'a, str>>,
-    pub turn_id: Option<Cow<'a, str>>,
-    pub login_id: Option<Cow<'a, str>>,
+pub(crate) struct RouteKeys<'a> {
+    pub(crate) thread_id: Option<Cow<'a, str>>,
+    pub(crate) turn_id: Option<Cow<'a, str>>,
+    pub(crate) login_id: Option<Cow<'a, str>>,
 }
 
 /// Why a line could not be understood at all.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LineError(pub String);
+pub(crate) struct LineError(pub String);
 
-pub type Span = std::ops::Range<usize>;
+pub(crate) type Span = std::ops::Range<usize>;
 
 /// Where `part` lies in `whole`, if it is a slice of it (jiter and serde hand out strings
 /// without escapes as slices of their input, decoded ones from a buffer of their own).
-pub fn span_within(whole: &[u8], part: &[u8]) -> Option<Span> {
+pub(crate) fn span_within(whole: &[u8], part: &[u8]) -> Option<Span> {
     let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
     let end = start + part.len();
     (end <= whole.len()).then_some(start..end)
 }
 
 /// Skips the next value, returning where it lies in the parser's input.
-pub fn skip_value(j: &mut Jiter<'_>) -> JiterResult<Span> {
+pub(crate) fn skip_value(j: &mut Jiter<'_>) -> JiterResult<Span> {
     let peek = j.peek()?;
     let start = j.current_index();
     j.known_skip(peek)?;
@@ -557,7 +554,7 @@ fn scan_line_lenient(line: &[u8]) -> Option<Fields<'_>> {
 }
 
 /// Classifies one line. A line that is not a JSON object is an error, for the caller to report.
-pub fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
+pub(crate) fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
     let fields = scan(line)?;
     incoming(line, fields)
 }
@@ -646,12 +643,12 @@ fn parse_error(raw: &str) -> ResponseFault {
 }
 
 /// Serializes a request line (newline-terminated). `params_json` must be valid JSON.
-pub fn request_line(id: RequestId, method: &str, params_json: Option<&str>) -> Vec<u8> {
+pub(crate) fn request_line(id: RequestId, method: &str, params_json: Option<&str>) -> Vec<u8> {
     method_line(Some(id), method, params_json)
 }
 
 /// Serializes a notification line (newline-terminated).
-pub fn notification_line(method: &str, params_json: Option<&str>) -> Vec<u8> {
+pub(crate) fn notification_line(method: &str, params_json: Option<&str>) -> Vec<u8> {
     method_line(None, method, params_json)
 }
 
@@ -674,7 +671,7 @@ fn method_line(id: Option<RequestId>, method: &str, params_json: Option<&str>) -
 }
 
 /// Serializes the answer to a server request, echoing its raw id.
-pub fn server_response_line(id: &str, outcome: Result<&str, &RpcError>) -> Vec<u8> {
+pub(crate) fn server_response_line(id: &str, outcome: Result<&str, &RpcError>) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     out.extend_from_slice(b"{\"id\":");
     out.extend_from_slice(id.as_bytes());

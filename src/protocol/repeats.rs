@@ -23,7 +23,7 @@ const MEMOS: usize = 4;
 /// remembering the shapes of the last few notifications that have one worth remembering (see
 /// the module docs).
 #[derive(Default)]
-pub struct LineParser {
+pub(crate) struct LineParser {
     /// Most recently used first.
     memos: [Memo; MEMOS],
     /// The last line that was not UTF-8, with its stray bytes replaced (see `parse`).
@@ -34,7 +34,7 @@ impl LineParser {
     /// Like `parse_line`, except for a line that is not UTF-8, which is read with each stray
     /// byte replaced by U+FFFD rather than refused: a response or a turn's completion is not
     /// lost over a byte in a string (the runtime writes UTF-8; this is for the exception).
-    pub fn parse<'a>(&'a mut self, line: &'a [u8]) -> Result<Incoming<'a>, LineError> {
+    pub(crate) fn parse<'a>(&'a mut self, line: &'a [u8]) -> Result<Incoming<'a>, LineError> {
         if let Some(incoming) = self.reparse(line) {
             return Ok(incoming);
         }

@@ -37,7 +37,7 @@ fn register(conn: &Arc<Connection>, owner: Owner) {
 /// Python package: it runs while the interpreter is still whole, so nothing from the I/O threads
 /// reaches Python during finalization.
 #[pyfunction]
-pub fn shutdown(py: Python<'_>) {
+pub(super) fn shutdown(py: Python<'_>) {
     // Only this process's own connections: the parent's runtimes are the parent's to end.
     let live: Vec<Arc<Connection>> = LIVE
         .lock()
@@ -260,36 +260,6 @@ impl Client {
     /// Notifications that belong to no turn or login (bounded: oldest dropped when unread).
     fn global_stream(&self) -> EventStream {
         EventStream::new(self.conn.router().global().clone(), self.owner)
-    }
-
-    /// How many times the runtime has reported `thread_id` idle.
-    fn thread_idle_count(&self, thread_id: &str) -> u64 {
-        self.conn.router().activity().idle_count(thread_id)
-    }
-
-    /// Waits (up to `timeout` seconds) until `thread_id` is reported idle more than `count`
-    /// times; true if it was.
-    #[pyo3(signature = (thread_id, count, timeout))]
-    fn wait_thread_idle(&self, py: Python<'_>, thread_id: String, count: u64, timeout: f64) -> PyResult<bool> {
-        let timeout = timeout_arg(Some(timeout))?;
-        let conn = self.conn.clone();
-        Ok(block_on(py, timeout, async move { conn.router().activity().idle_after(&thread_id, count).await })?.is_ok())
-    }
-
-    /// Async twin of `wait_thread_idle`.
-    #[pyo3(signature = (thread_id, count, timeout))]
-    fn wait_thread_idle_async<'py>(
-        &self,
-        py: Python<'py>,
-        thread_id: String,
-        count: u64,
-        timeout: f64,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let timeout = timeout_arg(Some(timeout))?;
-        let conn = self.conn.clone();
-        awaitable(py, async move {
-            Ok(with_deadline(timeout, conn.router().activity().idle_after(&thread_id, count)).await.is_ok())
-        })
     }
 
     /// Sends a notification.

@@ -21,7 +21,7 @@ const PARSER: PythonParse = PythonParse {
 ///
 /// jiter refuses a few things Python's own `json` accepts (a lone UTF-16 surrogate escape); the
 /// reader lets such lines through, so they are parsed here by `json.loads` rather than lost.
-pub fn json_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+pub(super) fn json_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     match PARSER.python_parse(py, json) {
         Ok(value) => Ok(value),
         Err(e) => {
@@ -32,7 +32,7 @@ pub fn json_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAn
 }
 
 /// Serializes a Python value (dict/list/tuple/str/int/float/bool/None) to JSON text.
-pub fn py_to_json(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+pub(super) fn py_to_json(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     let mut out = Vec::with_capacity(256);
     let mut path = what.to_owned();
     write_value(value, &mut out, &mut path, 0)?;

@@ -16,7 +16,7 @@ fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 }
 
 /// Converts a core error into the matching `openai_codex.errors` exception.
-pub fn to_pyerr(py: Python<'_>, err: CoreError) -> PyErr {
+pub(super) fn to_pyerr(py: Python<'_>, err: CoreError) -> PyErr {
     match build(py, err) {
         Ok(e) | Err(e) => e,
     }

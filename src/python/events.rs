@@ -28,7 +28,7 @@ static PAYLOAD_RESOLVER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// Installs the function that tells how to build a method's payloads (see `PAYLOAD_RESOLVER`).
 #[pyfunction]
-pub fn set_payload_resolver(py: Python<'_>, resolver: Py<PyAny>) -> PyResult<()> {
+pub(super) fn set_payload_resolver(py: Python<'_>, resolver: Py<PyAny>) -> PyResult<()> {
     if !resolver.bind(py).is_callable() {
         return Err(PyTypeError::new_err("payload resolver must be callable"));
     }
@@ -204,7 +204,7 @@ impl Notification {
     /// consumer reads the payload.) The SDK's builders turn params that do not fit into
     /// `UnknownNotification` and never raise; an error from building anyway (a bug, Ctrl-C) is
     /// raised from the iteration, and that one event is lost.
-    pub fn from_event(py: Python<'_>, event: Event) -> PyResult<Self> {
+    pub(crate) fn from_event(py: Python<'_>, event: Event) -> PyResult<Self> {
         let info = method_info(py, event.method_arc());
         let payload = build_payload(py, &info, event)?;
         Ok(Self { method: info.name.clone_ref(py), payload })
@@ -263,7 +263,7 @@ pub struct TurnStream {
 }
 
 impl TurnStream {
-    pub fn new(conn: Arc<Connection>, sub: TurnSubscription, owner: Owner) -> Self {
+    pub(crate) fn new(conn: Arc<Connection>, sub: TurnSubscription, owner: Owner) -> Self {
         Self { sub: Arc::new(sub), conn, owner }
     }
 }
@@ -433,7 +433,7 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    pub fn new(mailbox: Arc<Mailbox<Event>>, owner: Owner) -> Self {
+    pub(crate) fn new(mailbox: Arc<Mailbox<Event>>, owner: Owner) -> Self {
         Self { mailbox, owner }
     }
 }

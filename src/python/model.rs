@@ -34,7 +34,7 @@ impl RawModel {
 
 /// A class whose instances have RawModel's layout (a subclass of it), checked once when made, so
 /// that instances can then be made without checking again.
-pub struct RawModelClass {
+pub(super) struct RawModelClass {
     cls: Py<PyType>,
     /// RawModel's own tp_new slot (read through the limited API).
     tp_new: pyo3::ffi::newfunc,
@@ -43,7 +43,7 @@ pub struct RawModelClass {
 impl RawModelClass {
     /// Fails unless `cls` derives from RawModel. (A plain MRO check: `__subclasscheck__` hooks do
     /// not make a layout compatible.)
-    pub fn new(cls: Bound<'_, PyType>) -> PyResult<Self> {
+    pub(super) fn new(cls: Bound<'_, PyType>) -> PyResult<Self> {
         let base = cls.py().get_type::<RawModel>();
         // SAFETY: both are live type objects.
         if unsafe { pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), base.as_type_ptr()) } == 0 {
@@ -60,7 +60,7 @@ impl RawModelClass {
     }
 
     /// A new instance holding `raw`, made without running `__init__`.
-    pub fn instance<'py>(&self, py: Python<'py>, raw: Option<Event>) -> PyResult<Bound<'py, RawModel>> {
+    pub(super) fn instance<'py>(&self, py: Python<'py>, raw: Option<Event>) -> PyResult<Bound<'py, RawModel>> {
         // SAFETY: RawModel's tp_new makes an instance of any subtype of it, as `self.cls` was
         // checked to be (what `RawModel.__new__(cls)` does, without the Python call); the result
         // is such an instance, or null with an exception set.
@@ -134,7 +134,7 @@ fn event_field<'py>(py: Python<'py>, event: &Event, key: &str, hint: &AtomicU8) 
 
 /// Whether `event`'s params have the fields a plan expects: required ones present, each of a
 /// JSON kind it allows (none listed: any); false for anything that is not such an object.
-pub fn event_fits(event: &Event, fields: &[PlanField]) -> bool {
+pub(super) fn event_fits(event: &Event, fields: &[PlanField]) -> bool {
     let mut seen = [false; 64];
     if fields.len() > seen.len() {
         return false;
@@ -182,7 +182,7 @@ fn value_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>>
 }
 
 /// One field a payload plan checks on the raw JSON (or on a parsed dict).
-pub struct PlanField {
+pub(super) struct PlanField {
     pub wire: String,
     pub required: bool,
     /// Allowed kinds; empty: any value.
@@ -191,14 +191,14 @@ pub struct PlanField {
 
 impl PlanField {
     /// Whether a value of `kind` (None: of no JSON kind) may fill the field.
-    pub fn allows(&self, kind: Option<ValueKind>) -> bool {
+    pub(super) fn allows(&self, kind: Option<ValueKind>) -> bool {
         self.kinds.is_empty() || kind.is_some_and(|k| self.kinds.contains(&k))
     }
 }
 
 /// The kind of JSON value a Python type stands for in a payload plan (`str`, `int`, `float`,
 /// `bool`, `NoneType`).
-pub fn kind_of_type(t: &Bound<'_, PyType>) -> Option<ValueKind> {
+pub(super) fn kind_of_type(t: &Bound<'_, PyType>) -> Option<ValueKind> {
     let py = t.py();
     if t.is(py.get_type::<pyo3::types::PyString>()) {
         Some(ValueKind::String)

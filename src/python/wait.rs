@@ -17,7 +17,7 @@ use crate::runtime::{runtime, Owner};
 
 /// Refuses to use an object (a client, a stream) in a forked child of the process that made it:
 /// its connection is driven by I/O threads that did not survive the fork, so any wait would hang.
-pub fn check_owner(py: Python<'_>, owner: Owner) -> PyResult<()> {
+pub(super) fn check_owner(py: Python<'_>, owner: Owner) -> PyResult<()> {
     if owner.is_current() {
         return Ok(());
     }
@@ -28,7 +28,7 @@ pub fn check_owner(py: Python<'_>, owner: Owner) -> PyResult<()> {
 
 /// Called in the child right after `fork()` (registered with `pthread_atfork`): the parent's
 /// pending awaitables will never settle here, so they must not hold up the child's exit.
-pub extern "C" fn forget_parent_awaitables() {
+pub(super) extern "C" fn forget_parent_awaitables() {
     // Only an atomic store: async-signal-safe, as a fork handler must be.
     PENDING_AWAITABLES.store(0, Ordering::Release);
 }
@@ -96,7 +96,7 @@ impl Drop for PendingGuard {
 }
 
 /// An asyncio awaitable for `fut`, driven by the I/O runtime.
-pub fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+pub(super) fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = PyResult<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
@@ -112,7 +112,7 @@ where
 /// Waits (GIL released, up to `limit`) until every awaitable handed to Python has settled, so
 /// that none completes while the interpreter finalizes: an I/O thread attaching to a finalizing
 /// interpreter is killed by CPython and aborts the process.
-pub fn wait_for_awaitables(py: Python<'_>, limit: Duration) {
+pub(super) fn wait_for_awaitables(py: Python<'_>, limit: Duration) {
     if PENDING_AWAITABLES.load(Ordering::Acquire) == 0 {
         return;
     }
@@ -130,16 +130,16 @@ pub fn wait_for_awaitables(py: Python<'_>, limit: Duration) {
 const SIGNAL_CHECK: Duration = Duration::from_millis(50);
 
 /// The wait ran out of time.
-pub struct TimedOut;
+pub(super) struct TimedOut;
 
 /// The error for a wait for `what` that ran past `timeout`.
-pub fn timed_out(what: impl std::fmt::Display, timeout: Option<Duration>) -> CoreError {
+pub(super) fn timed_out(what: impl std::fmt::Display, timeout: Option<Duration>) -> CoreError {
     let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
     CoreError::Timeout(format!("timed out after {secs:.3}s waiting for {what}"))
 }
 
 /// What a wait for `what` bounded by `timeout` produced: its own outcome, or the timeout error.
-pub fn within<T>(
+pub(super) fn within<T>(
     outcome: Result<CoreResult<T>, TimedOut>,
     what: impl std::fmt::Display,
     timeout: Option<Duration>,
@@ -148,7 +148,7 @@ pub fn within<T>(
 }
 
 /// Validates a user-supplied timeout in seconds.
-pub fn timeout_arg(timeout: Option<f64>) -> PyResult<Option<Duration>> {
+pub(super) fn timeout_arg(timeout: Option<f64>) -> PyResult<Option<Duration>> {
     match timeout {
         None => Ok(None),
         Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(Duration::from_secs_f64(t))),
@@ -159,7 +159,7 @@ pub fn timeout_arg(timeout: Option<f64>) -> PyResult<Option<Duration>> {
 /// Drives `fut` to completion on the I/O runtime while this thread waits without the GIL.
 /// Returns `Err(TimedOut)` past `timeout`; a pending signal handler's exception (such as
 /// KeyboardInterrupt) is raised instead.
-pub fn block_on<F>(py: Python<'_>, timeout: Option<Duration>, fut: F) -> PyResult<Result<F::Output, TimedOut>>
+pub(super) fn block_on<F>(py: Python<'_>, timeout: Option<Duration>, fut: F) -> PyResult<Result<F::Output, TimedOut>>
 where
     F: Future + Send,
     F::Output: Send,
@@ -183,7 +183,7 @@ where
 }
 
 /// Awaits `fut` with an optional deadline, for the async API.
-pub async fn with_deadline<F: Future>(timeout: Option<Duration>, fut: F) -> Result<F::Output, TimedOut> {
+pub(super) async fn with_deadline<F: Future>(timeout: Option<Duration>, fut: F) -> Result<F::Output, TimedOut> {
     match timeout {
         None => Ok(fut.await),
         Some(t) => tokio::time::timeout(t, fut).await.map_err(|_| TimedOut),

@@ -83,8 +83,6 @@ class AsyncCodex:
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
-        # Threads with a compaction started by this client: thread id -> idle count before it.
-        self._compactions: dict[str, int] = {}
         if ASYNC:
             self._init_lock: asyncio.Lock | None = None
         else:

@@ -26,11 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncThread"]
 
-# The runtime accepts a turn/start sent while it compacts a thread but never runs that turn. After
-# compact(), the next turn on the thread first waits (this long at most) for the runtime to report
-# the thread idle again.
-_COMPACTION_WAIT_S = 600.0
-
 
 class AsyncThread:
     """A conversation on the runtime. Start turns with :meth:`run` or :meth:`turn`.
@@ -77,9 +72,7 @@ class AsyncThread:
             summary=summary,
         )
         client = await self._codex._ensure_client()
-        idle_count = self._codex._compactions.pop(self.id, None)
-        if idle_count is not None:
-            await client.wait_thread_idle_async(self.id, idle_count, _COMPACTION_WAIT_S)
+        # The core holds a turn back while the thread runs another, or compacts (see compact()).
         response, stream = await client.start_turn_async(params)
         return AsyncTurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
 
@@ -129,10 +122,7 @@ class AsyncThread:
         The next turn on this thread waits for the compaction to finish (the runtime would
         otherwise accept that turn and never run it).
         """
-        client = await self._codex._ensure_client()
-        idle_count = client.thread_idle_count(self.id)
-        result = await client.request_async("thread/compact/start", {"threadId": self.id})
-        self._codex._compactions[self.id] = idle_count
+        result = await self._codex._request("thread/compact/start", {"threadId": self.id})
         return cast("ThreadCompactStartResponse", model_for("ThreadCompactStartResponse", result))
 
     def __repr__(self) -> str:

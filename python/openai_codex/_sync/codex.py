@@ -65,8 +65,6 @@ class Codex:
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
-        # Threads with a compaction started by this client: thread id -> idle count before it.
-        self._compactions: dict[str, int] = {}
         self._start()
 
     def _ensure_client(self) -> _core.Client:

@@ -28,11 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Thread"]
 
-# The runtime accepts a turn/start sent while it compacts a thread but never runs that turn. After
-# compact(), the next turn on the thread first waits (this long at most) for the runtime to report
-# the thread idle again.
-_COMPACTION_WAIT_S = 600.0
-
 
 class Thread:
     """A conversation on the runtime. Start turns with :meth:`run` or :meth:`turn`.
@@ -79,9 +74,7 @@ class Thread:
             summary=summary,
         )
         client = self._codex._ensure_client()
-        idle_count = self._codex._compactions.pop(self.id, None)
-        if idle_count is not None:
-            client.wait_thread_idle(self.id, idle_count, _COMPACTION_WAIT_S)
+        # The core holds a turn back while the thread runs another, or compacts (see compact()).
         response, stream = client.start_turn(params)
         return TurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
 
@@ -131,10 +124,7 @@ class Thread:
         The next turn on this thread waits for the compaction to finish (the runtime would
         otherwise accept that turn and never run it).
         """
-        client = self._codex._ensure_client()
-        idle_count = client.thread_idle_count(self.id)
-        result = client.request("thread/compact/start", {"threadId": self.id})
-        self._codex._compactions[self.id] = idle_count
+        result = self._codex._request("thread/compact/start", {"threadId": self.id})
         return cast("ThreadCompactStartResponse", model_for("ThreadCompactStartResponse", result))
 
     def __repr__(self) -> str:
