@@ -10,6 +10,15 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "error: cargo not found; install a Rust toolchain (https://rustup.rs)" >&2
     exit 1
 fi
+# rustfmt and clippy are part of the test run (scripts/test.sh), not optional extras.
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    if command -v rustup >/dev/null 2>&1; then
+        rustup component add rustfmt clippy
+    else
+        echo "error: cargo fmt and cargo clippy are needed; install the rustfmt and clippy components" >&2
+        exit 1
+    fi
+fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
