@@ -5,8 +5,6 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::members::Members;
-#[cfg(doc)]
-use super::members::{MemberIndex, INDEXED_MEMBERS};
 
 /// One server notification: its method and the raw JSON of its params. Cheap to clone (two
 /// reference counts): queues, summaries and Python objects share one copy of the bytes. The
@@ -14,7 +12,7 @@ use super::members::{MemberIndex, INDEXED_MEMBERS};
 #[derive(Debug, Clone)]
 pub(crate) struct Event {
     method: Arc<str>,
-    /// The params bytes, then the encoded members, then their count (or `NOT_INDEXED`).
+    /// The params bytes, then the encoded member index (see `members`).
     data: Arc<[u8]>,
     params_len: u32,
     /// See [`Event::shape`].
@@ -40,7 +38,8 @@ impl Event {
         self
     }
 
-    /// `tail` is the encoded member index and its count (see [`MemberIndex`]), or `NOT_INDEXED`.
+    /// `tail` is what a member index stores after the params (see
+    /// [`MemberIndex::tail`](super::members::MemberIndex::tail)).
     pub(super) fn with_members(method: Arc<str>, params: &[u8], tail: &[u8]) -> Self {
         // Written straight into the shared allocation, without zeroing it first.
         let mut data = Arc::<[u8]>::new_uninit_slice(params.len() + tail.len());
@@ -57,7 +56,7 @@ impl Event {
     }
 
     /// The params' top-level members, if the reader indexed them (flat objects of at most
-    /// [`INDEXED_MEMBERS`] members under 64 KiB).
+    /// [`INDEXED_MEMBERS`](super::members::INDEXED_MEMBERS) members under 64 KiB).
     pub(crate) fn members(&self) -> Option<Members<'_>> {
         Members::in_tail(&self.data[self.params_len as usize..])
     }
