@@ -11,6 +11,15 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 step() { echo "[setup] $*" >&2; }
+# rustfmt and clippy are part of the test run (scripts/test.sh), not optional extras.
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    if command -v rustup >/dev/null 2>&1; then
+        rustup component add rustfmt clippy
+    else
+        echo "error: cargo fmt and cargo clippy are needed; install the rustfmt and clippy components" >&2
+        exit 1
+    fi
+fi
 if [ ! -x .venv/bin/python ]; then
     step "creating .venv with $("$PYTHON" --version 2>&1)"
     "$PYTHON" -m venv .venv

@@ -1,20 +1,27 @@
 //! Rust engine of the `openai-codex` Python SDK.
 //!
-//! The pure-Rust core (no Python types) is organised by concern:
-//! - [`framing`]: newline framing of the runtime's stdout;
-//! - [`protocol`]: classifying wire messages and extracting routing keys;
-//! - [`mailbox`], [`turn`], [`router`], [`activity`]: delivering notifications to whoever waits
-//!   for them;
-//! - [`transport`]: the child process and its pipes;
-//! - [`connection`]: JSON-RPC requests over a transport, the reader loop, server requests.
+//! The pure-Rust core (no Python types) is organised by concern; every module is private:
+//! - `framing`: newline framing of the runtime's stdout;
+//! - `protocol`: the wire messages: `event` (a notification as queued), `members` (the member
+//!   index an event carries), `scan` (reading a line in one pass) and `lenient` (its serde
+//!   fallback), `repeats` (reading lines that repeat a recent one's shape from their text alone),
+//!   `writer` (the lines the client writes);
+//! - `mailbox`, `turn`, `router`: delivering notifications to whoever waits for them;
+//! - `activity`: threads' idle reports, and the rule that a turn waits out a compaction;
+//! - `transport`: the child process and its pipes;
+//! - `connection`: JSON-RPC over a transport: correlation, the reader loop, the turn gate;
+//! - `server_requests`: what the client answers to the runtime's own requests;
+//! - `error`, `runtime`: the core's errors, and its one tokio runtime.
 //!
-//! `python` holds the PyO3 bindings and is compiled only with the `python` feature.
+//! `python` holds the PyO3 bindings and is compiled only with the `python` feature. The crate
+//! exports only `bench`'s handles on the reader's per-line work, for `benches/route.rs`.
 
 // Without the bindings, most of the core has no user but the unit tests: dead code is only
 // meaningful to report (and is, by clippy in CI) with the `python` feature on.
 #![cfg_attr(not(feature = "python"), allow(dead_code))]
 
 mod activity;
+mod bench;
 mod connection;
 mod error;
 mod framing;
@@ -26,10 +33,6 @@ mod server_requests;
 mod transport;
 mod turn;
 
-mod bench;
-
-// The crate's Rust API is only what `benches/route.rs` drives: the reader's per-line work. The
-// Python bindings and the unit tests live in the crate and use crate paths.
 pub use bench::{parse_once, Parser, Pipeline};
 
 #[cfg(feature = "python")]

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use jiter::{Jiter, Peek};
 
-use super::{
-    incoming, key, method_name, scan_utf8, span_within, Event, Fields, Incoming, Key, LineError, Members, RouteKeys,
-    ValueKind, INDEX_BYTES, KEY_END, KEY_START, MEMBER_BYTES, VALUE_END, VALUE_START,
-};
+use super::event::{method_name, Event};
+use super::members::{MemberIndex, ValueKind};
+use super::scan::{incoming, key, scan_utf8, Fields, Key};
+use super::{span_within, Incoming, LineError, RouteKeys};
 
 /// Shapes remembered at once: turns streaming side by side interleave their lines.
 const MEMOS: usize = 4;
@@ -45,10 +45,10 @@ impl LineParser {
                 &self.repaired
             }
         };
-        let mut fields = scan_utf8(line)?;
+        let fields = scan_utf8(line)?;
         let line = line.as_bytes();
         // The least recently used memo learns the line, and becomes the most recent.
-        if self.memos[MEMOS - 1].learn(line, &mut fields).is_none() {
+        if self.memos[MEMOS - 1].learn(line, &fields).is_none() {
             return incoming(line, fields);
         }
         self.memos.rotate_right(1);
@@ -113,13 +113,10 @@ struct Memo {
     ids: [Option<(Place, usize)>; 3],
     params_start: usize,
     params_end: Option<Place>,
-    /// The encoded member index and its count, as the remembered line had it.
-    index: Vec<u8>,
-    /// Where in `index` the places that move with the varying string's end are: its own end,
-    /// and the spans of the members after it.
-    moving: Vec<usize>,
-    /// The varying string's end (relative to the params) in the remembered line.
-    value_end: usize,
+    /// The member index of the remembered line.
+    index: MemberIndex,
+    /// The position of the varying string among the members.
+    varying: usize,
     /// The shape of the events read through this memo (see [`Event::shape`]); 0 while nothing
     /// is remembered.
     shape: u64,
@@ -135,13 +132,12 @@ impl Memo {
     /// Remembers the shape of `line`, if it is a notification with a member index, a string
     /// member that may vary, and a method and ids without escapes; otherwise keeps what it had
     /// and returns None.
-    fn learn(&mut self, line: &[u8], fields: &mut Fields<'_>) -> Option<()> {
+    fn learn(&mut self, line: &[u8], fields: &Fields<'_>) -> Option<()> {
         let (Some(Cow::Borrowed(method)), None, Some(params)) = (&fields.method, &fields.id, &fields.params) else {
             return None;
         };
         let params = params.clone();
-        let index = fields.members.finish();
-        let members = Members(index.get(..index.len().checked_sub(1)?)?);
+        let members = fields.members.members()?;
         let varying = members.iter().enumerate().rev().find_map(|(i, m)| {
             let plain_key = std::str::from_utf8(m.key_in(&line[params.clone()])).is_ok_and(|k| key(k) == Key::Other);
             (m.kind == ValueKind::String && plain_key).then_some(i)
@@ -174,14 +170,8 @@ impl Memo {
         self.ids = ids;
         self.params_start = params.start;
         self.params_end = Some(Place::of(params.end, value_end));
-        self.index.clear();
-        self.index.extend_from_slice(index);
-        self.moving.clear();
-        self.moving.push(varying * MEMBER_BYTES + VALUE_END);
-        for m in (varying + 1..members.len()).map(|i| i * MEMBER_BYTES) {
-            self.moving.extend([KEY_START, KEY_END, VALUE_START, VALUE_END].map(|at| m + at));
-        }
-        self.value_end = usize::from(value.1);
+        self.index = fields.members;
+        self.varying = varying;
         self.shape = next_shape();
         Some(())
     }
@@ -202,36 +192,26 @@ impl Memo {
         if line[value_end..] != *self.suffix || std::str::from_utf8(&line[value_start..value_end]).is_err() {
             return None;
         }
-        let index = self.moved_index(value_end - self.params_start)?;
-        let id = |place: &Option<(Place, usize)>| {
-            place.map(|(at, len)| {
-                let at = at.resolve(value_end);
-                // SAFETY: these bytes equal, in the prefix or the suffix, the bytes of an id in
-                // the remembered line, where jiter read them as a string without escapes: UTF-8.
-                Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(&line[at..at + len]) })
-            })
-        };
+        let index = self.index.with_value_end(self.varying, value_end - self.params_start)?;
+        let id = |place| id_in(line, place, value_end);
         let params = self.params_start..params_end.resolve(value_end);
-        let [thread_id, turn_id, login_id] = &self.ids;
+        let [thread_id, turn_id, login_id] = self.ids;
         Some(Incoming::Notification {
-            event: Event::with_members(self.method.clone(), &line[params], &index[..self.index.len()])
-                .with_shape(self.shape),
+            event: Event::with_members(self.method.clone(), &line[params], index.tail()).with_shape(self.shape),
             keys: RouteKeys { thread_id: id(thread_id), turn_id: id(turn_id), login_id: id(login_id) },
         })
     }
+}
 
-    /// The member index with the varying value ending at `value_end` (relative to the params),
-    /// and the members after it moved along; None if that no longer fits the index.
-    fn moved_index(&self, value_end: usize) -> Option<[u8; INDEX_BYTES]> {
-        let mut index = [0u8; INDEX_BYTES];
-        index[..self.index.len()].copy_from_slice(&self.index);
-        for &at in &self.moving {
-            let old = usize::from(u16::from_le_bytes([index[at], index[at + 1]]));
-            let new = u16::try_from(old + value_end - self.value_end).ok()?;
-            index[at..at + 2].copy_from_slice(&new.to_le_bytes());
-        }
-        Some(index)
-    }
+/// The routing id at `place` (see `Memo::ids`) in a line that repeats the remembered one, whose
+/// varying string ends at `value_end`.
+#[inline]
+fn id_in(line: &[u8], place: Option<(Place, usize)>, value_end: usize) -> Option<Cow<'_, str>> {
+    let (at, len) = place?;
+    let at = at.resolve(value_end);
+    // SAFETY: these bytes equal, in the prefix or the suffix, the bytes of an id in the
+    // remembered line, where jiter read them as a string without escapes: UTF-8.
+    Some(Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(&line[at..at + len]) }))
 }
 
 #[cfg(test)]

@@ -1,0 +1,118 @@
+//! One server notification as the router queues it and Python reads it.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::members::Members;
+
+/// One server notification: its method and the raw JSON of its params. Cheap to clone (two
+/// reference counts): queues, summaries and Python objects share one copy of the bytes. The
+/// member index, when there is one, rides in the same allocation, after the params.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    method: Arc<str>,
+    /// The params bytes, then the encoded member index (see `members`).
+    data: Arc<[u8]>,
+    params_len: u32,
+    /// See [`Event::shape`].
+    shape: u64,
+}
+
+impl Event {
+    #[cfg(test)]
+    pub(crate) fn new(method: &str, params_json: &[u8]) -> Self {
+        Self::with_members(method_name(method), params_json, super::members::UNINDEXED)
+    }
+
+    /// Events of one nonzero shape have the same members, in the same order, with values of the
+    /// same kinds; only the text of string values may differ. The reader gives lines it reads
+    /// through one remembered line (see `repeats`) that line's shape; 0 is no shape. Shapes are
+    /// unique in the process, so a check made on the members holds for all events of a shape.
+    pub(crate) fn shape(&self) -> u64 {
+        self.shape
+    }
+
+    pub(super) fn with_shape(mut self, shape: u64) -> Self {
+        self.shape = shape;
+        self
+    }
+
+    /// `tail` is what a member index stores after the params (see
+    /// [`MemberIndex::tail`](super::members::MemberIndex::tail)).
+    pub(super) fn with_members(method: Arc<str>, params: &[u8], tail: &[u8]) -> Self {
+        // Written straight into the shared allocation, without zeroing it first.
+        let mut data = Arc::<[u8]>::new_uninit_slice(params.len() + tail.len());
+        let buf = Arc::get_mut(&mut data).expect("a fresh Arc is unique").as_mut_ptr().cast::<u8>();
+        // SAFETY: `buf` holds exactly `params.len() + tail.len()` bytes, written here in two
+        // disjoint runs from slices that cannot overlap a fresh allocation; after that every
+        // byte is initialised.
+        let data = unsafe {
+            std::ptr::copy_nonoverlapping(params.as_ptr(), buf, params.len());
+            std::ptr::copy_nonoverlapping(tail.as_ptr(), buf.add(params.len()), tail.len());
+            data.assume_init()
+        };
+        Self { method, data, params_len: params.len() as u32, shape: 0 }
+    }
+
+    /// The params' top-level members, if the reader indexed them (flat objects of at most
+    /// [`INDEXED_MEMBERS`](super::members::INDEXED_MEMBERS) members under 64 KiB).
+    pub(crate) fn members(&self) -> Option<Members<'_>> {
+        Members::in_tail(&self.data[self.params_len as usize..])
+    }
+
+    pub(crate) fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The method name, shared by every event with the same method.
+    pub(crate) fn method_arc(&self) -> &Arc<str> {
+        &self.method
+    }
+
+    /// The raw JSON of `params` (`{}` when the notification had none).
+    pub(crate) fn params_json(&self) -> &[u8] {
+        if self.params_len == 0 {
+            b"{}"
+        } else {
+            &self.data[..self.params_len as usize]
+        }
+    }
+
+    /// Approximate heap footprint, for the router's memory bounds.
+    pub(crate) fn weight(&self) -> usize {
+        self.data.len() + 64
+    }
+}
+
+/// Method names are a small fixed set; sharing one allocation per name keeps queued events small.
+/// The table is bounded so a misbehaving server cannot grow it without limit.
+pub(super) fn method_name(name: &str) -> Arc<str> {
+    thread_local! {
+        // Consecutive events mostly share a method (a stream of deltas): skip the table then.
+        static LAST: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(known) = last.as_ref().filter(|known| ***known == *name) {
+            return known.clone();
+        }
+        let found = shared_method_name(name);
+        *last = Some(found.clone());
+        found
+    })
+}
+
+fn shared_method_name(name: &str) -> Arc<str> {
+    const MAX_NAMES: usize = 1024;
+    static NAMES: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(known) = names.get(name) {
+        return known.clone();
+    }
+    let fresh: Arc<str> = name.into();
+    if names.len() < MAX_NAMES {
+        names.insert(fresh.clone());
+    }
+    fresh
+}
