@@ -113,6 +113,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="seconds between deltas; while a turn trickles, turn/steer and "
         "turn/interrupt act on it as the runtime does",
     )
+    turn.add_argument(
+        "--turn-delay",
+        type=float,
+        default=0.0,
+        help="seconds between the turn/start response and the turn's first notification, "
+        "like a model's time to first token (default 0: the turn follows at once)",
+    )
     turn.add_argument("--runtime-version", default=RUNTIME_VERSION, help="version reported in the initialize userAgent")
 
     faults = parser.add_argument_group("fault injection")
@@ -378,6 +385,11 @@ class FakeAppServer:
             self.reply(request_id, {"turn": turn})
         else:
             self.reply(request_id, {"turn": turn})
+            if self.args.turn_delay > 0:
+                # Marked active while it waits, so a turn/start arriving meanwhile is queued.
+                self.active_turn = {"id": turn["id"], "interrupted": False, "steers": []}
+                self._idle(self.args.turn_delay)
+                self.active_turn = None
             self.stream_turn(thread_id, turn, params)
 
     def on_turn_steer(self, request_id: Any, params: dict) -> None:
