@@ -11,6 +11,7 @@ time (the driver's own timeout is the last resort for a worker that cannot even 
 from __future__ import annotations
 
 import json
+import math
 import os
 import resource
 import subprocess
@@ -217,8 +218,8 @@ def w_run(params: dict) -> dict:
 
 def _quantile(sorted_values: list[float], q: float) -> float:
     """Nearest-rank quantile: a p99 that is one of the measured turns."""
-    index = max(0, min(len(sorted_values) - 1, int(round(q * len(sorted_values) + 0.5)) - 1))
-    return sorted_values[index]
+    rank = math.ceil(q * len(sorted_values))
+    return sorted_values[max(0, min(len(sorted_values), rank) - 1)]
 
 
 def w_turns(params: dict) -> dict:
@@ -231,7 +232,7 @@ def w_turns(params: dict) -> dict:
     count, warmup = params["turns"], params.get("warmup", 0)
     stall_s = params.get("stall_ms", 20) / 1e3
     latencies: list[float] = []
-    rss: dict[str, int] = {}
+    rss: dict[str, float] = {}
 
     def summary() -> dict:
         done = sorted(latencies)
@@ -252,7 +253,10 @@ def w_turns(params: dict) -> dict:
         watchdog = Watchdog(params.get("hang_s", 5), summary)
         for index in range(warmup):
             watchdog.begin(-warmup + index)
+            started = time.perf_counter()
             thread.run("hi")
+            if index == 0:
+                rss["first_s"] = time.perf_counter() - started
         if params.get("rss"):
             rss["rss_before_kib"] = vm_rss_kib()
         clock = time.perf_counter
