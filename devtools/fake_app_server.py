@@ -114,6 +114,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "turn/interrupt act on it as the runtime does",
     )
     turn.add_argument(
+        "--first-turn-deltas",
+        type=int,
+        metavar="N",
+        help="the process's first turn streams N deltas instead of --deltas (a warm-up turn "
+        "before a measured one)",
+    )
+    turn.add_argument(
         "--turn-delay",
         type=float,
         default=0.0,
@@ -198,6 +205,7 @@ class FakeAppServer:
         self.active_turn: dict | None = None
         self.next_server_request_id = 0
         self.item_counter = 0
+        self.turns_streamed = 0
         self.hang_on = set(args.hang_on)
         self.respond = dict(_method_and_json(spec) for spec in args.respond)
         self.handlers: dict[str, Callable[[Any, dict], None]] = {
@@ -433,7 +441,9 @@ class FakeAppServer:
         for spec in args.server_request:
             self.server_request(thread_id, turn_id, spec)
 
-        text = self.agent_message(thread_id, turn_id)
+        first_deltas = args.first_turn_deltas if self.turns_streamed == 0 else None
+        self.turns_streamed += 1
+        text = self.agent_message(thread_id, turn_id, deltas=first_deltas)
         total_text = len(text)
         for raw in args.raw_line:
             self.out.write(raw.replace("{thread}", thread_id).replace("{turn}", turn_id).encode() + b"\n")
