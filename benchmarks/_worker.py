@@ -10,6 +10,8 @@ time (the driver's own timeout is the last resort for a worker that cannot even 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import math
 import os
@@ -23,6 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FAKE_SERVER = REPO / "devtools" / "fake_app_server.py"
 DELTA_METHOD = "item/agentMessage/delta"
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 # Events a turn of the fake routes to its stream besides the deltas: turn/started, two
 # item/started, two item/completed, thread/tokenUsage/updated, turn/completed.
 TURN_EXTRA_EVENTS = 7
@@ -169,6 +172,10 @@ def w_floor(params: dict) -> dict:
     proc = subprocess.Popen(fake_args(deltas), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
     assert proc.stdin is not None and proc.stdout is not None
     out = proc.stdout.fileno()
+    # The widest pipe an unprivileged reader can ask for, and reads of that size: no client
+    # can do better on the reading side (this SDK itself asks for 256 KiB).
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(out, F_SETPIPE_SZ, 1 << 20)
     proc.stdin.write(b'{"id":1,"method":"thread/resume","params":{"threadId":"t"}}\n')
     while b"\n" not in os.read(out, 1 << 16):
         pass
@@ -178,7 +185,7 @@ def w_floor(params: dict) -> dict:
     lines = 0
     tail = b""
     while True:
-        chunk = os.read(out, 1 << 18)
+        chunk = os.read(out, 1 << 20)
         if not chunk:
             raise RuntimeError("the fake ended before turn/completed")
         lines += chunk.count(b"\n")

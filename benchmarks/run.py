@@ -488,6 +488,41 @@ def table_lines(rows: list[dict]) -> list[str]:
     ]
 
 
+def write_pyperf(path: str, measurements: list[Measurement], results: dict, note: dict) -> list[str]:
+    """The time and memory figures as pyperf suites, one file per SDK, so that
+    `python -m pyperf compare_to REF OURS --table` (or `stats`, `hist`) reads them."""
+    import pyperf
+
+    units = {"ms": ("second", 1.0), "us": ("second", 1.0), "s": ("second", 1.0), "MiB": ("byte", 1024)}
+    written = []
+    for side in SIDES:
+        benchmarks = []
+        for measurement in measurements:
+            for figure in measurement.figures:
+                if figure.derive or figure.unit not in units:
+                    continue
+                unit, scale = units[figure.unit]
+                samples = results.get((measurement.name, side), [])
+                values = [s[figure.field] * scale for s in samples if isinstance(s.get(figure.field), (int, float))]
+                runs = [
+                    pyperf.Run(
+                        [value],
+                        metadata={"name": f"{measurement.name}.{figure.field}", "unit": unit, "loops": 1},
+                        collect_metadata=False,
+                    )
+                    for value in values
+                    if value > 0
+                ]
+                if runs:
+                    benchmarks.append(pyperf.Benchmark(runs))
+        if benchmarks:
+            target = str(Path(path).with_suffix("")) + f".{side}.pyperf.json"
+            suite = pyperf.BenchmarkSuite(benchmarks)
+            suite.dump(target, replace=True)
+            written.append(target)
+    return written
+
+
 # --------------------------------------------------------------------------------------------
 # set-up
 
@@ -702,6 +737,8 @@ def main() -> None:
             "samples": {f"{name}/{side}": samples for (name, side), samples in results.items()},
         }
         Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+        for target in write_pyperf(args.json, chosen, results, note):
+            log(f"wrote {target}")
 
 
 if __name__ == "__main__":
