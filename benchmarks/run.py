@@ -167,6 +167,7 @@ MEASUREMENTS: list[Measurement] = [
         "floor",
         params={"deltas": 200_000},
         quick_params={"deltas": 50_000},
+        samples=7,
         sides=("floor",),
         group="stream",
         figures=(Figure("events/s", "events_per_s", "ev/s", higher_is_better=True),),
@@ -178,6 +179,7 @@ MEASUREMENTS: list[Measurement] = [
         "stream",
         params={"deltas": 200_000},
         quick_params={"deltas": 50_000},
+        samples=7,
         group="stream",
         figures=(
             STREAM_FIGURES[0],
@@ -191,6 +193,7 @@ MEASUREMENTS: list[Measurement] = [
         "run",
         params={"deltas": 200_000},
         quick_params={"deltas": 50_000},
+        samples=7,
         group="stream",
         figures=(
             STREAM_FIGURES[0],
@@ -225,7 +228,7 @@ MEASUREMENTS: list[Measurement] = [
         "turns",
         params={"turns": 10_000, "warmup": 1_000, "hang_s": 3, "rss": True},
         quick_params={"turns": 2_000, "warmup": 200},
-        samples=2,
+        samples=3,
         quick_samples=1,
         timeout_s=120,
         figures=(
@@ -673,6 +676,8 @@ def main() -> None:
             print(text, file=sys.stderr, flush=True)
 
     began = time.monotonic()
+    if not Path(args.ours_python).exists():
+        raise SystemExit(f"{args.ours_python} is missing: run ./scripts/setup.sh first (it builds this SDK)")
     ensure_pyperf()
     ref_python = ensure_reference_python(args.reference_python)
     pythons = {"reference": ref_python, "ours": args.ours_python, "floor": args.ours_python}
