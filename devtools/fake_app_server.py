@@ -117,8 +117,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--first-turn-deltas",
         type=int,
         metavar="N",
-        help="the process's first turn streams N deltas instead of --deltas (a warm-up turn "
-        "before a measured one)",
+        help="the process's first turn streams N deltas instead of --deltas (a warm-up turn before a measured one)",
     )
     turn.add_argument(
         "--turn-delay",
