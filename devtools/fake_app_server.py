@@ -113,6 +113,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="seconds between deltas; while a turn trickles, turn/steer and "
         "turn/interrupt act on it as the runtime does",
     )
+    turn.add_argument(
+        "--first-turn-deltas",
+        type=int,
+        metavar="N",
+        help="the process's first turn streams N deltas instead of --deltas (a warm-up turn before a measured one)",
+    )
+    turn.add_argument(
+        "--turn-delay",
+        type=float,
+        default=0.0,
+        help="seconds between the turn/start response and the turn's first notification, "
+        "like a model's time to first token (default 0: the turn follows at once)",
+    )
     turn.add_argument("--runtime-version", default=RUNTIME_VERSION, help="version reported in the initialize userAgent")
 
     faults = parser.add_argument_group("fault injection")
@@ -191,6 +204,7 @@ class FakeAppServer:
         self.active_turn: dict | None = None
         self.next_server_request_id = 0
         self.item_counter = 0
+        self.turns_streamed = 0
         self.hang_on = set(args.hang_on)
         self.respond = dict(_method_and_json(spec) for spec in args.respond)
         self.handlers: dict[str, Callable[[Any, dict], None]] = {
@@ -378,6 +392,11 @@ class FakeAppServer:
             self.reply(request_id, {"turn": turn})
         else:
             self.reply(request_id, {"turn": turn})
+            if self.args.turn_delay > 0:
+                # Marked active while it waits, so a turn/start arriving meanwhile is queued.
+                self.active_turn = {"id": turn["id"], "interrupted": False, "steers": []}
+                self._idle(self.args.turn_delay)
+                self.active_turn = None
             self.stream_turn(thread_id, turn, params)
 
     def on_turn_steer(self, request_id: Any, params: dict) -> None:
@@ -421,7 +440,9 @@ class FakeAppServer:
         for spec in args.server_request:
             self.server_request(thread_id, turn_id, spec)
 
-        text = self.agent_message(thread_id, turn_id)
+        first_deltas = args.first_turn_deltas if self.turns_streamed == 0 else None
+        self.turns_streamed += 1
+        text = self.agent_message(thread_id, turn_id, deltas=first_deltas)
         total_text = len(text)
         for raw in args.raw_line:
             self.out.write(raw.replace("{thread}", thread_id).replace("{turn}", turn_id).encode() + b"\n")

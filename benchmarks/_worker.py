@@ -1,0 +1,396 @@
+"""One measurement in a fresh interpreter: the worker side of benchmarks/run.py.
+
+    python benchmarks/_worker.py KIND 'JSON_PARAMS'
+
+It runs in the interpreter of the SDK under test (this repo's .venv, or the reference's venv) and
+uses only the public API both SDKs share, plus the standard library. It prints exactly one JSON
+object on stdout: the figures, or {"error": ...}, or {"hang": ...} when a turn did not finish in
+time (the driver's own timeout is the last resort for a worker that cannot even report that).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FAKE_SERVER = REPO / "devtools" / "fake_app_server.py"
+DELTA_METHOD = "item/agentMessage/delta"
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+# Events a turn of the fake routes to its stream besides the deltas: turn/started, two
+# item/started, two item/completed, thread/tokenUsage/updated, turn/completed.
+TURN_EXTRA_EVENTS = 7
+
+
+def vm_rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def peak_rss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def os_threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def fake_args(deltas: int, turn_delay: float = 0.0, warmup_deltas: int | None = None) -> tuple[str, ...]:
+    # The fake runs on the worker's interpreter: stdlib only, so either venv will do.
+    args = [sys.executable, str(FAKE_SERVER), "--deltas", str(deltas), "--delta-text", "tok "]
+    if turn_delay > 0:
+        args += ["--turn-delay", str(turn_delay)]
+    if warmup_deltas is not None:
+        args += ["--first-turn-deltas", str(warmup_deltas)]
+    return tuple(args)
+
+
+def fake_config(deltas: int, turn_delay: float = 0.0, warmup_deltas: int | None = None):
+    from openai_codex import CodexConfig
+
+    return CodexConfig(launch_args_override=fake_args(deltas, turn_delay, warmup_deltas))
+
+
+# The turn a throughput figure runs first, outside its window, so that one-time costs (lazy
+# imports, first-use caches) stay out of it. Not tiny: the reference loses a turn whose
+# turn/completed its reader routes before the caller has registered the turn, and 2,000 deltas
+# give the caller time to do so.
+WARMUP_DELTAS = 2000
+WARMUP_HANG_S = 5
+
+
+def emit(result: dict) -> None:
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+
+
+class Watchdog:
+    """Reports a hang and ends the process when one step runs longer than `limit_s`.
+
+    The reference SDK blocks in queue.get() forever when it loses a turn's events, and no
+    exception can reach that call, so the only way out is to print what we have and _exit.
+    """
+
+    def __init__(self, limit_s: float, partial) -> None:
+        self.limit_s = limit_s
+        self.partial = partial  # () -> dict of the figures so far
+        self.started = time.monotonic()
+        self.step = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._watch, name="bench-watchdog", daemon=True).start()
+
+    def begin(self, step: int, limit_s: float | None = None) -> None:
+        self.step = step
+        self.started = time.monotonic()
+        if limit_s is not None:
+            self.limit_s = limit_s
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(min(0.05, self.limit_s / 4)):
+            if time.monotonic() - self.started > self.limit_s:
+                result = self.partial()
+                result["hang"] = f"step {self.step} did not finish in {self.limit_s:g} s"
+                emit(result)
+                os._exit(0)
+
+
+# --------------------------------------------------------------------------------------------
+# figures
+
+
+def w_bare(_: dict) -> dict:
+    return {"rss_kib": vm_rss_kib()}
+
+
+def w_import(_: dict) -> dict:
+    started = time.perf_counter()
+    import openai_codex
+
+    elapsed = time.perf_counter() - started
+    if not hasattr(openai_codex, "Codex"):
+        raise RuntimeError("openai_codex has no Codex: its import time would say nothing")
+    return {"import_s": elapsed, "rss_kib": vm_rss_kib(), "version": openai_codex.__version__}
+
+
+def w_first_turn(params: dict) -> dict:
+    started = time.perf_counter()
+    from openai_codex import Codex
+
+    watchdog = Watchdog(params.get("hang_s", 10), dict)
+    with Codex(fake_config(10, params.get("turn_delay", 0.0))) as codex:
+        thread = codex.thread_start()
+        run_started = time.perf_counter()
+        result = thread.run("hi")
+        done = time.perf_counter()
+    watchdog.stop()
+    if not result.final_response:
+        raise RuntimeError("the turn has no final response")
+    return {"total_s": done - started, "run_s": done - run_started}
+
+
+def w_startup(params: dict) -> dict:
+    """`Codex(config)` (spawn + initialize) and `close()`, against the fake or the real runtime."""
+    from openai_codex import Codex, CodexConfig
+
+    if params["backend"] == "fake":
+        config = fake_config(0)
+    else:
+        config = CodexConfig(codex_bin=params["codex_bin"], env={"CODEX_HOME": params["codex_home"]})
+    watchdog = Watchdog(params.get("hang_s", 30), dict)
+    started = time.perf_counter()
+    codex = Codex(config)
+    opened = time.perf_counter()
+    codex.close()
+    closed = time.perf_counter()
+    watchdog.stop()
+    return {"startup_s": opened - started, "close_s": closed - opened}
+
+
+def w_floor(params: dict) -> dict:
+    """The ceiling for any client: count the lines of the same fake's turn, nothing else."""
+    deltas = params["deltas"]
+    proc = subprocess.Popen(fake_args(deltas), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    assert proc.stdin is not None and proc.stdout is not None
+    out = proc.stdout.fileno()
+    # The widest pipe an unprivileged reader can ask for, and reads of that size: no client
+    # can do better on the reading side (this SDK itself asks for 256 KiB).
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(out, F_SETPIPE_SZ, 1 << 20)
+    proc.stdin.write(b'{"id":1,"method":"thread/resume","params":{"threadId":"t"}}\n')
+    while b"\n" not in os.read(out, 1 << 16):
+        pass
+    end = b'"method":"turn/completed"'
+    cpu0, wall0 = cpu_s(), time.perf_counter()
+    proc.stdin.write(b'{"id":2,"method":"turn/start","params":{"threadId":"t","input":[]}}\n')
+    lines = 0
+    tail = b""
+    while True:
+        chunk = os.read(out, 1 << 20)
+        if not chunk:
+            raise RuntimeError("the fake ended before turn/completed")
+        lines += chunk.count(b"\n")
+        if end in tail + chunk[:4096] or end in chunk[-4096:]:
+            break
+        tail = chunk[-len(end) :]
+    wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
+    proc.stdin.close()
+    proc.wait(timeout=10)
+    # The response line is not an event; the rest are (the turn's and two global ones).
+    events = lines - 1
+    return {"events": events, "wall_s": wall, "events_per_s": events / wall, "cpu_s": cpu}
+
+
+def _stream_result(events: int, wall: float, cpu: float) -> dict:
+    return {
+        "events": events,
+        "wall_s": wall,
+        "events_per_s": events / wall,
+        "cpu_s": cpu,
+        "cpu_s_per_m_events": cpu / events * 1e6,
+        "peak_rss_kib": peak_rss_kib(),
+    }
+
+
+def w_stream(params: dict) -> dict:
+    """One turn of N deltas through `for event in handle.stream()`, reading payload.delta."""
+    from openai_codex import Codex
+
+    deltas = params["deltas"]
+    with Codex(fake_config(deltas, params.get("turn_delay", 0.0), WARMUP_DELTAS)) as codex:
+        thread = codex.thread_start()
+        watchdog = Watchdog(WARMUP_HANG_S, dict)
+        for _ in thread.turn("warm up").stream():
+            pass
+        watchdog.begin(1, params.get("hang_s", 40))
+        cpu0, wall0 = cpu_s(), time.perf_counter()
+        handle = thread.turn("go")
+        events = seen = chars = 0
+        for event in handle.stream():
+            events += 1
+            if event.method == DELTA_METHOD:
+                seen += 1
+                chars += len(event.payload.delta)
+        wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
+        watchdog.stop()
+    if seen != deltas or chars != 4 * deltas:
+        raise RuntimeError(f"received {seen} deltas ({chars} chars), expected {deltas}")
+    return _stream_result(events, wall, cpu)
+
+
+def w_run(params: dict) -> dict:
+    """The same turn through `thread.run()`, which only needs the final text."""
+    from openai_codex import Codex
+
+    deltas = params["deltas"]
+    with Codex(fake_config(deltas, params.get("turn_delay", 0.0), WARMUP_DELTAS)) as codex:
+        thread = codex.thread_start()
+        watchdog = Watchdog(WARMUP_HANG_S, dict)
+        thread.run("warm up")
+        watchdog.begin(1, params.get("hang_s", 40))
+        cpu0, wall0 = cpu_s(), time.perf_counter()
+        result = thread.run("go")
+        wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
+        watchdog.stop()
+    if len(result.final_response or "") != 4 * deltas:
+        raise RuntimeError(f"final_response has {len(result.final_response or '')} chars, expected {4 * deltas}")
+    return _stream_result(deltas + TURN_EXTRA_EVENTS, wall, cpu)
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank quantile: a p99 that is one of the measured turns."""
+    rank = math.ceil(q * len(sorted_values))
+    return sorted_values[max(0, min(len(sorted_values), rank) - 1)]
+
+
+def w_turns(params: dict) -> dict:
+    """Small turns one after another on one client (`thread.run("hi")`), each timed.
+
+    With rss=True it also reads VmRSS after the warm-up turns and after the measured ones.
+    """
+    from openai_codex import Codex
+
+    count, warmup = params["turns"], params.get("warmup", 0)
+    stall_s = params.get("stall_ms", 20) / 1e3
+    latencies: list[float] = []
+    rss: dict[str, float] = {}
+
+    def summary() -> dict:
+        done = sorted(latencies)
+        result: dict = {"turns": len(done), **rss}
+        if done:
+            result.update(
+                p50_s=_quantile(done, 0.50),
+                p99_s=_quantile(done, 0.99),
+                max_s=done[-1],
+                stalls=sum(1 for value in done if value > stall_s),
+            )
+        if "rss_before_kib" in rss and "rss_after_kib" in rss:
+            result["rss_growth_kib"] = rss["rss_after_kib"] - rss["rss_before_kib"]
+        return result
+
+    with Codex(fake_config(params.get("deltas", 10), params.get("turn_delay", 0.0))) as codex:
+        thread = codex.thread_start()
+        watchdog = Watchdog(params.get("hang_s", 5), summary)
+        for index in range(warmup):
+            watchdog.begin(-warmup + index)
+            started = time.perf_counter()
+            thread.run("hi")
+            if index == 0:
+                rss["first_s"] = time.perf_counter() - started
+        if params.get("rss"):
+            rss["rss_before_kib"] = vm_rss_kib()
+        clock = time.perf_counter
+        for index in range(count):
+            watchdog.begin(index)
+            started = clock()
+            thread.run("hi")
+            latencies.append(clock() - started)
+        if params.get("rss"):
+            rss["rss_after_kib"] = vm_rss_kib()
+        watchdog.stop()
+    return summary()
+
+
+def w_async_turns(params: dict) -> dict:
+    """C turns at once on one AsyncCodex (one thread each), every event read with `async for`."""
+    import asyncio
+
+    from openai_codex import AsyncCodex
+
+    concurrency, deltas = params["concurrency"], params["deltas"]
+    peak_threads = [os_threads()]
+    sampling = threading.Event()
+
+    def sample_threads() -> None:  # its own thread: counted, and subtracted below
+        while not sampling.wait(0.005):
+            peak_threads.append(os_threads())
+
+    async def one_turn(thread) -> int:
+        handle = await thread.turn("go")
+        events = 0
+        async for event in handle.stream():
+            events += 1
+            if event.method == DELTA_METHOD and not event.payload.delta:
+                raise RuntimeError("empty delta")
+        return events
+
+    async def main() -> dict:
+        async with AsyncCodex(fake_config(deltas, params.get("turn_delay", 0.0), WARMUP_DELTAS)) as codex:
+            threads = [await codex.thread_start() for _ in range(concurrency)]
+            try:
+                warm = await asyncio.wait_for(one_turn(threads[0]), WARMUP_HANG_S)
+            except asyncio.TimeoutError:
+                emit({"hang": f"the warm-up turn did not finish in {WARMUP_HANG_S} s"})
+                os._exit(0)
+            if warm != WARMUP_DELTAS + TURN_EXTRA_EVENTS:
+                raise RuntimeError(f"the warm-up turn had {warm} events")
+            sampler = threading.Thread(target=sample_threads, name="bench-threads", daemon=True)
+            sampler.start()
+            cpu0, wall0 = cpu_s(), time.perf_counter()
+            try:
+                counts = await asyncio.wait_for(
+                    asyncio.gather(*(one_turn(thread) for thread in threads)), params.get("hang_s", 60)
+                )
+            except asyncio.TimeoutError:
+                emit({"hang": f"{concurrency} turns did not finish in {params.get('hang_s', 60)} s"})
+                os._exit(0)
+            wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
+            sampling.set()
+            sampler.join()
+        events = sum(counts)
+        if events != concurrency * (deltas + TURN_EXTRA_EVENTS):
+            raise RuntimeError(f"received {events} events, expected {concurrency * (deltas + TURN_EXTRA_EVENTS)}")
+        result = _stream_result(events, wall, cpu)
+        result["peak_threads"] = max(peak_threads) - 1
+        return result
+
+    return asyncio.run(main())
+
+
+WORKERS = {
+    "bare": w_bare,
+    "import": w_import,
+    "first_turn": w_first_turn,
+    "startup": w_startup,
+    "floor": w_floor,
+    "stream": w_stream,
+    "run": w_run,
+    "turns": w_turns,
+    "async_turns": w_async_turns,
+}
+
+
+def main() -> None:
+    kind, params = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
+    try:
+        result = WORKERS[kind](params)
+    except Exception as exc:  # reported in the table instead of ending the suite
+        result = {"error": f"{type(exc).__name__}: {exc}"[:400]}
+    emit(result)
+    # Skip interpreter teardown: a stuck non-daemon thread of an SDK must not turn a finished
+    # measurement into a timeout.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
