@@ -263,3 +263,34 @@ def test_leaving_a_stream_early_loses_nothing() -> None:
             assert rest[-1] == "turn/completed"
 
     asyncio.run(main())
+
+
+def test_the_os_thread_count_stays_fixed_however_many_async_turns_run() -> None:
+    # Each finished awaitable used to borrow a thread of tokio's blocking pool to hand its
+    # result to asyncio, so threads grew with concurrency (26 at 256 turns). Counted, not timed.
+    import asyncio
+
+    from openai_codex import AsyncCodex
+
+    def threads_now() -> int:
+        return len(os.listdir("/proc/self/task"))
+
+    async def main() -> int:
+        peak = threads_now()
+        async with AsyncCodex(fake_server_config("--deltas", "20")) as codex:
+            threads = await asyncio.gather(*(codex.thread_start() for _ in range(256)))
+
+            async def one(thread: object) -> None:
+                nonlocal peak
+                handle = await thread.turn("go")  # type: ignore[attr-defined]
+                async for _ in handle.stream():
+                    peak = max(peak, threads_now())
+                await handle.run()
+
+            await asyncio.gather(*(one(t) for t in threads))
+        return peak
+
+    baseline = threads_now()
+    peak = asyncio.run(main())
+    # Two I/O workers, one asyncio-completion thread, the runtime child's watcher: a fixed few.
+    assert peak - baseline <= 6, (baseline, peak)

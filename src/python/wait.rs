@@ -53,11 +53,74 @@ impl Runtime for IoRuntime {
         runtime().spawn(fut)
     }
 
+    /// pyo3-async-runtimes hands each finished awaitable's "set the asyncio result" step (which
+    /// takes the GIL) to `spawn_blocking`. On tokio's blocking pool that meant one more OS
+    /// thread per concurrently finishing awaitable (26 threads at 256 concurrent turns); these
+    /// steps all serialise on the GIL anyway, so one completion thread runs them in order.
     fn spawn_blocking<F>(f: F) -> Self::JoinHandle
     where
         F: FnOnce() + Send + 'static,
     {
-        runtime().spawn_blocking(f)
+        completions::run(Box::new(f));
+        // Nobody awaits this handle (the library drops it); an empty task stands in for it.
+        runtime().spawn(async {})
+    }
+}
+
+/// The thread that completes asyncio futures (see [`IoRuntime::spawn_blocking`]), one per
+/// process: a forked child starts its own, as it does its own I/O runtime.
+mod completions {
+    use std::ptr;
+    use std::sync::atomic::{AtomicPtr, Ordering};
+    use std::sync::mpsc::{channel, Sender};
+
+    use crate::runtime::Owner;
+
+    type Job = Box<dyn FnOnce() + Send>;
+
+    /// The completion thread's queue and the process it belongs to; leaked like the runtime,
+    /// and swapped without a lock so a child forked mid-send cannot deadlock on it.
+    struct Queue {
+        owner: Owner,
+        sender: Sender<Job>,
+    }
+
+    static CURRENT: AtomicPtr<Queue> = AtomicPtr::new(ptr::null_mut());
+
+    pub(super) fn run(job: Job) {
+        let seen = CURRENT.load(Ordering::Acquire);
+        // SAFETY: non-null pointers in CURRENT come from `Box::into_raw` below and are never freed.
+        let job = match unsafe { seen.as_ref() } {
+            Some(queue) if queue.owner.is_current() => match queue.sender.send(job) {
+                Ok(()) => return,
+                Err(unsent) => unsent.0, // the thread is gone: start another
+            },
+            _ => job,
+        };
+        let (sender, receiver) = channel::<Job>();
+        let started = std::thread::Builder::new().name("openai-codex-py".into()).spawn(move || {
+            for job in receiver {
+                job();
+            }
+        });
+        if started.is_err() {
+            job(); // no thread to be had: run it here rather than lose the result
+            return;
+        }
+        let fresh = Box::into_raw(Box::new(Queue { owner: Owner::current(), sender }));
+        let installed = match CURRENT.compare_exchange(seen, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => fresh,
+            Err(winner) => {
+                // Another thread installed a queue first; ours is dropped, and its thread ends.
+                // SAFETY: `fresh` was never published, so this thread owns it.
+                drop(unsafe { Box::from_raw(fresh) });
+                winner
+            }
+        };
+        // SAFETY: `installed` is published (or was, by the winner) and is never freed.
+        if let Err(unsent) = unsafe { &*installed }.sender.send(job) {
+            (unsent.0)();
+        }
     }
 }
 
