@@ -153,6 +153,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="answer METHOD with this JSON-RPC error (only the first N times with *N); repeatable",
     )
     faults.add_argument(
+        "--late-item-completed",
+        type=float,
+        metavar="SECONDS",
+        help="send the agent message's item/completed this long after turn/completed (as the runtime does under load)",
+    )
+    faults.add_argument(
         "--complete-before-response",
         action="store_true",
         help="stream the whole turn, turn/completed included, before the turn/start response",
@@ -202,6 +208,7 @@ class FakeAppServer:
         self.responses: dict[Any, dict] = {}
         self.deferred: list[dict] = []
         self.active_turn: dict | None = None
+        self.late_items: list[dict] = []
         self.next_server_request_id = 0
         self.item_counter = 0
         self.turns_streamed = 0
@@ -492,6 +499,12 @@ class FakeAppServer:
         self.notify("turn/completed", {"threadId": thread_id, "turn": dict(turn)})
         self.active_turn = None
         self.out.flush()
+        if self.late_items:
+            time.sleep(args.late_item_completed or 0.0)
+            for done in self.late_items:
+                self.notify("item/completed", done)
+            self.late_items.clear()
+            self.out.flush()
         # The response that follows (for --complete-before-response) reports the turn as
         # the runtime did when it accepted it.
         turn.update(status="inProgress", startedAt=None, completedAt=None, durationMs=None)
@@ -560,10 +573,11 @@ class FakeAppServer:
 
         text = "".join(pieces)
         if not self.active_turn["interrupted"]:
-            self.notify(
-                "item/completed",
-                {"item": dict(item, text=text), "threadId": thread_id, "turnId": turn_id, "completedAtMs": _now_ms()},
-            )
+            done = {"item": dict(item, text=text), "threadId": thread_id, "turnId": turn_id, "completedAtMs": _now_ms()}
+            if args.late_item_completed is not None:
+                self.late_items.append(done)
+            else:
+                self.notify("item/completed", done)
         return text
 
     def _crash_if_due(self, crash_at: int | None, sent: int) -> bool:

@@ -294,3 +294,22 @@ def test_the_os_thread_count_stays_fixed_however_many_async_turns_run() -> None:
     peak = asyncio.run(main())
     # Two I/O workers, one asyncio-completion thread, the runtime child's watcher: a fixed few.
     assert peak - baseline <= 6, (baseline, peak)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3])
+def test_an_item_completed_after_its_turn_is_still_in_the_result(delay: float) -> None:
+    # The runtime under load sends a command's item/completed after turn/completed; the result
+    # used to miss that item. Reproduced deterministically by the fake, not by load.
+    with Codex(fake_server_config("--late-item-completed", str(delay), "--deltas", "3")) as codex:
+        thread = codex.thread_start()
+        result = thread.run("go")
+        assert [type(item.root).__name__ for item in result.items] == [
+            "UserMessageThreadItem",
+            "AgentMessageThreadItem",
+        ]
+        assert result.final_response == "tok tok tok "
+        # And stream() hands the late item out before the turn's completion.
+        handle = thread.turn("again")
+        methods = [event.method for event in handle.stream()]
+        assert methods[-2:] == ["item/completed", "turn/completed"]
+        assert len(handle.run().items) == 2
