@@ -17,6 +17,10 @@ class ApprovalMode(str, Enum):
     turns. Only members are accepted: any other value, the plain strings included, raises
     ``ValueError``.
 
+    The SDK has no approval callback: an approval request the runtime sends to the client
+    itself (to run a command, change files, or widen permissions for the turn) is granted,
+    and an MCP server's request for input is declined.
+
     Attributes:
         auto_review: An automatic reviewer, run by the runtime, approves or declines each
             request (sent as ``approvalPolicy: "on-request"`` with
