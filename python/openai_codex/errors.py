@@ -107,6 +107,13 @@ class TurnFailedError(CodexError, RuntimeError):
     """
 
     def __init__(self, message: str, *, turn_id: str | None = None, error: Any = None) -> None:
+        """Makes the error; the SDK raises it from ``run()``, user code rarely builds one.
+
+        Args:
+            message: The error message.
+            turn_id: Id of the failed turn.
+            error: The runtime's ``TurnError`` for the turn, if any.
+        """
         super().__init__(message)
         self.turn_id = turn_id
         self.error = error
@@ -149,6 +156,13 @@ class JsonRpcError(CodexError):
     """
 
     def __init__(self, code: int, message: str, data: Any = None) -> None:
+        """Makes the error from a JSON-RPC error object's members.
+
+        Args:
+            code: The JSON-RPC error code.
+            message: The runtime's error message.
+            data: The error's ``data`` member, decoded from JSON (``None`` if absent).
+        """
         super().__init__(f"JSON-RPC error {code}: {message}")
         self.code = code
         self.message = message

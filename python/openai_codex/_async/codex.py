@@ -283,7 +283,10 @@ class AsyncCodex:
         _exc: BaseException | None,
         _tb: TracebackType | None,
     ) -> None:
-        """Calls :meth:`close`; an exception raised in the block propagates unchanged."""
+        """Leaves the ``async with`` block: calls :meth:`close`.
+
+        An exception raised in the block propagates unchanged.
+        """
         await self.close()
 
     # -- account ------------------------------------------------------------------------------

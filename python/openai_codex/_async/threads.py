@@ -55,6 +55,11 @@ class AsyncThread:
     __slots__ = ("_codex", "id")
 
     def __init__(self, _codex: AsyncCodex, id: str) -> None:
+        """Wraps a thread the client has loaded; made by the client's ``thread_*`` methods.
+
+        Args:
+            id: The thread's id.
+        """
         self._codex = _codex
         self.id = id
 

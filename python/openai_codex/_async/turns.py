@@ -47,6 +47,15 @@ class AsyncTurnHandle:
     __slots__ = ("_codex", "_stream", "id", "thread_id")
 
     def __init__(self, _codex: AsyncCodex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None) -> None:
+        """Wraps a started turn; made by :meth:`AsyncThread.turn`.
+
+        Subscribes to the turn's events at once (if the client has started), so they are kept
+        from here on.
+
+        Args:
+            thread_id: Id of the thread the turn belongs to.
+            id: The turn's id.
+        """
         self._codex = _codex
         self.thread_id = thread_id
         self.id = id

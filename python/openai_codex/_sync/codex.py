@@ -171,7 +171,10 @@ class Codex:
         _exc: BaseException | None,
         _tb: TracebackType | None,
     ) -> None:
-        """Calls :meth:`close`; an exception raised in the block propagates unchanged."""
+        """Leaves the ``async with`` block: calls :meth:`close`.
+
+        An exception raised in the block propagates unchanged.
+        """
         self.close()
 
     # -- account ------------------------------------------------------------------------------

@@ -93,6 +93,12 @@ class ChatgptLoginHandle(_LoginHandle):
     __slots__ = ("auth_url",)
 
     def __init__(self, _codex: Codex, login_id: str, auth_url: str) -> None:
+        """Wraps a browser sign-in the runtime has started; made by ``login_chatgpt()``.
+
+        Args:
+            login_id: The runtime's id of this sign-in attempt.
+            auth_url: The address to open in the browser.
+        """
         super().__init__(_codex, login_id)
         self.auth_url = auth_url
 
@@ -127,6 +133,13 @@ class DeviceCodeLoginHandle(_LoginHandle):
     __slots__ = ("user_code", "verification_url")
 
     def __init__(self, _codex: Codex, login_id: str, verification_url: str, user_code: str) -> None:
+        """Wraps a device-code sign-in the runtime has started; made by ``login_chatgpt_device_code()``.
+
+        Args:
+            login_id: The runtime's id of this sign-in attempt.
+            verification_url: The page where the user enters the code.
+            user_code: The code to enter there.
+        """
         super().__init__(_codex, login_id)
         self.verification_url = verification_url
         self.user_code = user_code

@@ -56,6 +56,11 @@ class Thread:
     __slots__ = ("_codex", "id")
 
     def __init__(self, _codex: Codex, id: str) -> None:
+        """Wraps a thread the client has loaded; made by the client's ``thread_*`` methods.
+
+        Args:
+            id: The thread's id.
+        """
         self._codex = _codex
         self.id = id
 
