@@ -1,12 +1,13 @@
 """Every public name of the package is documented for ``help()`` and IDE tooltips.
 
 The walk covers ``openai_codex.__all__``, the hand-written names of ``openai_codex.errors``,
-``openai_codex.models`` and ``openai_codex.types``, and every public method and property of
-the public classes (with ``__init__`` and the context-manager methods). Each needs a docstring
-of its own with more than one line; a callable with parameters must name each of them in the
-``Args:`` section of its docstring (a class: in ``Args:`` or ``Attributes:`` of the class or of
-its ``__init__``), and an enum each member under ``Attributes:``. So a new public method or
-parameter without documentation fails here.
+``openai_codex.models`` and ``openai_codex.types``, ``openai_codex.testing.__all__``, and
+every public method and property of the public classes (with ``__init__`` and the
+context-manager methods). Each needs a docstring of its own with more than one line; a
+callable with parameters must name each of them in the ``Args:`` section of its docstring (a
+class: in ``Args:`` or ``Attributes:`` of the class or of its ``__init__``), and an enum each
+member under ``Attributes:``. So a new public method or parameter without documentation fails
+here.
 
 Type aliases cannot carry a docstring; their defining module's docstring must name them.
 """
@@ -31,6 +32,7 @@ ALIASES = {
     "RunInput": "openai_codex.inputs",
     "JsonObject": "openai_codex.models",
     "JsonValue": "openai_codex.models",
+    "ReplySource": "openai_codex.testing",
 }
 NOT_OBJECTS = {"__version__"}  # a str: documented in the API reference
 # Dunder methods that are part of the public surface.
@@ -40,7 +42,7 @@ PUBLIC_DUNDERS = {"__init__", "__enter__", "__exit__", "__aenter__", "__aexit__"
 def _public_names() -> list[tuple[str, str]]:
     """(module, name) of every public name to check, each object once."""
     out: list[tuple[str, str]] = [("openai_codex", n) for n in openai_codex.__all__]
-    for module_name in ("openai_codex.errors", "openai_codex.models", "openai_codex.types"):
+    for module_name in ("openai_codex.errors", "openai_codex.models", "openai_codex.types", "openai_codex.testing"):
         module = importlib.import_module(module_name)
         for name in module.__all__:
             obj = getattr(module, name)
@@ -153,6 +155,8 @@ def test_the_walk_covers_the_client_classes() -> None:
         "openai_codex.ChatgptLoginHandle.wait",
         "openai_codex.errors.TurnFailedError",
         "openai_codex.models.InitializeResponse.user_agent",
+        "openai_codex.testing.ScriptedModel.enqueue",
+        "openai_codex.testing.text",
     ):
         assert expected in names
 
