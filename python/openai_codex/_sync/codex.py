@@ -171,7 +171,7 @@ class Codex:
         _exc: BaseException | None,
         _tb: TracebackType | None,
     ) -> None:
-        """Leaves the ``async with`` block: calls :meth:`close`.
+        """Leaves the context-manager block: calls :meth:`close`.
 
         An exception raised in the block propagates unchanged.
         """
