@@ -16,10 +16,38 @@ __all__ = ["TurnResult", "turn_result"]
 
 @dataclass(slots=True)
 class TurnResult:
-    """What a finished turn produced.
+    """What a finished turn produced: returned by ``run()`` on a thread or a turn handle.
 
-    ``final_response`` is the text of the agent's final answer: the last agent message marked
-    as the final answer, else the last agent message without a phase, else None.
+    A turn that failed raises ``TurnFailedError`` instead, so ``status`` is
+    ``TurnStatus.completed`` or ``TurnStatus.interrupted`` (or, from a newer runtime, a status
+    string this SDK does not know).
+
+    Attributes:
+        id: The turn's id.
+        status: How the turn ended, a ``TurnStatus`` member.
+        error: The runtime's ``TurnError`` (``message``, ``codex_error_info``,
+            ``additional_details``) if it reported one, else ``None``.
+        started_at: When the turn started, in Unix seconds (``None`` if not reported).
+        completed_at: When the turn ended, in Unix seconds (``None`` if not reported).
+        duration_ms: How long the turn took by the runtime's clock, in milliseconds.
+        final_response: The text of the agent's answer: the last agent message marked as the
+            final answer; if none is marked, the last agent message without a phase (which
+            may be ``""``); ``None`` if the agent wrote only commentary or nothing.
+        items: Every item the turn completed, in order (the user's message, agent messages,
+            reasoning, commands, file changes, tool calls, ...). Each is a ``ThreadItem``
+            whose ``root`` is the concrete variant; its ``type`` tells which
+            (``"agentMessage"``, ``"commandExecution"``, ...).
+        usage: The turn's last token-usage report (``ThreadTokenUsage``: ``last`` for this
+            turn's model calls, ``total`` for the thread so far, ``model_context_window``),
+            or ``None`` if the runtime sent none.
+
+    Example::
+
+        result = thread.run("List the files in this directory")
+        print(result.final_response)
+        for item in result.items:
+            if item.root.type == "commandExecution":
+                print("ran:", item.root.command)
     """
 
     id: str

@@ -11,8 +11,22 @@ __all__ = ["ApprovalMode"]
 class ApprovalMode(str, Enum):
     """What happens when the agent wants to do something its sandbox does not allow.
 
-    ``auto_review`` lets an automatic reviewer decide each request; ``deny_all`` refuses every
-    escalation without asking.
+    Given as ``approval_mode=`` to ``thread_start`` (default ``auto_review``),
+    ``thread_resume``, ``thread_fork``, ``turn`` and ``run``; there ``None`` sends nothing and
+    keeps the thread's stored setting. A turn's setting stays in effect for the thread's later
+    turns. Only members are accepted: any other value, the plain strings included, raises
+    ``ValueError``.
+
+    The SDK has no approval callback: an approval request the runtime sends to the client
+    itself (to run a command, change files, or widen permissions for the turn) is granted,
+    and an MCP server's request for input is declined.
+
+    Attributes:
+        auto_review: An automatic reviewer, run by the runtime, approves or declines each
+            request (sent as ``approvalPolicy: "on-request"`` with
+            ``approvalsReviewer: "auto_review"``).
+        deny_all: Every such request is declined without asking (sent as
+            ``approvalPolicy: "never"``).
     """
 
     deny_all = "deny_all"

@@ -14,23 +14,50 @@ __all__ = ["CodexConfig", "RuntimeVersionWarning"]
 
 @dataclass(slots=True)
 class CodexConfig:
-    """Settings for launching ``codex app-server`` and the client's ``initialize`` handshake.
+    """How to launch the Codex runtime (``codex app-server``) and how the client introduces itself.
 
-    The runtime is located in this order: ``launch_args_override`` (run exactly that command),
-    ``codex_bin`` (a path to a ``codex`` executable), else the binary shipped by the
-    ``openai-codex-cli-bin`` package.
+    Pass it to :class:`Codex` or :class:`AsyncCodex`; every field has a default, so
+    ``CodexConfig()`` (what the clients use when given none) runs the runtime shipped by the
+    ``openai-codex-cli-bin`` package. The runtime is found in this order:
+    ``launch_args_override`` (that exact command), else ``codex_bin``, else the packaged
+    binary, whose helper folder (holding ``rg``) is then put first on the child's ``PATH``.
+    There is no fallback to a ``codex`` found on ``PATH``. The fields are checked when the
+    client starts the runtime, not here.
 
     Attributes:
-        codex_bin: Path to a ``codex`` executable to run instead of the packaged one.
-        launch_args_override: A complete command line to run verbatim (no ``--config`` flags are
-            added and PATH is left alone).
-        config_overrides: ``key=value`` strings, each passed as ``--config key=value``.
-        cwd: Working directory of the runtime process.
-        env: Environment variables added to (or replacing) the inherited environment.
-        client_name: ``clientInfo.name`` sent in ``initialize``.
-        client_title: ``clientInfo.title`` sent in ``initialize``.
-        client_version: ``clientInfo.version`` sent in ``initialize``.
-        experimental_api: Whether to opt in to the runtime's experimental API surface.
+        codex_bin: Path to a ``codex`` executable to run instead of the packaged one. It
+            must exist, or starting the client raises ``FileNotFoundError``. Default
+            ``None``.
+        launch_args_override: A complete command line (program and arguments) run exactly
+            as given: no ``--config`` flags are added and ``PATH`` is left alone. For
+            wrappers and test doubles. An empty tuple makes starting the client raise
+            ``ValueError``. Default ``None``.
+        config_overrides: ``"key=value"`` strings, each passed to the runtime as
+            ``--config key=value``; values are TOML (e.g. ``'model="gpt-5.4"'``). Ignored
+            with ``launch_args_override``. Default ``()``.
+        cwd: Working directory of the runtime process, and so the default working
+            directory of its threads. It must exist (``FileNotFoundError`` otherwise).
+            Default ``None``: the current directory.
+        env: Environment variables added to, or replacing, the environment the runtime
+            inherits (e.g. ``{"CODEX_HOME": "/path/to/home"}``). Default ``None``.
+        client_name: ``clientInfo.name`` sent in the ``initialize`` handshake; the runtime
+            puts it first in its user agent. Default ``"codex_python_sdk"``.
+        client_title: ``clientInfo.title`` sent in the handshake. Default
+            ``"Codex Python SDK"``.
+        client_version: ``clientInfo.version`` sent in the handshake. Default: this SDK's
+            ``__version__``.
+        experimental_api: Whether to opt in to the runtime's experimental protocol surface
+            (``capabilities.experimentalApi``). Default ``True``.
+
+    Example::
+
+        config = CodexConfig(
+            codex_bin="/usr/local/bin/codex",
+            config_overrides=('model="gpt-5.4"',),
+            env={"CODEX_HOME": "/tmp/codex-home"},
+        )
+        with Codex(config) as codex:
+            ...
     """
 
     codex_bin: str | None = None

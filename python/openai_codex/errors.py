@@ -2,7 +2,37 @@
 
 Everything the SDK raises on purpose derives from :class:`CodexError`. Errors the runtime reports
 through JSON-RPC are :class:`JsonRpcError` subclasses chosen by error code, so callers can catch
-exactly the failures they know how to handle.
+exactly the failures they know how to handle::
+
+    CodexError
+    ├── TransportClosedError          the runtime is gone, or the client was closed
+    ├── CodexTimeoutError             a wait passed its time limit (also a TimeoutError)
+    ├── TurnFailedError               a turn ended with status failed (also a RuntimeError)
+    ├── UnexpectedResponseError       an answer this SDK cannot use (also a RuntimeError)
+    ├── NotStartedError               AsyncCodex used before it started (also a RuntimeError)
+    └── JsonRpcError                  the runtime answered a request with an error
+        └── CodexRpcError
+            ├── ParseError, InvalidRequestError, MethodNotFoundError,
+            │   InvalidParamsError, InternalRpcError
+            └── ServerBusyError
+                └── RetryLimitExceededError
+
+Errors of the caller's own making are the built-in ones: ``TypeError`` for an input or a value
+that cannot be sent, ``ValueError`` for an invalid ``approval_mode``, ``sandbox`` or config.
+
+Example::
+
+    from openai_codex import JsonRpcError, TransportClosedError
+    from openai_codex.errors import TurnFailedError
+
+    try:
+        result = thread.run("Fix the failing test")
+    except TurnFailedError as exc:
+        print("the turn failed:", exc, exc.error)
+    except JsonRpcError as exc:
+        print("the runtime refused:", exc.code, exc.message)
+    except TransportClosedError as exc:
+        print("the runtime died:", exc)
 """
 
 from __future__ import annotations
@@ -31,51 +61,108 @@ __all__ = [
 
 
 class CodexError(Exception):
-    """Base class of every error the SDK raises."""
+    """Base class of every error the SDK raises on purpose.
+
+    Raised as itself (not a subclass) when the runtime breaks the protocol (an error
+    response that is not a valid JSON-RPC error object, a ``turn/start`` answer without a turn
+    id) and when a client is used in a process forked from the one that started it.
+    """
 
 
 class TransportClosedError(CodexError):
     """The connection to the Codex runtime is gone.
 
-    Raised to every waiting call at once when the runtime process exits or its output closes, and
-    to calls made after ``close()``. The message carries the runtime's last stderr lines.
+    Raised to every waiting call at once (a request, a turn's ``run()`` or ``stream()``, a
+    login's ``wait()``) when the runtime process exits or closes its output, and to every call
+    made afterwards. After ``close()`` the message says the client was closed; when the runtime
+    died, it carries the runtime's last stderr lines, which usually tell why.
     """
 
 
 class CodexTimeoutError(CodexError, TimeoutError):
-    """A wait passed its ``timeout``. Also a built-in :class:`TimeoutError`."""
+    """A wait passed its time limit. Also a built-in :class:`TimeoutError`.
+
+    Today the only public wait with a limit is the ``initialize`` handshake when a client
+    starts: a runtime that does not answer it within 60 seconds raises this error (and is
+    stopped). Other waits (``run()``, ``stream()``, login ``wait()``) have no limit.
+    """
 
 
 class TurnFailedError(CodexError, RuntimeError):
-    """A turn ended with status ``failed``; the message is the runtime's error message.
+    """A turn ended with status ``failed``; raised by ``run()`` on a thread or a turn handle.
 
-    Also a :class:`RuntimeError`, which is what code written for the reference SDK catches.
-    ``turn_id`` names the turn and ``error`` holds the runtime's ``TurnError`` (or None).
+    The message is the runtime's error message (or ``"turn failed with status failed"`` when
+    it gave none). Also a :class:`RuntimeError`, which is what code written for the reference
+    SDK catches. An interrupted turn does not raise: ``run()`` returns it.
+
+    Args:
+        message: The error message.
+        turn_id: Id of the failed turn.
+        error: The runtime's ``TurnError`` for the turn, if any.
+
+    Attributes:
+        turn_id: Id of the failed turn (``None`` if unknown).
+        error: The runtime's ``TurnError`` (``message``, ``codex_error_info``,
+            ``additional_details``), or ``None`` if it reported none.
     """
 
     def __init__(self, message: str, *, turn_id: str | None = None, error: Any = None) -> None:
+        """Makes the error; the SDK raises it from ``run()``, user code rarely builds one.
+
+        Args:
+            message: The error message.
+            turn_id: Id of the failed turn.
+            error: The runtime's ``TurnError`` for the turn, if any.
+        """
         super().__init__(message)
         self.turn_id = turn_id
         self.error = error
 
 
 class UnexpectedResponseError(CodexError, RuntimeError):
-    """The runtime answered with something this SDK cannot use: a response of another shape
-    than the protocol says, or a handshake without the metadata every runtime sends.
+    """The runtime answered with something this SDK cannot use.
 
-    Also a :class:`RuntimeError`, which is what the reference SDK raises in these cases.
+    Raised when a client starts and the ``initialize`` answer lacks a usable user agent,
+    server name or version, and by the ChatGPT login methods when the runtime answers with
+    another kind of sign-in than the one asked for. Also a :class:`RuntimeError`, which is
+    what the reference SDK raises in these cases.
     """
 
 
 class NotStartedError(CodexError, RuntimeError):
-    """The client has not started its runtime yet (an ``AsyncCodex`` before its first awaited
-    call). Also a :class:`RuntimeError`, as in the reference SDK."""
+    """The client has not started its runtime yet.
+
+    Raised by ``AsyncCodex.metadata`` before the first awaited call (or ``async with``) has
+    started the runtime. Also a :class:`RuntimeError`, as in the reference SDK.
+    """
 
 
 class JsonRpcError(CodexError):
-    """An error object returned by the runtime for a JSON-RPC request."""
+    """The runtime answered a request with a JSON-RPC error.
+
+    The SDK raises the subclass that matches the error code (see :func:`map_jsonrpc_error`);
+    a plain ``JsonRpcError`` means a code outside the known ones. ``str(exc)`` is
+    ``"JSON-RPC error {code}: {message}"``. Instances pickle with their fields.
+
+    Args:
+        code: The JSON-RPC error code.
+        message: The runtime's error message.
+        data: The error's ``data`` member, decoded from JSON (``None`` if absent).
+
+    Attributes:
+        code: The JSON-RPC error code (e.g. ``-32600``).
+        message: The runtime's error message.
+        data: The error's ``data`` member, decoded from JSON, or ``None``.
+    """
 
     def __init__(self, code: int, message: str, data: Any = None) -> None:
+        """Makes the error from a JSON-RPC error object's members.
+
+        Args:
+            code: The JSON-RPC error code.
+            message: The runtime's error message.
+            data: The error's ``data`` member, decoded from JSON (``None`` if absent).
+        """
         super().__init__(f"JSON-RPC error {code}: {message}")
         self.code = code
         self.message = message
@@ -86,35 +173,67 @@ class JsonRpcError(CodexError):
 
 
 class CodexRpcError(JsonRpcError):
-    """A JSON-RPC error with a known meaning (base of the specific classes below)."""
+    """A JSON-RPC error with a code of known meaning: the base of the specific classes.
+
+    Raised as itself for a server error (code -32000 to -32099) that is neither an overload
+    nor a retry limit.
+    """
 
 
 class ParseError(CodexRpcError):
-    """The runtime could not parse the request (-32700)."""
+    """The runtime could not parse the request (code -32700).
+
+    Should not happen with this SDK, which always sends valid JSON; it points at a runtime
+    problem.
+    """
 
 
 class InvalidRequestError(CodexRpcError):
-    """The runtime rejected the request (-32600); also what it answers to unknown methods and ids."""
+    """The runtime rejected the request as invalid (code -32600).
+
+    The most common runtime error: the 0.133 runtime answers this for an unknown or
+    malformed thread id, a steer or interrupt of a turn that is no longer running, and an
+    unknown method.
+    """
 
 
 class MethodNotFoundError(CodexRpcError):
-    """The requested method does not exist (-32601)."""
+    """The runtime does not know the requested method (code -32601).
+
+    The 0.133 runtime reports unknown methods as :class:`InvalidRequestError` instead.
+    """
 
 
 class InvalidParamsError(CodexRpcError):
-    """The request's parameters were invalid (-32602)."""
+    """The runtime refused the request's parameters (code -32602).
+
+    Retrying the same request does not help; :func:`is_retryable_error` is false for it.
+    """
 
 
 class InternalRpcError(CodexRpcError):
-    """The runtime failed internally while handling the request (-32603)."""
+    """The runtime failed while handling the request (code -32603).
+
+    For example, a device-code sign-in when the runtime cannot reach ``auth.openai.com``.
+    """
 
 
 class ServerBusyError(CodexRpcError):
-    """The runtime is overloaded; the request may succeed if retried later."""
+    """The runtime (or the model service behind it) is overloaded; retrying later may work.
+
+    A server error (code -32000 to -32099) whose ``data`` marks it as ``server_overloaded``.
+    :func:`is_retryable_error` is true for it, and :func:`~openai_codex.retry_on_overload`
+    retries it.
+    """
 
 
 class RetryLimitExceededError(ServerBusyError):
-    """The runtime gave up after exhausting its own retries."""
+    """The runtime gave up after exhausting its own retries.
+
+    A server error (code -32000 to -32099) whose message mentions a retry limit ("retry
+    limit", "too many failed attempts"). A subclass of :class:`ServerBusyError`, so
+    :func:`is_retryable_error` is true for it too.
+    """
 
 
 _OVERLOADED = "server_overloaded"
@@ -153,7 +272,23 @@ _BY_CODE: dict[int, type[CodexRpcError]] = {
 
 
 def map_jsonrpc_error(code: int, message: str, data: Any = None) -> JsonRpcError:
-    """Return the exception that best describes a JSON-RPC error object."""
+    """Returns the exception that best describes a JSON-RPC error object (it does not raise it).
+
+    Codes -32700, -32600, -32601, -32602 and -32603 give :class:`ParseError`,
+    :class:`InvalidRequestError`, :class:`MethodNotFoundError`, :class:`InvalidParamsError`
+    and :class:`InternalRpcError`. A server error (-32000 to -32099) gives
+    :class:`RetryLimitExceededError` if the message mentions a retry limit, else
+    :class:`ServerBusyError` if ``data`` marks an overload, else :class:`CodexRpcError`. Any
+    other code gives a plain :class:`JsonRpcError`.
+
+    Args:
+        code: The error's ``code``.
+        message: The error's ``message``.
+        data: The error's ``data``, decoded from JSON (``None`` if absent).
+
+    Returns:
+        The exception instance, with ``code``, ``message`` and ``data`` set.
+    """
     cls = _BY_CODE.get(code)
     if cls is not None:
         return cls(code, message, data)
@@ -167,7 +302,19 @@ def map_jsonrpc_error(code: int, message: str, data: Any = None) -> JsonRpcError
 
 
 def is_retryable_error(exc: BaseException) -> bool:
-    """True for transient overload errors that are worth retrying."""
+    """Tells whether an error is a transient overload, worth retrying after a pause.
+
+    True for :class:`ServerBusyError` (and so :class:`RetryLimitExceededError`), and for any
+    :class:`JsonRpcError` whose ``data`` marks the server as overloaded (``server_overloaded``
+    as a string, or under ``codex_error_info`` / ``codexErrorInfo`` / ``errorInfo``, at any
+    depth). False for everything else, failed turns and closed connections included.
+
+    Args:
+        exc: The exception to classify.
+
+    Returns:
+        Whether retrying the operation may succeed.
+    """
     if isinstance(exc, ServerBusyError):
         return True
     return isinstance(exc, JsonRpcError) and _is_overloaded(exc.data)

@@ -1,4 +1,18 @@
-"""What a turn can be given: text, images, skills and mentions."""
+"""What a turn can be given: text, images, skills and mentions.
+
+``turn()``, ``run()`` and ``steer()`` take a :data:`RunInput`: a ``str`` (plain text), one of
+the input classes below, or a list of them, sent to the agent in order. The type aliases:
+
+- ``InputItem``: any one of :class:`TextInput`, :class:`ImageInput`, :class:`LocalImageInput`,
+  :class:`SkillInput`, :class:`MentionInput`;
+- ``Input``: an ``InputItem`` or a list of them;
+- ``RunInput``: an ``Input`` or a ``str`` (a ``str`` is sent as a ``TextInput``).
+
+Anything else (for example a ``dict``, or ``None`` inside a list) makes the call raise
+``TypeError``. Example::
+
+    thread.run([TextInput("What is in this picture?"), LocalImageInput("/tmp/photo.png")])
+"""
 
 from __future__ import annotations
 
@@ -20,28 +34,48 @@ __all__ = [
 
 @dataclass(slots=True)
 class TextInput:
-    """Plain text for a turn or a steer."""
+    """Plain text for a turn or a steer; a bare ``str`` means the same.
+
+    Args:
+        text: The text, sent as the user's message.
+    """
 
     text: str
 
 
 @dataclass(slots=True)
 class ImageInput:
-    """An image the model fetches from a URL (``https://…`` or a ``data:`` URL)."""
+    """An image given by URL, for models that accept image input.
+
+    Args:
+        url: Where the image is: an ``https://`` address or a ``data:`` URL holding the
+            image itself (``"data:image/png;base64,..."``).
+    """
 
     url: str
 
 
 @dataclass(slots=True)
 class LocalImageInput:
-    """An image file on the machine running the runtime, given by path."""
+    """An image file, read by the runtime and sent to the model with the message.
+
+    Args:
+        path: Path of the image file on the machine running the runtime. A
+            ``pathlib.Path`` works too: it is sent as ``str``.
+    """
 
     path: str
 
 
 @dataclass(slots=True)
 class SkillInput:
-    """A reference to a skill by name and path."""
+    """A reference to a skill (a packaged set of instructions for the agent) to use in the turn.
+
+    Args:
+        name: The skill's name.
+        path: Path of the skill on the machine running the runtime; a ``pathlib.Path`` is
+            sent as ``str``.
+    """
 
     name: str
     path: str
@@ -49,7 +83,13 @@ class SkillInput:
 
 @dataclass(slots=True)
 class MentionInput:
-    """A mention of a named resource (file, app, …) by name and path."""
+    """A mention of a named resource (a file, an app, ...) to draw the agent's attention to.
+
+    Args:
+        name: The name shown for the resource.
+        path: Where the resource is, as the runtime identifies it (for a file, its path);
+            a ``pathlib.Path`` is sent as ``str``.
+    """
 
     name: str
     path: str

@@ -1,4 +1,9 @@
-"""Small data types shared across the SDK: notifications and the initialize handshake."""
+"""Small data types shared across the SDK: notifications and the initialize handshake.
+
+``JsonValue`` is any value JSON can hold (``str``, ``int``, ``float``, ``bool``, ``None``, and
+lists and string-keyed dicts of them); ``JsonObject`` is ``dict[str, JsonValue]``, the type
+of ``config=`` and ``output_schema=``.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +21,30 @@ JsonValue = Union[str, int, float, bool, None, list["JsonValue"], dict[str, "Jso
 JsonObject = dict[str, JsonValue]
 
 Notification = _core.Notification
-"""One server notification: ``method`` and its typed ``payload``."""
+"""One server notification: ``method`` and its typed ``payload`` (see the class's own help).
+
+What :meth:`TurnHandle.stream` yields. ``method`` is the JSON-RPC method (e.g.
+``"item/agentMessage/delta"``); ``payload`` is the typed object for it, or an
+:class:`UnknownNotification` for a method the SDK has no type for. It supports
+``match Notification(method, payload)``.
+"""
 
 _core.set_payload_resolver(payload_builder)
 
 
 @dataclass(slots=True)
 class UnknownNotification:
-    """Payload of a notification the SDK cannot type: a method the schema does not know, or params
-    that do not fit the method's class (a newer or misbehaving runtime). ``params`` is the raw JSON.
+    """Payload of a notification the SDK cannot type.
+
+    Used for a method the protocol schema does not know, or for params that do not fit the
+    method's class (a newer or misbehaving runtime), so such a notification never breaks a
+    stream.
+
+    Args:
+        params: The notification's raw params.
+
+    Attributes:
+        params: The notification's raw params, as decoded from JSON.
     """
 
     params: JsonObject
@@ -32,7 +52,16 @@ class UnknownNotification:
 
 @dataclass(slots=True)
 class ServerInfo:
-    """Name and version of the runtime, as derived from the handshake."""
+    """Name and version of the runtime, as derived from the handshake.
+
+    Args:
+        name: The server's name (the user agent's first part, e.g. the client name).
+        version: The runtime's version, e.g. ``"0.133.0"``.
+
+    Attributes:
+        name: The server's name.
+        version: The runtime's version.
+    """
 
     name: str | None = None
     version: str | None = None
@@ -40,9 +69,29 @@ class ServerInfo:
 
 @dataclass(slots=True)
 class InitializeResponse:
-    """The runtime's answer to ``initialize`` (``Codex.metadata``).
+    """The runtime's answer to the ``initialize`` handshake, as ``Codex.metadata`` returns it.
 
-    Attribute names follow the wire (``userAgent``); snake_case properties are provided too.
+    The field names follow the wire (``userAgent``), as in the reference SDK; the snake_case
+    properties (``user_agent``, ...) read the same values. The runtime sends no
+    ``serverInfo``: the client fills it in from the user agent when it starts.
+
+    Args:
+        serverInfo: The server's name and version.
+        userAgent: The runtime's user agent, e.g. ``"codex_python_sdk/0.133.0 (Debian 12.0.0;
+            x86_64) ..."``.
+        platformFamily: The runtime's platform family (e.g. ``"unix"``).
+        platformOs: The runtime's operating system (e.g. ``"linux"``).
+        codexHome: The runtime's home folder (``CODEX_HOME``), where it keeps credentials,
+            configuration and sessions.
+        extra: Members of the answer this SDK does not know, kept as they came.
+
+    Attributes:
+        serverInfo: See ``server_info``.
+        userAgent: See ``user_agent``.
+        platformFamily: See ``platform_family``.
+        platformOs: See ``platform_os``.
+        codexHome: See ``codex_home``.
+        extra: Members of the answer this SDK does not know, kept as they came.
     """
 
     serverInfo: ServerInfo | None = None
@@ -54,6 +103,14 @@ class InitializeResponse:
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> InitializeResponse:
+        """Builds the object from the ``initialize`` result as decoded from JSON.
+
+        Args:
+            data: The result (camelCase keys); unknown keys go to ``extra``.
+
+        Returns:
+            The new object. ``serverInfo`` is ``None`` unless ``data`` holds one.
+        """
         known = {"serverInfo", "userAgent", "platformFamily", "platformOs", "codexHome"}
         info = data.get("serverInfo")
         return cls(
@@ -67,22 +124,44 @@ class InitializeResponse:
 
     @property
     def server_info(self) -> ServerInfo | None:
+        """The runtime's name and version (:class:`ServerInfo`).
+
+        Filled in from the user agent when the client starts, so it is set on
+        ``Codex.metadata``.
+        """
         return self.serverInfo
 
     @property
     def user_agent(self) -> str | None:
+        """The runtime's user agent string.
+
+        It starts with ``CodexConfig.client_name`` and the runtime's version.
+        """
         return self.userAgent
 
     @property
     def platform_family(self) -> str | None:
+        """The platform family of the machine running the runtime (e.g. ``"unix"``).
+
+        ``None`` if the runtime did not say.
+        """
         return self.platformFamily
 
     @property
     def platform_os(self) -> str | None:
+        """The operating system of the machine running the runtime (e.g. ``"linux"``).
+
+        ``None`` if the runtime did not say.
+        """
         return self.platformOs
 
     @property
     def codex_home(self) -> str | None:
+        """The runtime's home folder (``CODEX_HOME``).
+
+        Where it keeps credentials, configuration and stored threads; ``None`` if the runtime
+        did not say.
+        """
         return self.codexHome
 
 

@@ -9,11 +9,20 @@ __all__ = ["Sandbox"]
 
 
 class Sandbox(str, Enum):
-    """How much of the filesystem the agent's commands may touch.
+    """How far the agent's commands may reach: a sandbox preset for threads and turns.
 
-    ``read_only`` allows reading only; ``workspace_write`` also allows writes inside the
-    workspace (and configured writable roots); ``full_access`` lifts the restrictions. A preset
-    given to a turn stays in effect for the thread's later turns.
+    Given as ``sandbox=`` to ``thread_start``, ``thread_resume``, ``thread_fork`` (sent as the
+    thread's ``sandbox`` mode) and to ``turn`` / ``run`` (sent as a ``sandboxPolicy``; the
+    ``read_only`` and ``workspace_write`` policies turn network access off). ``None`` sends
+    nothing: the runtime's configured or stored sandbox applies. A preset given to a turn
+    stays in effect for the thread's later turns. Only members are accepted: any other value,
+    the plain strings included, raises ``ValueError``.
+
+    Attributes:
+        read_only: Commands may read files but not change them (mode ``"read-only"``).
+        workspace_write: Commands may also write inside the workspace, the thread's working
+            directory (mode ``"workspace-write"``).
+        full_access: No restrictions (mode ``"danger-full-access"``).
     """
 
     read_only = "read-only"

@@ -183,9 +183,20 @@ fn kind_of_value(value: &Bound<'_, PyAny>) -> Option<ValueKind> {
 
 /// One server notification: `method` and its typed `payload`.
 ///
-/// The payload is made when the notification is handed out. For the high-volume notifications
-/// (the deltas) it is a thin view of the raw JSON whose fields are decoded only when read; the
-/// others are converted by the generated classes, which also convert nested values lazily.
+/// What a turn handle's `stream()` yields. The payload is made when the notification is handed
+/// out. For the high-volume notifications (the deltas) it is a thin view of the raw JSON whose
+/// fields are decoded only when read; the others are converted by the generated classes, which
+/// also convert nested values lazily. A method the SDK has no type for gets an
+/// `UnknownNotification` holding the raw params. Notifications compare equal when both fields
+/// do, and `match` takes them apart: `case Notification("turn/completed", payload):`.
+///
+/// Args:
+///     method: The JSON-RPC method, e.g. `"item/agentMessage/delta"`.
+///     payload: The notification's params as a typed object.
+///
+/// Attributes:
+///     method: The JSON-RPC method, e.g. `"item/agentMessage/delta"`.
+///     payload: The notification's params as the SDK's typed object for this method.
 #[pyclass(frozen, freelist = 1024, module = "openai_codex.models", name = "Notification")]
 pub struct Notification {
     // `Py` fields with `get` on a frozen class are plain struct members: Python reads them

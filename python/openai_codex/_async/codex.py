@@ -50,29 +50,64 @@ def _login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any
 
 
 class AsyncCodex:
-    """A connection to a Codex runtime (``codex app-server``), for asyncio programs.
+    """A connection to one Codex runtime (``codex app-server``), for asyncio programs.
 
-    Nothing starts until the first awaited call (or ``async with``); the runtime is then started
-    once, however many tasks race to use it. Every wait is a native awaitable: no thread is
-    parked per call, so many turns stream concurrently over one connection. Use it as an async
-    context manager, or await :meth:`close`.
+    The client owns a child process running the Codex runtime and talks to it over JSON-RPC on
+    stdio. Nothing starts when the object is made: the first awaited call (or ``async with``)
+    launches the runtime and completes the ``initialize`` handshake, once, however many tasks
+    race to use it. If that start fails or is cancelled, the child process is stopped again.
+
+    Every wait is a native awaitable on the event loop: no thread is parked per call, a
+    cancelled task (``asyncio.wait_for``, ``task.cancel()``) stops waiting without disturbing
+    the connection, and many turns can stream concurrently over one client. Use it as an
+    async context manager, or await :meth:`close` when done.
+
+    Because the runtime is started lazily, the first awaited method can raise what starting
+    it raises (see :meth:`__init__`) besides its own errors.
+
+    Args:
+        config: How to launch the runtime and how the client introduces itself in the
+            handshake. ``None`` (the default) means ``CodexConfig()``: the runtime from the
+            installed ``openai-codex-cli-bin`` package, with the default client name.
 
     Example::
 
-        async with AsyncCodex() as codex:
-            thread = await codex.thread_start()
-            result = await thread.run("Summarize this repository")
-            print(result.final_response)
+        import asyncio
+        from openai_codex import AsyncCodex
+
+
+        async def main() -> None:
+            async with AsyncCodex() as codex:
+                thread = await codex.thread_start()
+                result = await thread.run("Summarize this repository")
+                print(result.final_response)
+
+
+        asyncio.run(main())
     """
 
     if not ASYNC:
-        """A connection to a Codex runtime (``codex app-server``), for blocking code.
+        """A connection to one Codex runtime (``codex app-server``), for blocking code.
 
-        The constructor starts the runtime and completes the handshake, so a ``Codex`` is ready
-        to use (or the constructor raised). Every wait releases the GIL and stays interruptible
-        by Ctrl-C. Use it as a context manager, or call :meth:`close`.
+        The client owns a child process running the Codex runtime and talks to it over
+        JSON-RPC on stdio. The constructor launches the runtime and completes the
+        ``initialize`` handshake before it returns, so a ``Codex`` is ready to use (or the
+        constructor raised, after stopping the child process).
+
+        Every blocking wait releases the GIL, wakes up for Ctrl-C (``KeyboardInterrupt``) and
+        fails with :class:`~openai_codex.TransportClosedError` as soon as the runtime dies.
+        Turns on different threads can run at the same time over one client. Use it as a
+        context manager, or call :meth:`close` when done. What the constructor raises is listed
+        under :meth:`__init__`.
+
+        Args:
+            config: How to launch the runtime and how the client introduces itself in the
+                handshake. ``None`` (the default) means ``CodexConfig()``: the runtime from
+                the installed ``openai-codex-cli-bin`` package, with the default client name.
 
         Example::
+
+            from openai_codex import Codex
 
             with Codex() as codex:
                 result = codex.thread_start().run("Summarize this repository")
@@ -80,6 +115,55 @@ class AsyncCodex:
         """
 
     def __init__(self, config: CodexConfig | None = None) -> None:
+        """Makes a client; the runtime starts on the first awaited call, not here.
+
+        Nothing is launched and nothing is checked yet, so this never blocks. The first
+        awaited method (or ``async with``) then starts the runtime and can raise what starting
+        it raises.
+
+        Args:
+            config: How to launch the runtime and how the client introduces itself.
+                ``None`` (the default) means ``CodexConfig()``.
+
+        Raises:
+            TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields has
+                the wrong type (the message names the field).
+            FileNotFoundError: (on first use) The runtime cannot be found:
+                ``openai-codex-cli-bin`` is not installed, ``config.codex_bin`` does not
+                exist, or the launch command or ``config.cwd`` does not exist.
+            OSError: (on first use) The runtime process could not be started.
+            ValueError: (on first use) ``config.launch_args_override`` is empty.
+            TransportClosedError: (on first use) The runtime exited during the handshake; the
+                message carries its last stderr lines.
+            CodexTimeoutError: (on first use) No answer to ``initialize`` within 60 seconds.
+            UnexpectedResponseError: (on first use) The handshake answer lacks a usable user
+                agent, server name or version (a ``RuntimeError`` too).
+            JsonRpcError: (on first use) The runtime refused the ``initialize`` request.
+        """
+        if not ASYNC:
+            """Starts the Codex runtime and completes the handshake; returns when it is ready.
+
+            On any failure the child process is stopped before the exception propagates.
+
+            Args:
+                config: How to launch the runtime and how the client introduces itself.
+                    ``None`` (the default) means ``CodexConfig()``.
+
+            Raises:
+                TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields
+                    has the wrong type (the message names the field).
+                FileNotFoundError: The runtime cannot be found: ``openai-codex-cli-bin`` is
+                    not installed, ``config.codex_bin`` does not exist, or the launch command
+                    or ``config.cwd`` does not exist.
+                OSError: The runtime process could not be started for another reason.
+                ValueError: ``config.launch_args_override`` is empty.
+                TransportClosedError: The runtime exited during the handshake; the message
+                    carries its last stderr lines.
+                CodexTimeoutError: The runtime did not answer ``initialize`` within 60 seconds.
+                UnexpectedResponseError: The handshake answer lacks a usable user agent,
+                    server name or version (a ``RuntimeError`` too).
+                JsonRpcError: The runtime refused the ``initialize`` request.
+            """
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
@@ -132,7 +216,32 @@ class AsyncCodex:
 
     @property
     def metadata(self) -> InitializeResponse:
-        """What the runtime reported in the handshake (user agent, platform, server info)."""
+        """What the runtime reported in the ``initialize`` handshake.
+
+        The :class:`~openai_codex.types.InitializeResponse` holds ``user_agent``,
+        ``platform_family``, ``platform_os``, ``codex_home`` and ``server_info`` (``name`` and
+        ``version``). The runtime sends no server info of its own, so the SDK derives it from
+        the user agent: ``name`` is the part before the first ``/`` and ``version`` the token
+        after it (e.g. ``"0.133.0"``).
+
+        Raises:
+            NotStartedError: The runtime has not been started yet: no ``async with`` and no
+                awaited method so far (a ``RuntimeError`` too).
+        """
+        if not ASYNC:
+            """What the runtime reported in the ``initialize`` handshake.
+
+            The :class:`~openai_codex.types.InitializeResponse` holds ``user_agent``,
+            ``platform_family``, ``platform_os``, ``codex_home`` and ``server_info`` (``name``
+            and ``version``). The runtime sends no server info of its own, so the SDK derives
+            it from the user agent: ``name`` is the part before the first ``/`` and
+            ``version`` the token after it (e.g. ``"0.133.0"``).
+
+            Example::
+
+                with Codex() as codex:
+                    print(codex.metadata.server_info.version)
+            """
         if self._metadata is None:
             raise NotStartedError(
                 "AsyncCodex is not initialized yet: use 'async with AsyncCodex()' or await a method first"
@@ -140,12 +249,34 @@ class AsyncCodex:
         return self._metadata
 
     async def close(self) -> None:
-        """Stops the runtime and fails anything still waiting on it. Safe to call twice."""
+        """Stops the runtime process and ends the connection.
+
+        Every call still waiting on the runtime (a turn's ``run()``, a ``stream()`` loop, a
+        login ``wait()``) raises :class:`~openai_codex.TransportClosedError`, and so does
+        every later call on this client or its threads and turns. Calling it again, or on a
+        client whose runtime never started, does nothing.
+        """
         client = self._client
         if client is not None:
             await client.close_async()
 
     async def __aenter__(self) -> AsyncCodex:
+        """Starts the runtime (if it is not running yet) and returns this client.
+
+        Returns:
+            This client, ready to use.
+
+        Raises:
+            FileNotFoundError, OSError, ValueError, TransportClosedError, CodexTimeoutError,
+            UnexpectedResponseError, JsonRpcError: The runtime could not be started; see
+            :meth:`__init__`.
+        """
+        if not ASYNC:
+            """Returns this client, whose runtime the constructor has already started.
+
+            Returns:
+                This client.
+            """
         await self._ensure_client()
         return self
 
@@ -155,33 +286,180 @@ class AsyncCodex:
         _exc: BaseException | None,
         _tb: TracebackType | None,
     ) -> None:
+        """Leaves the context-manager block: calls :meth:`close`.
+
+        An exception raised in the block propagates unchanged.
+        """
         await self.close()
 
     # -- account ------------------------------------------------------------------------------
 
     async def login_api_key(self, api_key: str) -> None:
-        """Signs in with an OpenAI API key."""
+        """Signs in to the runtime with an OpenAI API key.
+
+        The runtime keeps the key in its credential store (under ``CODEX_HOME``), so later
+        clients using the same home are signed in too.
+
+        Args:
+            api_key: The OpenAI API key (``"sk-..."``).
+
+        Raises:
+            JsonRpcError: The runtime refused the sign-in (a subclass chosen by error code).
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            await codex.login_api_key(os.environ["OPENAI_API_KEY"])
+        """
+        if not ASYNC:
+            """Signs in to the runtime with an OpenAI API key.
+
+            The runtime keeps the key in its credential store (under ``CODEX_HOME``), so later
+            clients using the same home are signed in too.
+
+            Args:
+                api_key: The OpenAI API key (``"sk-..."``).
+
+            Raises:
+                JsonRpcError: The runtime refused the sign-in (a subclass chosen by error code).
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                codex.login_api_key(os.environ["OPENAI_API_KEY"])
+            """
         await self._request(_LOGIN_START, {"type": "apiKey", "apiKey": api_key})
 
     async def login_chatgpt(self) -> AsyncChatgptLoginHandle:
-        """Starts a ChatGPT sign-in in the browser; open the handle's ``auth_url``."""
+        """Starts signing in with a ChatGPT account in a web browser.
+
+        The runtime starts listening for the browser's callback on a local port (1455) and
+        returns at once. Open ``handle.auth_url`` in a browser on the same machine, then call
+        ``handle.wait()`` for the outcome; ``handle.cancel()`` gives up.
+
+        Returns:
+            The handle of the sign-in in progress, with ``login_id`` and ``auth_url``.
+
+        Raises:
+            UnexpectedResponseError: The runtime answered with another kind of sign-in (a
+                ``RuntimeError`` too).
+            JsonRpcError: The runtime refused to start the sign-in.
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            handle = await codex.login_chatgpt()
+            print("Open", handle.auth_url)
+            outcome = await handle.wait()
+            print("signed in" if outcome.success else outcome.error)
+        """
+        if not ASYNC:
+            """Starts signing in with a ChatGPT account in a web browser.
+
+            The runtime starts listening for the browser's callback on a local port (1455) and
+            returns at once. Open ``handle.auth_url`` in a browser on the same machine, then call
+            ``handle.wait()`` for the outcome; ``handle.cancel()`` gives up.
+
+            Returns:
+                The handle of the sign-in in progress, with ``login_id`` and ``auth_url``.
+
+            Raises:
+                UnexpectedResponseError: The runtime answered with another kind of sign-in (a
+                    ``RuntimeError`` too).
+                JsonRpcError: The runtime refused to start the sign-in.
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                handle = codex.login_chatgpt()
+                print("Open", handle.auth_url)
+                outcome = handle.wait()
+                print("signed in" if outcome.success else outcome.error)
+            """
         result = _login_response(await self._request(_LOGIN_START, {"type": "chatgpt"}), "chatgpt")
         return AsyncChatgptLoginHandle(self, result["loginId"], result["authUrl"])
 
     async def login_chatgpt_device_code(self) -> AsyncDeviceCodeLoginHandle:
-        """Starts a ChatGPT sign-in with a device code (for machines without a browser)."""
+        """Starts signing in with a ChatGPT account by device code.
+
+        For machines without a browser: the user visits ``handle.verification_url`` on any
+        device and enters ``handle.user_code``; ``handle.wait()`` then returns the outcome. The
+        runtime must reach ``auth.openai.com`` to get the code.
+
+        Returns:
+            The handle of the sign-in in progress, with ``login_id``, ``verification_url`` and
+            ``user_code``.
+
+        Raises:
+            UnexpectedResponseError: The runtime answered with another kind of sign-in (a
+                ``RuntimeError`` too).
+            JsonRpcError: The runtime could not start the sign-in, e.g. ``InternalRpcError``
+                when ``auth.openai.com`` cannot be reached.
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            handle = await codex.login_chatgpt_device_code()
+            print(f"Visit {handle.verification_url} and enter {handle.user_code}")
+            outcome = await handle.wait()
+        """
+        if not ASYNC:
+            """Starts signing in with a ChatGPT account by device code.
+
+            For machines without a browser: the user visits ``handle.verification_url`` on any
+            device and enters ``handle.user_code``; ``handle.wait()`` then returns the outcome. The
+            runtime must reach ``auth.openai.com`` to get the code.
+
+            Returns:
+                The handle of the sign-in in progress, with ``login_id``, ``verification_url`` and
+                ``user_code``.
+
+            Raises:
+                UnexpectedResponseError: The runtime answered with another kind of sign-in (a
+                    ``RuntimeError`` too).
+                JsonRpcError: The runtime could not start the sign-in, e.g. ``InternalRpcError``
+                    when ``auth.openai.com`` cannot be reached.
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                handle = codex.login_chatgpt_device_code()
+                print(f"Visit {handle.verification_url} and enter {handle.user_code}")
+                outcome = handle.wait()
+            """
         result = _login_response(await self._request(_LOGIN_START, {"type": "chatgptDeviceCode"}), "chatgptDeviceCode")
         return AsyncDeviceCodeLoginHandle(self, result["loginId"], result["verificationUrl"], result["userCode"])
 
     async def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
-        """The signed-in account (``GetAccountResponse``); ``account`` is None when signed out."""
+        """Tells who is signed in to the runtime.
+
+        Args:
+            refresh_token: If true, the runtime first refreshes a ChatGPT access token (in
+                its managed sign-in mode; otherwise the flag is ignored). Defaults to false.
+
+        Returns:
+            A :class:`~openai_codex.types.GetAccountResponse`: ``account`` is ``None`` when
+            nobody is signed in, else an ``Account`` whose ``root`` is an ``ApiKeyAccount``,
+            a ``ChatgptAccount`` (``email``, ``plan_type``) or an ``AmazonBedrockAccount``;
+            ``requires_openai_auth`` says whether the configured model provider needs an
+            OpenAI sign-in.
+
+        Raises:
+            JsonRpcError: The runtime refused the request.
+            TransportClosedError: The runtime has exited or the client was closed.
+        """
         return cast(
             "GetAccountResponse",
             model_for("GetAccountResponse", await self._request("account/read", {"refreshToken": refresh_token})),
         )
 
     async def logout(self) -> None:
-        """Signs out."""
+        """Signs out of the runtime, removing its stored credentials.
+
+        Raises:
+            JsonRpcError: The runtime refused the request.
+            TransportClosedError: The runtime has exited or the client was closed.
+        """
         await self._request("account/logout")
 
     # -- threads ------------------------------------------------------------------------------
@@ -204,7 +482,125 @@ class AsyncCodex:
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
     ) -> AsyncThread:
-        """Starts a new thread (conversation) and returns it."""
+        """Starts a new thread (a conversation with the agent) and returns its handle.
+
+        Settings given here are stored with the thread and apply to all its turns (a turn can
+        override some of them). Keywords left as ``None`` are not sent, so the runtime uses its
+        configured default.
+
+        Args:
+            approval_mode: What happens when the agent wants to do something its sandbox does
+                not allow. ``ApprovalMode.auto_review`` (the default): an automatic reviewer
+                run by the runtime approves or declines each request.
+                ``ApprovalMode.deny_all``: every such request is declined without asking.
+            base_instructions: Text that replaces the agent's built-in base instructions.
+            config: Runtime configuration for this thread, keyed as in the runtime's
+                ``config.toml`` (for example ``{"model_reasoning_effort": "high"}``).
+            cwd: Working directory of the thread: where the agent's commands run and what the
+                workspace is. Defaults to the runtime process's working directory.
+            developer_instructions: Extra instructions given to the agent besides its base
+                instructions.
+            ephemeral: If true, the thread is not stored: it cannot be listed, resumed or
+                forked later.
+            model: Name of the model to use (see :meth:`models`, e.g. ``"gpt-5.4"``).
+            model_provider: Id of a model provider configured in the runtime (e.g.
+                ``"openai"``).
+            personality: The agent's tone: ``Personality.none``, ``Personality.friendly`` or
+                ``Personality.pragmatic`` (or the plain string values).
+            sandbox: How far the agent's commands may reach: ``Sandbox.read_only``,
+                ``Sandbox.workspace_write`` or ``Sandbox.full_access``. ``None`` keeps the
+                runtime's configured sandbox.
+            service_name: A name for the application using the SDK, sent to the runtime
+                with the thread.
+            service_tier: Service tier for the model requests, where the provider offers
+                tiers (e.g. ``"fast"``).
+            session_start_source: How this session began, as the runtime records it:
+                ``ThreadStartSource.startup`` or ``ThreadStartSource.clear``.
+            thread_source: Who created the thread, for the runtime's records:
+                ``ThreadSource.user``, ``ThreadSource.subagent`` or
+                ``ThreadSource.memory_consolidation``.
+
+        Returns:
+            The new thread's handle; ``thread.id`` is its id.
+
+        Raises:
+            ValueError: ``approval_mode`` is not an ``ApprovalMode`` member, ``sandbox`` not a
+                ``Sandbox`` member (plain strings are refused too), ``personality`` not one of
+                its values, or ``config`` holds a float that JSON cannot carry (NaN, infinity).
+            TypeError: A setting has the wrong type (the message names it), or ``config``
+                holds a value that cannot be sent as JSON.
+            JsonRpcError: The runtime refused the request (a subclass chosen by error code,
+                e.g. ``InvalidRequestError``).
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            thread = await codex.thread_start(
+                sandbox=Sandbox.workspace_write,
+                approval_mode=ApprovalMode.deny_all,
+                cwd="/path/to/project",
+            )
+        """
+        if not ASYNC:
+            """Starts a new thread (a conversation with the agent) and returns its handle.
+
+            Settings given here are stored with the thread and apply to all its turns (a turn can
+            override some of them). Keywords left as ``None`` are not sent, so the runtime uses its
+            configured default.
+
+            Args:
+                approval_mode: What happens when the agent wants to do something its sandbox does
+                    not allow. ``ApprovalMode.auto_review`` (the default): an automatic reviewer
+                    run by the runtime approves or declines each request.
+                    ``ApprovalMode.deny_all``: every such request is declined without asking.
+                base_instructions: Text that replaces the agent's built-in base instructions.
+                config: Runtime configuration for this thread, keyed as in the runtime's
+                    ``config.toml`` (for example ``{"model_reasoning_effort": "high"}``).
+                cwd: Working directory of the thread: where the agent's commands run and what the
+                    workspace is. Defaults to the runtime process's working directory.
+                developer_instructions: Extra instructions given to the agent besides its base
+                    instructions.
+                ephemeral: If true, the thread is not stored: it cannot be listed, resumed or
+                    forked later.
+                model: Name of the model to use (see :meth:`models`, e.g. ``"gpt-5.4"``).
+                model_provider: Id of a model provider configured in the runtime (e.g.
+                    ``"openai"``).
+                personality: The agent's tone: ``Personality.none``, ``Personality.friendly`` or
+                    ``Personality.pragmatic`` (or the plain string values).
+                sandbox: How far the agent's commands may reach: ``Sandbox.read_only``,
+                    ``Sandbox.workspace_write`` or ``Sandbox.full_access``. ``None`` keeps the
+                    runtime's configured sandbox.
+                service_name: A name for the application using the SDK, sent to the runtime
+                    with the thread.
+                service_tier: Service tier for the model requests, where the provider offers
+                    tiers (e.g. ``"fast"``).
+                session_start_source: How this session began, as the runtime records it:
+                    ``ThreadStartSource.startup`` or ``ThreadStartSource.clear``.
+                thread_source: Who created the thread, for the runtime's records:
+                    ``ThreadSource.user``, ``ThreadSource.subagent`` or
+                    ``ThreadSource.memory_consolidation``.
+
+            Returns:
+                The new thread's handle; ``thread.id`` is its id.
+
+            Raises:
+                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member, ``sandbox`` not a
+                    ``Sandbox`` member (plain strings are refused too), ``personality`` not one of
+                    its values, or ``config`` holds a float that JSON cannot carry (NaN, infinity).
+                TypeError: A setting has the wrong type (the message names it), or ``config``
+                    holds a value that cannot be sent as JSON.
+                JsonRpcError: The runtime refused the request (a subclass chosen by error code,
+                    e.g. ``InvalidRequestError``).
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                thread = codex.thread_start(
+                    sandbox=Sandbox.workspace_write,
+                    approval_mode=ApprovalMode.deny_all,
+                    cwd="/path/to/project",
+                )
+            """
         params = thread_start_params(
             approval_mode=approval_mode,
             base_instructions=base_instructions,
@@ -237,7 +633,105 @@ class AsyncCodex:
         source_kinds: list[ThreadSourceKind] | None = None,
         use_state_db_only: bool | None = None,
     ) -> ThreadListResponse:
-        """Lists stored threads (``ThreadListResponse``: ``data``, ``next_cursor``)."""
+        """Lists the threads the runtime has stored, newest first by default, one page at a time.
+
+        Every filter left as ``None`` is not sent, so the runtime applies its default.
+
+        Args:
+            archived: If true, list only archived threads; otherwise only threads that are
+                not archived.
+            cursor: The ``next_cursor`` of a previous page, to get the page after it.
+            cwd: Only threads whose working directory is exactly this path, or one of these
+                paths (a ``str`` or a list of them).
+            limit: Page size; the runtime picks one when unset.
+            model_providers: Only threads recorded under these model providers (an empty
+                list means all providers).
+            search_term: Only threads whose title contains this text.
+            sort_direction: ``SortDirection.desc`` (the runtime's default: newest first) or
+                ``SortDirection.asc``.
+            sort_key: ``ThreadSortKey.created_at`` (the runtime's default) or
+                ``ThreadSortKey.updated_at``.
+            source_kinds: Only threads started from these sources (``ThreadSourceKind``
+                members, e.g. ``cli``, ``vscode``, ``exec``, ``app_server``). Unset or empty
+                means the interactive sources.
+            use_state_db_only: If true, the runtime answers from its state database alone,
+                without scanning (and repairing) the stored session files.
+
+        Returns:
+            A :class:`~openai_codex.types.ThreadListResponse`: ``data`` holds the stored-thread
+            records (``id``, ``name``, ``preview``, ``cwd``, ``created_at``, ``updated_at``,
+            ...; not :class:`Thread` handles), ``next_cursor`` the cursor of the next page
+            (``None`` on the last one) and ``backwards_cursor`` that of the previous one.
+
+        Raises:
+            TypeError: A filter has the wrong type (the message names it) or holds a value
+                that cannot be sent as JSON.
+            ValueError: ``sort_key``, ``sort_direction`` or a ``source_kinds`` entry is not
+                one of its values, or ``limit`` is negative.
+            JsonRpcError: The runtime refused the request.
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            cursor = None
+            while True:
+                page = await codex.thread_list(cursor=cursor, limit=50)
+                for stored in page.data:
+                    print(stored.id, stored.name)
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+        """
+        if not ASYNC:
+            """Lists the threads the runtime has stored, newest first by default, one page at a time.
+
+            Every filter left as ``None`` is not sent, so the runtime applies its default.
+
+            Args:
+                archived: If true, list only archived threads; otherwise only threads that are
+                    not archived.
+                cursor: The ``next_cursor`` of a previous page, to get the page after it.
+                cwd: Only threads whose working directory is exactly this path, or one of these
+                    paths (a ``str`` or a list of them).
+                limit: Page size; the runtime picks one when unset.
+                model_providers: Only threads recorded under these model providers (an empty
+                    list means all providers).
+                search_term: Only threads whose title contains this text.
+                sort_direction: ``SortDirection.desc`` (the runtime's default: newest first) or
+                    ``SortDirection.asc``.
+                sort_key: ``ThreadSortKey.created_at`` (the runtime's default) or
+                    ``ThreadSortKey.updated_at``.
+                source_kinds: Only threads started from these sources (``ThreadSourceKind``
+                    members, e.g. ``cli``, ``vscode``, ``exec``, ``app_server``). Unset or empty
+                    means the interactive sources.
+                use_state_db_only: If true, the runtime answers from its state database alone,
+                    without scanning (and repairing) the stored session files.
+
+            Returns:
+                A :class:`~openai_codex.types.ThreadListResponse`: ``data`` holds the stored-thread
+                records (``id``, ``name``, ``preview``, ``cwd``, ``created_at``, ``updated_at``,
+                ...; not :class:`Thread` handles), ``next_cursor`` the cursor of the next page
+                (``None`` on the last one) and ``backwards_cursor`` that of the previous one.
+
+            Raises:
+                TypeError: A filter has the wrong type (the message names it) or holds a value
+                    that cannot be sent as JSON.
+                ValueError: ``sort_key``, ``sort_direction`` or a ``source_kinds`` entry is not
+                    one of its values, or ``limit`` is negative.
+                JsonRpcError: The runtime refused the request.
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                cursor = None
+                while True:
+                    page = codex.thread_list(cursor=cursor, limit=50)
+                    for stored in page.data:
+                        print(stored.id, stored.name)
+                    if page.next_cursor is None:
+                        break
+                    cursor = page.next_cursor
+            """
         params = thread_list_params(
             archived=archived,
             cursor=cursor,
@@ -267,7 +761,89 @@ class AsyncCodex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
     ) -> AsyncThread:
-        """Reopens a stored thread by id; settings left unset keep their stored values."""
+        """Loads a stored thread into this connection and returns its handle.
+
+        New turns then continue the thread's conversation. Every keyword left as ``None`` is
+        not sent, so the thread keeps its stored setting (including its approval mode); a
+        keyword that is given replaces the stored setting.
+
+        Args:
+            thread_id: Id of the thread to resume (``thread.id``, or an ``id`` from
+                :meth:`thread_list`).
+            approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
+                request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
+                request is declined).
+            base_instructions: Text that replaces the agent's built-in base instructions.
+            config: Runtime configuration for the thread, keyed as in ``config.toml``.
+            cwd: Working directory of the thread from now on.
+            developer_instructions: Extra instructions given to the agent besides its base
+                instructions.
+            model: Name of the model to use from now on.
+            model_provider: Id of a model provider configured in the runtime.
+            personality: ``Personality.none``, ``Personality.friendly`` or
+                ``Personality.pragmatic``.
+            sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
+                ``Sandbox.full_access``.
+            service_tier: Service tier for the model requests (e.g. ``"fast"``).
+
+        Returns:
+            The thread's handle (its ``id`` is ``thread_id``).
+
+        Raises:
+            ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                a ``Sandbox`` member.
+            TypeError: ``config`` holds a value that cannot be sent as JSON.
+            InvalidRequestError: No stored thread has this id (what the runtime answers).
+            JsonRpcError: The runtime refused the request for another reason.
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            thread = await codex.thread_resume(saved_id)
+            result = await thread.run("Where were we?")
+        """
+        if not ASYNC:
+            """Loads a stored thread into this connection and returns its handle.
+
+            New turns then continue the thread's conversation. Every keyword left as ``None`` is
+            not sent, so the thread keeps its stored setting (including its approval mode); a
+            keyword that is given replaces the stored setting.
+
+            Args:
+                thread_id: Id of the thread to resume (``thread.id``, or an ``id`` from
+                    :meth:`thread_list`).
+                approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
+                    request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
+                    request is declined).
+                base_instructions: Text that replaces the agent's built-in base instructions.
+                config: Runtime configuration for the thread, keyed as in ``config.toml``.
+                cwd: Working directory of the thread from now on.
+                developer_instructions: Extra instructions given to the agent besides its base
+                    instructions.
+                model: Name of the model to use from now on.
+                model_provider: Id of a model provider configured in the runtime.
+                personality: ``Personality.none``, ``Personality.friendly`` or
+                    ``Personality.pragmatic``.
+                sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
+                    ``Sandbox.full_access``.
+                service_tier: Service tier for the model requests (e.g. ``"fast"``).
+
+            Returns:
+                The thread's handle (its ``id`` is ``thread_id``).
+
+            Raises:
+                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                    a ``Sandbox`` member.
+                TypeError: ``config`` holds a value that cannot be sent as JSON.
+                InvalidRequestError: No stored thread has this id (what the runtime answers).
+                JsonRpcError: The runtime refused the request for another reason.
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                thread = codex.thread_resume(saved_id)
+                result = thread.run("Where were we?")
+            """
         params = thread_resume_params(
             thread_id,
             approval_mode=approval_mode,
@@ -299,7 +875,91 @@ class AsyncCodex:
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
     ) -> AsyncThread:
-        """Starts a new thread that begins with a copy of another thread's history."""
+        """Starts a new thread whose history begins as a copy of another thread's.
+
+        The original thread is left as it is; the two go separate ways from here. Keywords
+        left as ``None`` are not sent, so the runtime decides (it starts from the original
+        thread's settings).
+
+        Args:
+            thread_id: Id of the thread to copy.
+            approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
+                request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
+                request is declined).
+            base_instructions: Text that replaces the agent's built-in base instructions.
+            config: Runtime configuration for the new thread, keyed as in ``config.toml``.
+            cwd: Working directory of the new thread.
+            developer_instructions: Extra instructions given to the agent besides its base
+                instructions.
+            ephemeral: If true, the new thread is not stored (it cannot be listed, resumed or
+                forked later).
+            model: Name of the model for the new thread.
+            model_provider: Id of a model provider configured in the runtime.
+            sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
+                ``Sandbox.full_access``.
+            service_tier: Service tier for the model requests (e.g. ``"fast"``).
+            thread_source: Who created the thread, for the runtime's records:
+                ``ThreadSource.user``, ``ThreadSource.subagent`` or
+                ``ThreadSource.memory_consolidation``.
+
+        Returns:
+            The new thread's handle, with a new ``id``.
+
+        Raises:
+            ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                a ``Sandbox`` member.
+            TypeError: ``config`` holds a value that cannot be sent as JSON.
+            InvalidRequestError: No stored thread has this id.
+            JsonRpcError: The runtime refused the request for another reason.
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            experiment = await codex.thread_fork(thread.id, model="gpt-5.4")
+        """
+        if not ASYNC:
+            """Starts a new thread whose history begins as a copy of another thread's.
+
+            The original thread is left as it is; the two go separate ways from here. Keywords
+            left as ``None`` are not sent, so the runtime decides (it starts from the original
+            thread's settings).
+
+            Args:
+                thread_id: Id of the thread to copy.
+                approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
+                    request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
+                    request is declined).
+                base_instructions: Text that replaces the agent's built-in base instructions.
+                config: Runtime configuration for the new thread, keyed as in ``config.toml``.
+                cwd: Working directory of the new thread.
+                developer_instructions: Extra instructions given to the agent besides its base
+                    instructions.
+                ephemeral: If true, the new thread is not stored (it cannot be listed, resumed or
+                    forked later).
+                model: Name of the model for the new thread.
+                model_provider: Id of a model provider configured in the runtime.
+                sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
+                    ``Sandbox.full_access``.
+                service_tier: Service tier for the model requests (e.g. ``"fast"``).
+                thread_source: Who created the thread, for the runtime's records:
+                    ``ThreadSource.user``, ``ThreadSource.subagent`` or
+                    ``ThreadSource.memory_consolidation``.
+
+            Returns:
+                The new thread's handle, with a new ``id``.
+
+            Raises:
+                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                    a ``Sandbox`` member.
+                TypeError: ``config`` holds a value that cannot be sent as JSON.
+                InvalidRequestError: No stored thread has this id.
+                JsonRpcError: The runtime refused the request for another reason.
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                experiment = codex.thread_fork(thread.id, model="gpt-5.4")
+            """
         params = thread_fork_params(
             thread_id,
             approval_mode=approval_mode,
@@ -317,14 +977,42 @@ class AsyncCodex:
         return AsyncThread(self, thread_id_of(await self._request("thread/fork", params)))
 
     async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
-        """Archives a stored thread (``ThreadArchiveResponse``)."""
+        """Archives a stored thread: it leaves the default listing but is kept.
+
+        :meth:`thread_list` with ``archived=True`` lists it, and :meth:`thread_unarchive`
+        brings it back.
+
+        Args:
+            thread_id: Id of the thread to archive.
+
+        Returns:
+            A :class:`~openai_codex.types.ThreadArchiveResponse`, which has no fields.
+
+        Raises:
+            InvalidRequestError: No stored thread has this id.
+            JsonRpcError: The runtime refused the request for another reason.
+            TransportClosedError: The runtime has exited or the client was closed.
+        """
         return cast(
             "ThreadArchiveResponse",
             model_for("ThreadArchiveResponse", await self._request("thread/archive", {"threadId": thread_id})),
         )
 
     async def thread_unarchive(self, thread_id: str) -> AsyncThread:
-        """Restores an archived thread and returns it, loaded and ready for a turn."""
+        """Restores an archived thread to the default listing and returns its handle, loaded.
+
+        Args:
+            thread_id: Id of the archived thread.
+
+        Returns:
+            The thread's handle, ready for a turn at once (the thread is loaded with
+            ``thread/resume``, keeping its stored settings).
+
+        Raises:
+            InvalidRequestError: No archived thread has this id.
+            JsonRpcError: The runtime refused the request for another reason.
+            TransportClosedError: The runtime has exited or the client was closed.
+        """
         restored = thread_id_of(await self._request("thread/unarchive", {"threadId": thread_id}))
         # The runtime restores the thread's files but does not load it: a turn on it would fail
         # with "thread not found" until a thread/resume. Load it here, keeping its settings.
@@ -334,7 +1022,49 @@ class AsyncCodex:
     # -- models -------------------------------------------------------------------------------
 
     async def models(self, *, include_hidden: bool = False) -> ModelListResponse:
-        """The models the runtime offers (``ModelListResponse``)."""
+        """Lists the models the runtime offers.
+
+        Args:
+            include_hidden: If true, also list the models hidden from the default picker.
+                Defaults to false.
+
+        Returns:
+            A :class:`~openai_codex.types.ModelListResponse` whose ``data`` holds one record
+            per model: ``model`` (the name to pass as ``model=``), ``display_name``,
+            ``description``, ``is_default``, ``hidden``, ``default_reasoning_effort``,
+            ``supported_reasoning_efforts``, ``input_modalities``, ...
+
+        Raises:
+            JsonRpcError: The runtime refused the request.
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            listing = await codex.models()
+            default = next(m for m in listing.data if m.is_default)
+        """
+        if not ASYNC:
+            """Lists the models the runtime offers.
+
+            Args:
+                include_hidden: If true, also list the models hidden from the default picker.
+                    Defaults to false.
+
+            Returns:
+                A :class:`~openai_codex.types.ModelListResponse` whose ``data`` holds one record
+                per model: ``model`` (the name to pass as ``model=``), ``display_name``,
+                ``description``, ``is_default``, ``hidden``, ``default_reasoning_effort``,
+                ``supported_reasoning_efforts``, ``input_modalities``, ...
+
+            Raises:
+                JsonRpcError: The runtime refused the request.
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                listing = codex.models()
+                default = next(m for m in listing.data if m.is_default)
+            """
         return cast(
             "ModelListResponse",
             model_for("ModelListResponse", await self._request("model/list", {"includeHidden": include_hidden})),

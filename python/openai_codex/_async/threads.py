@@ -10,6 +10,7 @@ from .._wire import model_for
 from ..approvals import ApprovalMode
 from ..inputs import RunInput
 from ..sandbox import Sandbox
+from . import ASYNC
 from .turns import AsyncTurnHandle
 
 if TYPE_CHECKING:
@@ -28,14 +29,32 @@ __all__ = ["AsyncThread"]
 
 
 class AsyncThread:
-    """A conversation on the runtime. Start turns with :meth:`run` or :meth:`turn`.
+    """A handle on one thread: a conversation with the agent, made of turns that share context.
 
-    Two handles are equal when they name the same thread on the same client.
+    Get one from :meth:`AsyncCodex.thread_start`, ``thread_resume``, ``thread_fork`` or
+    ``thread_unarchive``; do not build it yourself (a handle for an id the connection has not
+    loaded fails on first use). Send the agent a message with :meth:`run` (wait for the
+    result) or :meth:`turn` (get a handle on the running turn at once). A thread runs one turn
+    at a time: a turn started while another runs waits for it.
+
+    The handle holds no state of its own besides its id: two handles are equal when they name
+    the same thread on the same client.
+
+    Args:
+        id: The thread's id, as the runtime reported it.
+
+    Attributes:
+        id: The thread's id; keep it to resume the thread later with ``thread_resume``.
     """
 
     __slots__ = ("_codex", "id")
 
     def __init__(self, _codex: AsyncCodex, id: str) -> None:
+        """Wraps a thread the client has loaded; made by the client's ``thread_*`` methods.
+
+        Args:
+            id: The thread's id.
+        """
         self._codex = _codex
         self.id = id
 
@@ -53,11 +72,123 @@ class AsyncThread:
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
     ) -> AsyncTurnHandle:
-        """Starts a turn and returns its handle at once; the turn runs in the background.
+        """Starts a turn and returns its handle as soon as the runtime has accepted it.
 
-        Keyword settings apply to this turn and, as the runtime stores them, to later turns.
-        A turn started while another runs on this thread (or while it compacts) waits for it.
+        The turn runs in the background; read its events with ``handle.stream()`` or wait for
+        its result with ``handle.run()``. Every event is recorded from the moment the turn
+        starts, so nothing is lost however late the handle is read, even for a turn that
+        finishes before this call returns.
+
+        Settings given as keywords (all but ``output_schema``) apply to this turn and, as the
+        runtime stores them, to the thread's later turns; keywords left as ``None`` are not
+        sent. If another turn is running on this thread (from this or another client), this
+        call first waits for it to complete; after :meth:`compact` it first waits (up to 10
+        minutes) for the compaction to finish.
+
+        Args:
+            input: What to send: a ``str`` (plain text), one input item (``TextInput``,
+                ``ImageInput``, ``LocalImageInput``, ``SkillInput``, ``MentionInput``) or a
+                list of them, sent in order.
+            approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
+                request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
+                request is declined). ``None`` keeps the thread's setting.
+            cwd: Working directory for the agent's commands.
+            effort: How hard the model reasons: a ``ReasoningEffort`` member (``none``,
+                ``minimal``, ``low``, ``medium``, ``high``, ``xhigh``, least to most) or its
+                string value. What a model supports is in :meth:`AsyncCodex.models`.
+            model: Name of the model to use.
+            output_schema: A JSON Schema (as a dict) the agent's final message must follow;
+                its text is then a JSON document. Applies to this turn only.
+            personality: ``Personality.none``, ``Personality.friendly`` or
+                ``Personality.pragmatic`` (or the plain string values).
+            sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
+                ``Sandbox.full_access``.
+            service_tier: Service tier for the model requests (e.g. ``"fast"``).
+            summary: Whether and how the model summarizes its reasoning: ``"auto"``,
+                ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
+
+        Returns:
+            The handle of the running turn: ``stream()``, ``run()``, ``steer()`` and
+            ``interrupt()``; its ``id`` is the turn's id.
+
+        Raises:
+            TypeError: ``input`` (or an item of it) is not one of the accepted types, a
+                setting has the wrong type (e.g. ``output_schema`` not a dict), or
+                ``output_schema`` holds a value that cannot be sent as JSON.
+            ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                a ``Sandbox`` member (plain strings are refused too), or ``effort``,
+                ``personality`` or ``summary`` is not one of its values (the message names
+                the parameter and lists them).
+            JsonRpcError: The runtime refused the turn (a subclass chosen by error code, e.g.
+                ``InvalidRequestError`` for a thread it does not have loaded).
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            handle = await thread.turn("Refactor utils.py", effort=ReasoningEffort.high)
+            async for event in handle.stream():
+                if event.method == "item/agentMessage/delta":
+                    print(event.payload.delta, end="", flush=True)
         """
+        if not ASYNC:
+            """Starts a turn and returns its handle as soon as the runtime has accepted it.
+
+            The turn runs in the background; read its events with ``handle.stream()`` or wait for
+            its result with ``handle.run()``. Every event is recorded from the moment the turn
+            starts, so nothing is lost however late the handle is read, even for a turn that
+            finishes before this call returns.
+
+            Settings given as keywords (all but ``output_schema``) apply to this turn and, as the
+            runtime stores them, to the thread's later turns; keywords left as ``None`` are not
+            sent. If another turn is running on this thread (from this or another client), this
+            call first waits for it to complete; after :meth:`compact` it first waits (up to 10
+            minutes) for the compaction to finish.
+
+            Args:
+                input: What to send: a ``str`` (plain text), one input item (``TextInput``,
+                    ``ImageInput``, ``LocalImageInput``, ``SkillInput``, ``MentionInput``) or a
+                    list of them, sent in order.
+                approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
+                    request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
+                    request is declined). ``None`` keeps the thread's setting.
+                cwd: Working directory for the agent's commands.
+                effort: How hard the model reasons: a ``ReasoningEffort`` member (``none``,
+                    ``minimal``, ``low``, ``medium``, ``high``, ``xhigh``, least to most) or its
+                    string value. What a model supports is in :meth:`AsyncCodex.models`.
+                model: Name of the model to use.
+                output_schema: A JSON Schema (as a dict) the agent's final message must follow;
+                    its text is then a JSON document. Applies to this turn only.
+                personality: ``Personality.none``, ``Personality.friendly`` or
+                    ``Personality.pragmatic`` (or the plain string values).
+                sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
+                    ``Sandbox.full_access``.
+                service_tier: Service tier for the model requests (e.g. ``"fast"``).
+                summary: Whether and how the model summarizes its reasoning: ``"auto"``,
+                    ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
+
+            Returns:
+                The handle of the running turn: ``stream()``, ``run()``, ``steer()`` and
+                ``interrupt()``; its ``id`` is the turn's id.
+
+            Raises:
+                TypeError: ``input`` (or an item of it) is not one of the accepted types, a
+                    setting has the wrong type (e.g. ``output_schema`` not a dict), or
+                    ``output_schema`` holds a value that cannot be sent as JSON.
+                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                    a ``Sandbox`` member (plain strings are refused too), or ``effort``,
+                    ``personality`` or ``summary`` is not one of its values (the message names
+                    the parameter and lists them).
+                JsonRpcError: The runtime refused the turn (a subclass chosen by error code, e.g.
+                    ``InvalidRequestError`` for a thread it does not have loaded).
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                handle = thread.turn("Refactor utils.py", effort=ReasoningEffort.high)
+                for event in handle.stream():
+                    if event.method == "item/agentMessage/delta":
+                        print(event.payload.delta, end="", flush=True)
+            """
         params = turn_params(
             self.id,
             input,
@@ -90,7 +221,111 @@ class AsyncThread:
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
     ) -> TurnResult:
-        """Runs a turn to completion and returns its result (raises if the turn failed)."""
+        """Runs a turn to the end and returns its result.
+
+        The same as :meth:`turn` followed by ``run()`` on its handle: it sends ``input`` with
+        the given settings and waits until the turn completes. An interrupted turn is
+        returned (``status`` is ``TurnStatus.interrupted``); a failed one raises.
+
+        Args:
+            input: What to send: a ``str`` (plain text), one input item (``TextInput``,
+                ``ImageInput``, ``LocalImageInput``, ``SkillInput``, ``MentionInput``) or a
+                list of them, sent in order.
+            approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
+                request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
+                request is declined). ``None`` keeps the thread's setting.
+            cwd: Working directory for the agent's commands.
+            effort: How hard the model reasons: a ``ReasoningEffort`` member (``none``,
+                ``minimal``, ``low``, ``medium``, ``high``, ``xhigh``, least to most) or its
+                string value. What a model supports is in :meth:`AsyncCodex.models`.
+            model: Name of the model to use.
+            output_schema: A JSON Schema (as a dict) the agent's final message must follow;
+                its text is then a JSON document. Applies to this turn only.
+            personality: ``Personality.none``, ``Personality.friendly`` or
+                ``Personality.pragmatic`` (or the plain string values).
+            sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
+                ``Sandbox.full_access``.
+            service_tier: Service tier for the model requests (e.g. ``"fast"``).
+            summary: Whether and how the model summarizes its reasoning: ``"auto"``,
+                ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
+
+        Returns:
+            The :class:`~openai_codex.TurnResult`: ``final_response`` (the agent's answer),
+            ``items`` (everything the turn did), ``usage``, ``status`` and timings.
+
+        Raises:
+            TurnFailedError: The turn ended with status ``failed``; the message is the
+                runtime's error message (a ``RuntimeError`` too).
+            TypeError: ``input`` (or an item of it) is not one of the accepted types, a
+                setting has the wrong type (e.g. ``output_schema`` not a dict), or
+                ``output_schema`` holds a value that cannot be sent as JSON.
+            ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                a ``Sandbox`` member (plain strings are refused too), or ``effort``,
+                ``personality`` or ``summary`` is not one of its values (the message names
+                the parameter and lists them).
+            JsonRpcError: The runtime refused the turn (a subclass chosen by error code, e.g.
+                ``InvalidRequestError`` for a thread it does not have loaded).
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            result = await thread.run("What does this repository do?")
+            print(result.final_response)
+        """
+        if not ASYNC:
+            """Runs a turn to the end and returns its result.
+
+            The same as :meth:`turn` followed by ``run()`` on its handle: it sends ``input`` with
+            the given settings and waits until the turn completes. An interrupted turn is
+            returned (``status`` is ``TurnStatus.interrupted``); a failed one raises. The wait
+            releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` in it while the turn keeps
+            running on the runtime.
+
+            Args:
+                input: What to send: a ``str`` (plain text), one input item (``TextInput``,
+                    ``ImageInput``, ``LocalImageInput``, ``SkillInput``, ``MentionInput``) or a
+                    list of them, sent in order.
+                approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
+                    request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
+                    request is declined). ``None`` keeps the thread's setting.
+                cwd: Working directory for the agent's commands.
+                effort: How hard the model reasons: a ``ReasoningEffort`` member (``none``,
+                    ``minimal``, ``low``, ``medium``, ``high``, ``xhigh``, least to most) or its
+                    string value. What a model supports is in :meth:`AsyncCodex.models`.
+                model: Name of the model to use.
+                output_schema: A JSON Schema (as a dict) the agent's final message must follow;
+                    its text is then a JSON document. Applies to this turn only.
+                personality: ``Personality.none``, ``Personality.friendly`` or
+                    ``Personality.pragmatic`` (or the plain string values).
+                sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
+                    ``Sandbox.full_access``.
+                service_tier: Service tier for the model requests (e.g. ``"fast"``).
+                summary: Whether and how the model summarizes its reasoning: ``"auto"``,
+                    ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
+
+            Returns:
+                The :class:`~openai_codex.TurnResult`: ``final_response`` (the agent's answer),
+                ``items`` (everything the turn did), ``usage``, ``status`` and timings.
+
+            Raises:
+                TurnFailedError: The turn ended with status ``failed``; the message is the
+                    runtime's error message (a ``RuntimeError`` too).
+                TypeError: ``input`` (or an item of it) is not one of the accepted types, a
+                    setting has the wrong type (e.g. ``output_schema`` not a dict), or
+                    ``output_schema`` holds a value that cannot be sent as JSON.
+                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                    a ``Sandbox`` member (plain strings are refused too), or ``effort``,
+                    ``personality`` or ``summary`` is not one of its values (the message names
+                    the parameter and lists them).
+                JsonRpcError: The runtime refused the turn (a subclass chosen by error code, e.g.
+                    ``InvalidRequestError`` for a thread it does not have loaded).
+                TransportClosedError: The runtime has exited or the client was closed.
+
+            Example::
+
+                result = thread.run("What does this repository do?")
+                print(result.final_response)
+            """
         handle = await self.turn(
             input,
             approval_mode=approval_mode,
@@ -106,21 +341,57 @@ class AsyncThread:
         return await handle.run()
 
     async def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
-        """The thread's stored state (``thread/read``), with its turns if asked."""
+        """Reads the thread's stored record from the runtime.
+
+        Args:
+            include_turns: If true, the record also holds the thread's turns with their
+                items. Defaults to false.
+
+        Returns:
+            A :class:`~openai_codex.types.ThreadReadResponse` whose ``thread`` has ``id``,
+            ``name``, ``preview``, ``status`` (``status.root.type`` is ``"idle"``,
+            ``"active"``, ...), ``cwd``, timestamps and, with ``include_turns``, ``turns``.
+
+        Raises:
+            JsonRpcError: The runtime refused the request (``InvalidRequestError`` for a
+                thread it does not know).
+            TransportClosedError: The runtime has exited or the client was closed.
+        """
         params = {"threadId": self.id, "includeTurns": include_turns}
         result = await self._codex._request("thread/read", params)
         return cast("ThreadReadResponse", model_for("ThreadReadResponse", result))
 
     async def set_name(self, name: str) -> ThreadSetNameResponse:
-        """Renames the thread."""
+        """Gives the thread a name, the title that listings show.
+
+        Args:
+            name: The new name.
+
+        Returns:
+            A :class:`~openai_codex.types.ThreadSetNameResponse`, which has no fields.
+
+        Raises:
+            JsonRpcError: The runtime refused the request.
+            TransportClosedError: The runtime has exited or the client was closed.
+        """
         result = await self._codex._request("thread/name/set", {"threadId": self.id, "name": name})
         return cast("ThreadSetNameResponse", model_for("ThreadSetNameResponse", result))
 
     async def compact(self) -> ThreadCompactStartResponse:
-        """Starts compacting the thread's history into a summary; it runs in the background.
+        """Starts replacing the thread's history with a shorter, model-written summary.
 
-        The next turn on this thread waits for the compaction to finish (the runtime would
-        otherwise accept that turn and never run it).
+        It returns once the runtime has accepted the request; the compaction then runs in the
+        background and is recorded as one more turn of the thread (with a
+        ``contextCompaction`` item). The runtime would accept a turn sent during the
+        compaction and never run it, so the next :meth:`turn` or :meth:`run` on this handle's
+        client first waits (up to 10 minutes) for the thread to be idle again.
+
+        Returns:
+            A :class:`~openai_codex.types.ThreadCompactStartResponse`, which has no fields.
+
+        Raises:
+            JsonRpcError: The runtime refused the request.
+            TransportClosedError: The runtime has exited or the client was closed.
         """
         result = await self._codex._request("thread/compact/start", {"threadId": self.id})
         return cast("ThreadCompactStartResponse", model_for("ThreadCompactStartResponse", result))

@@ -28,14 +28,32 @@ _STARTED_WAIT_S = 30.0
 class TurnHandle:
     """A running (or finished) turn: stream its events, wait for its result, steer or stop it.
 
-    Events are kept from the moment the turn starts, so nothing is missed however late
-    ``stream()`` or ``run()`` is called. Each event is delivered once: ``stream()`` yields what
-    has not been consumed yet, and ``run()`` returns the result even after a full ``stream()``.
+    Returned by :meth:`Thread.turn`; do not build it yourself. The turn's events are kept
+    from the moment it starts, so nothing is missed however late :meth:`stream` or :meth:`run`
+    is called. Each event is handed out once: :meth:`stream` yields the events not consumed
+    yet, and :meth:`run` returns the result whether or not the events were streamed.
+
+    Args:
+        thread_id: Id of the thread the turn belongs to.
+        id: The turn's id.
+
+    Attributes:
+        thread_id: Id of the thread the turn belongs to.
+        id: The turn's id.
     """
 
     __slots__ = ("_codex", "_stream", "id", "thread_id")
 
     def __init__(self, _codex: Codex, thread_id: str, id: str, *, _stream: _core.TurnStream | None = None) -> None:
+        """Wraps a started turn; made by :meth:`Thread.turn`.
+
+        Subscribes to the turn's events at once (if the client has started), so they are kept
+        from here on.
+
+        Args:
+            thread_id: Id of the thread the turn belongs to.
+            id: The turn's id.
+        """
         self._codex = _codex
         self.thread_id = thread_id
         self.id = id
@@ -52,20 +70,78 @@ class TurnHandle:
         return self._stream
 
     def stream(self) -> Iterator[Notification]:
-        """Yields this turn's notifications in order, ending with its ``turn/completed``.
+        """Iterates over this turn's notifications in order, ending with its ``turn/completed``.
 
-        The iterator is the turn's own event channel: leaving a loop early loses nothing, and
-        a later ``stream()`` (or ``run()``) continues where it stopped.
+        Each is a :class:`~openai_codex.types.Notification` with ``method`` (e.g.
+        ``"item/agentMessage/delta"``, ``"item/completed"``, ``"turn/completed"``) and
+        ``payload``, the typed notification object (``UnknownNotification`` for a method
+        the SDK has no type for). The iterator is the turn's own event channel, taken one
+        event at a time: leaving a loop early loses nothing, and a later ``stream()`` (or
+        ``run()``) continues where it stopped. Once the turn's events are all consumed,
+        it yields nothing more. Waiting for the next event releases the GIL; Ctrl-C raises
+        ``KeyboardInterrupt`` there and the turn keeps running.
+
+        Returns:
+            An iterator over the turn's notifications, the last being its
+            ``turn/completed``.
+
+        Raises:
+            TransportClosedError: (while iterating) The runtime exited, or the client was
+                closed, before the turn completed.
+
+        Example::
+
+            for event in handle.stream():
+                if event.method == "item/agentMessage/delta":
+                    print(event.payload.delta, end="", flush=True)
         """
         return self._ensure_stream()
 
     def run(self) -> TurnResult:
-        """Waits for the turn to finish and returns its result (raises if it failed)."""
+        """Waits for the turn to finish and returns its result.
+
+        Works before, during or after :meth:`stream`, and can be called again: the result
+        is built from every item and usage report of the turn, streamed or not. An
+        interrupted turn is returned with ``status`` ``TurnStatus.interrupted``. The wait
+        releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` in it, the turn keeps running
+        and ``run()`` can be called again.
+
+        Returns:
+            The :class:`~openai_codex.TurnResult` (``final_response``, ``items``,
+            ``usage``, ``status``, timings).
+
+        Raises:
+            TurnFailedError: The turn ended with status ``failed``; the message is the
+                runtime's error message and ``error`` its ``TurnError`` (a
+                ``RuntimeError`` too).
+            TransportClosedError: The runtime exited, or the client was closed, before the
+                turn completed.
+        """
         stream = self._ensure_stream()
         return turn_result(stream.collect())
 
     def steer(self, input: RunInput) -> TurnSteerResponse:
-        """Adds input to the running turn (``turn/steer``)."""
+        """Adds input to the running turn, for the agent to take into account.
+
+        The agent reads it once its current step is done; the turn goes on (its ``id`` does
+        not change). The runtime refuses a steer for a turn it has not announced yet, so this
+        first waits (up to 30 seconds) for the turn's ``turn/started``; calling it right after
+        :meth:`Thread.turn` works.
+
+        Args:
+            input: What to add: a ``str``, one input item (``TextInput``, ``ImageInput``, ...)
+                or a list of them.
+
+        Returns:
+            A :class:`~openai_codex.types.TurnSteerResponse` whose ``turn_id`` names the
+            steered turn.
+
+        Raises:
+            TypeError: ``input`` (or an item of it) is not one of the accepted types.
+            InvalidRequestError: The turn is no longer running ("no active turn to steer").
+            JsonRpcError: The runtime refused the steer for another reason.
+            TransportClosedError: The runtime has exited or the client was closed.
+        """
         stream = self._ensure_stream()
         stream.wait_started(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
@@ -74,7 +150,27 @@ class TurnHandle:
         return cast("TurnSteerResponse", model_for("TurnSteerResponse", result))
 
     def interrupt(self) -> TurnInterruptResponse:
-        """Asks the runtime to stop the turn; it then completes with status ``interrupted``."""
+        """Asks the runtime to stop the turn.
+
+        Returns once the runtime has accepted the request; the turn then completes with
+        status ``TurnStatus.interrupted`` (:meth:`run` returns it; it does not raise). Like
+        :meth:`steer`, this first waits (up to 30 seconds) for the turn's ``turn/started``.
+
+        Returns:
+            A :class:`~openai_codex.types.TurnInterruptResponse`, which has no fields.
+
+        Raises:
+            InvalidRequestError: The turn is no longer running ("no active turn to
+                interrupt").
+            JsonRpcError: The runtime refused the request for another reason.
+            TransportClosedError: The runtime has exited or the client was closed.
+
+        Example::
+
+            handle = thread.turn("Count to a million, slowly")
+            handle.interrupt()
+            result = handle.run()  # result.status is TurnStatus.interrupted
+        """
         stream = self._ensure_stream()
         stream.wait_started(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "turnId": self.id}

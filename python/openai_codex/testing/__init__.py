@@ -20,6 +20,8 @@ out, time to steer or interrupt), :func:`hang` (parked until released), :func:`t
 :func:`response` (several output items), :func:`raw` (frames verbatim), and :func:`echo` as a
 default that answers with what the model was sent. :attr:`ScriptedModel.requests` holds every
 request body the runtime sent; :func:`user_texts` and :func:`function_call_outputs` read them.
+``ReplySource`` (the type of what :meth:`ScriptedModel.enqueue` takes) is a :class:`Reply`, or a
+callable that takes the request body and returns one.
 
 With pytest, the fixtures ``scripted_model``, ``codex_offline`` and ``async_codex_offline``
 are there without any set-up (see :mod:`openai_codex.testing.pytest_plugin`).

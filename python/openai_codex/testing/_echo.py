@@ -19,6 +19,12 @@ def echo(body: dict[str, Any]) -> Reply:
     message, quoted (``(scripted model) You said 'hi'.``), plus a note of earlier messages and
     images; a call that asks for structured output (an ``output_schema``) is answered with a
     JSON value that fits the schema. Handy for demos and for tests that only need some answer.
+
+    Args:
+        body: The model request's body.
+
+    Returns:
+        A :func:`text` reply, streamed in up to 8 deltas.
     """
     text_format = (body.get("text") or {}).get("format") or {}
     if text_format.get("type") == "json_schema":

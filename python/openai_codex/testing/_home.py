@@ -37,13 +37,27 @@ def write_codex_home(
     extra_toml: str = "",
     **overrides: Any,
 ) -> Path:
-    """Create `directory` with a config.toml that sends every model call to `base_url`.
+    """Creates ``directory`` with a ``config.toml`` that sends every model call to ``base_url``.
 
-    Top-level keys default to model "mock-model", approval_policy "never", sandbox_mode
-    "read-only"; keyword overrides replace or add top-level keys (None removes one; dicts become
-    inline tables). `provider` adds/replaces keys of `[model_providers.mock]` (e.g.
-    `requires_openai_auth=True`). `extra_toml` is appended verbatim (tables go there).
-    Retries are off so that an error reply surfaces at once instead of after backoff.
+    Top-level keys default to ``model = "mock-model"``, ``model_provider = "mock"``,
+    ``approval_policy = "never"`` and ``sandbox_mode = "read-only"``. The provider
+    ``[model_providers.mock]`` speaks the Responses API with retries off, so that an error
+    reply surfaces at once instead of after backoff. An existing ``config.toml`` is replaced.
+
+    Args:
+        directory: The folder to write (created, with its parents, if missing).
+        base_url: The provider's ``base_url`` (e.g. ``ScriptedModel.base_url``).
+        provider: Keys to add to or replace in ``[model_providers.mock]`` (e.g.
+            ``{"requires_openai_auth": True}``); a ``None`` value removes a key.
+        extra_toml: TOML appended verbatim (tables such as ``[features]`` go here).
+        **overrides: Top-level keys to replace or add (``None`` removes one; dicts become
+            inline tables).
+
+    Returns:
+        The folder, as a ``Path``.
+
+    Raises:
+        TypeError: An override's value has no TOML form.
     """
     home = Path(directory)
     home.mkdir(parents=True, exist_ok=True)
@@ -74,5 +88,13 @@ def write_codex_home(
 
 
 def codex_env(codex_home: str | os.PathLike[str]) -> dict[str, str]:
-    """Env overrides for the runtime child (merge into os.environ, as CodexConfig.env is)."""
+    """The environment that points the runtime at a ``CODEX_HOME`` folder.
+
+    Args:
+        codex_home: The folder (made absolute here).
+
+    Returns:
+        ``{"CODEX_HOME": <absolute path>}``, for ``CodexConfig(env=...)``, which adds it to
+        the inherited environment.
+    """
     return {"CODEX_HOME": str(Path(codex_home).resolve())}

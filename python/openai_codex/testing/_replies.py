@@ -31,7 +31,17 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Usage:
-    """Token counts reported in `response.completed`; the runtime turns them into tokenUsage."""
+    """Token counts a scripted reply reports in its ``response.completed`` event.
+
+    The runtime turns them into its ``thread/tokenUsage/updated`` notification, so they are
+    what ``TurnResult.usage`` shows. ``total_tokens`` is input plus output.
+
+    Attributes:
+        input_tokens: Tokens of the request. Default 10.
+        output_tokens: Tokens of the reply. Default 5.
+        cached_tokens: Of the input tokens, how many came from the cache. Default 0.
+        reasoning_tokens: Of the output tokens, how many were reasoning. Default 0.
+    """
 
     input_tokens: int = 10
     output_tokens: int = 5
@@ -39,6 +49,12 @@ class Usage:
     reasoning_tokens: int = 0
 
     def to_json(self) -> dict[str, Any]:
+        """The ``usage`` object as the Responses API writes it.
+
+        Returns:
+            A dict with ``input_tokens``, ``input_tokens_details``, ``output_tokens``,
+            ``output_tokens_details`` and ``total_tokens``.
+        """
         return {
             "input_tokens": self.input_tokens,
             "input_tokens_details": {"cached_tokens": self.cached_tokens},
@@ -86,11 +102,22 @@ def _split(text_value: str, deltas: int | Sequence[str]) -> tuple[str, ...]:
 
 
 def message(text_value: str = "ok", *, deltas: int | Sequence[str] = 1, phase: str | None = None) -> _Message:
-    """An assistant message output item.
+    """An assistant message output item, to combine with others in :func:`response`.
 
-    `deltas` is a count (the text is cut into that many non-empty, nearly equal pieces) or the
-    explicit pieces (their concatenation is the message). `phase` ("commentary"/"final_answer")
-    is passed through as the Responses API does for models that label their messages.
+    Args:
+        text_value: The message text. Default ``"ok"``. Ignored when ``deltas`` lists the
+            pieces.
+        deltas: How the text is streamed: a count (the text is cut into that many non-empty,
+            nearly equal pieces, one ``response.output_text.delta`` each) or the explicit
+            pieces (their concatenation is the message). Default 1.
+        phase: ``"commentary"`` or ``"final_answer"``, passed through as the Responses API
+            does for models that label their messages; ``None`` (the default) sends none.
+
+    Returns:
+        The output item.
+
+    Raises:
+        ValueError: ``deltas`` is a count below 1 or above the number of characters.
     """
     if not isinstance(deltas, int):
         text_value = "".join(deltas)
@@ -100,7 +127,17 @@ def message(text_value: str = "ok", *, deltas: int | Sequence[str] = 1, phase: s
 def function_call(
     name: str, arguments: Mapping[str, Any] | str | None = None, *, call_id: str | None = None
 ) -> _FunctionCall:
-    """A `function_call` output item (a tool call); `arguments` dicts are JSON-encoded."""
+    """A ``function_call`` output item (a tool call), to combine with others in :func:`response`.
+
+    Args:
+        name: The tool's name, e.g. ``"exec_command"``.
+        arguments: The call's arguments: a mapping (JSON-encoded here) or a JSON string sent
+            as is. ``None`` (the default) means ``{}``.
+        call_id: The call's id; by default a fresh one is made when the reply is served.
+
+    Returns:
+        The output item.
+    """
     if arguments is None:
         arguments = {}
     if not isinstance(arguments, str):
@@ -109,14 +146,38 @@ def function_call(
 
 
 class Reply:
-    """One scripted answer to one model call. Subclasses write the HTTP response.
+    """One scripted answer to one model call; made by :func:`text`, :func:`response` and the like.
 
-    Every reply can be delayed (`delay` seconds before anything is sent) and gated: with a
-    `gate` (threading.Event) it stops after `gate_after` deltas until `release()` is called,
-    the model server closes, or the runtime drops the connection (e.g. on turn/interrupt).
+    Every reply can be delayed (``delay`` seconds before anything is sent) and gated: with a
+    ``gate`` it stops after ``gate_after`` deltas until :meth:`release` is called, the model
+    server closes, or the runtime drops the connection (e.g. on ``turn/interrupt``). Its
+    events tell a test where the runtime is. Subclasses write the HTTP response.
+
+    Args:
+        delay: Seconds to wait before sending anything. Default 0.
+        gate: A ``threading.Event`` the reply waits for; ``None`` (the default) for none.
+        gate_after: How many deltas to send before waiting for ``gate``. Default 0: wait
+            before the first output item.
+
+    Attributes:
+        delay: As given.
+        gate: As given.
+        gate_after: As given.
+        started: A ``threading.Event`` set once the server starts sending this reply (the
+            runtime is then mid-call: time to steer or interrupt).
+        finished: A ``threading.Event`` set when the reply ends, completed or cut off.
+        aborted: True when the runtime closed the connection before the reply was written
+            in full.
     """
 
     def __init__(self, *, delay: float = 0.0, gate: threading.Event | None = None, gate_after: int = 0) -> None:
+        """Makes a reply; use the builder functions rather than this base class directly.
+
+        Args:
+            delay: Seconds to wait before sending anything.
+            gate: A ``threading.Event`` the reply waits for, or ``None``.
+            gate_after: How many deltas to send before waiting for ``gate``.
+        """
         self.delay = delay
         self.gate = gate
         self.gate_after = gate_after
@@ -129,7 +190,10 @@ class Reply:
         self.aborted = False
 
     def release(self) -> None:
-        """Open this reply's gate (no-op for ungated replies)."""
+        """Opens this reply's gate, so a parked reply goes on.
+
+        Does nothing for a reply without a gate.
+        """
         if self.gate is not None:
             self.gate.set()
 
@@ -244,7 +308,19 @@ def response(
     gate: threading.Event | None = None,
     gate_after: int = 0,
 ) -> Reply:
-    """A streamed reply holding several output items, e.g. a commentary message then a tool call."""
+    """A streamed reply holding several output items, e.g. a commentary message then a tool call.
+
+    Args:
+        *items: The output items, from :func:`message` and :func:`function_call`, in order.
+        usage: The token counts to report; ``None`` (the default) means ``Usage()``.
+        delay: Seconds to wait before sending anything. Default 0.
+        delta_delay: Seconds between two text deltas. Default 0.
+        gate: A ``threading.Event`` to wait for (see :class:`Reply`); default none.
+        gate_after: How many deltas to send before waiting for ``gate``. Default 0.
+
+    Returns:
+        The reply, to :meth:`ScriptedModel.enqueue`.
+    """
     return _Stream(items, usage=usage, delay=delay, delta_delay=delta_delay, gate=gate, gate_after=gate_after)
 
 
@@ -259,7 +335,29 @@ def text(
     gate: threading.Event | None = None,
     gate_after: int = 0,
 ) -> Reply:
-    """An assistant message reply (the common case)."""
+    """A reply with one assistant message: the common case.
+
+    Args:
+        text_value: The message text. Default ``"ok"``.
+        deltas: A count of nearly equal pieces, or the explicit pieces, to stream the text
+            in (see :func:`message`). Default 1.
+        phase: ``"commentary"``, ``"final_answer"`` or ``None`` (the default: no phase).
+        usage: The token counts to report; ``None`` means ``Usage()``.
+        delay: Seconds to wait before sending anything. Default 0.
+        delta_delay: Seconds between two deltas. Default 0.
+        gate: A ``threading.Event`` to wait for (see :class:`Reply`); default none.
+        gate_after: How many deltas to send before waiting for ``gate``. Default 0.
+
+    Returns:
+        The reply, to :meth:`ScriptedModel.enqueue`.
+
+    Raises:
+        ValueError: ``deltas`` is a count below 1 or above the number of characters.
+
+    Example::
+
+        model.enqueue(text("hello there", deltas=3))
+    """
     return response(
         message(text_value, deltas=deltas, phase=phase),
         usage=usage,
@@ -278,7 +376,22 @@ def slow(
     delay: float = 0.0,
     usage: Usage | None = None,
 ) -> Reply:
-    """A message trickled out over about `deltas * delta_delay` seconds: time to steer/interrupt."""
+    """A message trickled out over about ``deltas * delta_delay`` seconds: time to steer or interrupt.
+
+    Args:
+        text_value: The message text, repeated if it has fewer characters than ``deltas``.
+            Default ``"slow reply"``.
+        deltas: How many pieces to send. Default 20.
+        delta_delay: Seconds between two pieces. Default 0.1.
+        delay: Seconds to wait before sending anything. Default 0.
+        usage: The token counts to report; ``None`` means ``Usage()``.
+
+    Returns:
+        The reply, to :meth:`ScriptedModel.enqueue`.
+
+    Raises:
+        ValueError: ``deltas`` is below 1.
+    """
     if deltas > len(text_value):
         text_value = (text_value + " ") * (deltas // max(len(text_value), 1) + 1)
     return text(text_value, deltas=deltas, delta_delay=delta_delay, delay=delay, usage=usage)
@@ -287,9 +400,31 @@ def slow(
 def hang(
     text_value: str = "released", *, deltas: int | Sequence[str] = 1, after_deltas: int = 0, usage: Usage | None = None
 ) -> Reply:
-    """A message that stops after `after_deltas` deltas until `reply.release()` is called.
+    """A message that stops after ``after_deltas`` deltas until ``reply.release()`` is called.
 
-    The stream's headers and `response.created` are sent first, so the runtime is mid-call.
+    The stream's headers and ``response.created`` are sent first, so the runtime is mid-call.
+    A parked reply also ends when the model server closes or the runtime hangs up (an
+    interrupted turn).
+
+    Args:
+        text_value: The message sent once released. Default ``"released"``.
+        deltas: A count of pieces, or the explicit pieces (see :func:`message`). Default 1.
+        after_deltas: How many pieces to send before stopping. Default 0.
+        usage: The token counts to report; ``None`` means ``Usage()``.
+
+    Returns:
+        The reply, with a gate of its own; keep it to call :meth:`Reply.release`.
+
+    Raises:
+        ValueError: ``after_deltas`` exceeds the number of pieces, or ``deltas`` is invalid.
+
+    Example::
+
+        parked = hang("done")
+        model.enqueue(parked)
+        handle = thread.turn("wait")
+        parked.started.wait(10)
+        handle.interrupt()
     """
     pieces = message(text_value, deltas=deltas).pieces
     if after_deltas > len(pieces):
@@ -305,16 +440,45 @@ def tool_call(
     usage: Usage | None = None,
     delay: float = 0.0,
 ) -> Reply:
-    """A reply that calls one tool; the runtime answers with `function_call_output` next call."""
+    """A reply that calls one tool; the runtime sends the tool's result in its next model call.
+
+    The result arrives as a ``function_call_output`` item of the next request (see
+    :func:`function_call_outputs`), so enqueue a reply for that call too.
+
+    Args:
+        name: The tool's name.
+        arguments: A mapping (JSON-encoded) or a JSON string; ``None`` means ``{}``.
+        call_id: The call's id; by default a fresh one.
+        usage: The token counts to report; ``None`` means ``Usage()``.
+        delay: Seconds to wait before sending anything. Default 0.
+
+    Returns:
+        The reply, to :meth:`ScriptedModel.enqueue`.
+    """
     return response(function_call(name, arguments, call_id=call_id), usage=usage, delay=delay)
 
 
 def exec_command(cmd: str, *, call_id: str | None = None, usage: Usage | None = None, **arguments: Any) -> Reply:
-    """Call the runtime's shell tool (`exec_command`); extra keywords become tool arguments
-    (e.g. `sandbox_permissions="require_escalated"`, `justification=...`, `workdir=...`).
+    """A reply that runs a shell command through the runtime's ``exec_command`` tool.
 
-    Pass `login=False` for exact output: the default `bash -lc` runs login scripts, and on this
-    machine pyenv's prints "cannot rehash" under the read-only sandbox."""
+    Pass ``login=False`` for exact output: the default ``bash -lc`` runs login scripts, which
+    may print to the output (pyenv's, for one, prints "cannot rehash" under the read-only
+    sandbox). Enqueue a reply for the next model call, which carries the command's output.
+
+    Args:
+        cmd: The command line.
+        call_id: The call's id; by default a fresh one.
+        usage: The token counts to report; ``None`` means ``Usage()``.
+        **arguments: More tool arguments, e.g. ``login=False``, ``workdir=...``,
+            ``sandbox_permissions="require_escalated"``, ``justification=...``.
+
+    Returns:
+        The reply, to :meth:`ScriptedModel.enqueue`.
+
+    Example::
+
+        model.enqueue(exec_command("echo hi", login=False), text("done"))
+    """
     return tool_call("exec_command", {"cmd": cmd, **arguments}, call_id=call_id, usage=usage)
 
 
@@ -327,7 +491,21 @@ _DEFAULT_ERROR_BODIES = {
 def http_error(
     status: int = 500, body: Any = None, *, headers: Mapping[str, str] | None = None, delay: float = 0.0
 ) -> Reply:
-    """A non-200 reply. `body` is JSON-encoded unless it is str/bytes."""
+    """A reply with an HTTP error status instead of a stream.
+
+    The config that :meth:`ScriptedModel.config` writes turns the runtime's retries off, so
+    the error fails the turn at once.
+
+    Args:
+        status: The HTTP status. Default 500.
+        body: The response body: JSON-encoded unless it is ``str`` or ``bytes``. ``None``
+            (the default) gives an OpenAI-style error object fitting the status.
+        headers: Extra response headers (e.g. ``{"Retry-After": "1"}``).
+        delay: Seconds to wait before answering. Default 0.
+
+    Returns:
+        The reply, to :meth:`ScriptedModel.enqueue`.
+    """
     if body is None:
         generic = {"error": {"message": f"scripted model error {status}", "type": "server_error"}}
         body = _DEFAULT_ERROR_BODIES.get(status, generic)
@@ -342,8 +520,21 @@ def raw(
     frame_delay: float = 0.0,
     delay: float = 0.0,
 ) -> Reply:
-    """Escape hatch: send these frames verbatim. A `(event_type, data)` tuple becomes an SSE
-    frame; bytes/str are written as they are (malformed on purpose, if you like). The
-    connection closes after the last frame, so omitting `response.completed` simulates a
-    dropped stream."""
+    """Escape hatch: a reply that sends these frames verbatim.
+
+    The connection closes after the last frame, so leaving out ``response.completed``
+    simulates a dropped stream.
+
+    Args:
+        frames: The body, in order: an ``(event_type, data)`` tuple becomes an SSE frame
+            (:func:`sse_frame`); ``bytes`` or ``str`` are written as they are (malformed on
+            purpose, if you like).
+        status: The HTTP status. Default 200.
+        content_type: The ``Content-Type`` header. Default ``"text/event-stream"``.
+        frame_delay: Seconds between two frames. Default 0.
+        delay: Seconds to wait before answering. Default 0.
+
+    Returns:
+        The reply, to :meth:`ScriptedModel.enqueue`.
+    """
     return _Raw(frames, status=status, content_type=content_type, frame_delay=frame_delay, delay=delay)

@@ -9,7 +9,17 @@ __all__ = ["function_call_outputs", "user_texts"]
 
 
 def user_texts(body: Mapping[str, Any]) -> list[str]:
-    """The text parts of the user messages in a request's `input`, in order."""
+    """The text parts of the user messages in a model request's ``input``, in order.
+
+    The runtime also sends context (instructions, environment details) as user messages, so
+    the turn's own text is usually the last entry.
+
+    Args:
+        body: A request body from :attr:`ScriptedModel.requests`.
+
+    Returns:
+        The ``input_text`` parts' texts.
+    """
     found = []
     for item in body.get("input") or []:
         if item.get("type", "message") == "message" and item.get("role") == "user":
@@ -20,5 +30,12 @@ def user_texts(body: Mapping[str, Any]) -> list[str]:
 
 
 def function_call_outputs(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The `function_call_output` items in a request's `input` (tool results sent back)."""
+    """The ``function_call_output`` items in a model request's ``input``: tool results sent back.
+
+    Args:
+        body: A request body from :attr:`ScriptedModel.requests`.
+
+    Returns:
+        The items, as dicts (``call_id``, ``output``, ...), in order.
+    """
     return [item for item in body.get("input") or [] if item.get("type") == "function_call_output"]

@@ -180,6 +180,14 @@ class ScriptedModel:
     def __init__(
         self, replies: Iterable[ReplySource] = (), *, default: Callable[[dict[str, Any]], Reply] | None = None
     ) -> None:
+        """Makes the model; it serves nothing until :meth:`start` (or ``with``).
+
+        Args:
+            replies: Replies to serve first, in order (a :class:`Reply`, or a callable that
+                takes the request body and returns one).
+            default: Builds the reply for a call when the script is empty; by default
+                ``text("ok")``.
+        """
         self._lock = threading.Condition()
         self._queue: list[ReplySource] = list(replies)
         self._default = default or (lambda _body: text("ok"))
@@ -196,6 +204,14 @@ class ScriptedModel:
     # lifecycle --------------------------------------------------------------------------
 
     def start(self) -> ScriptedModel:
+        """Starts serving on a free port of 127.0.0.1, in a daemon thread.
+
+        Does nothing if it is already serving; after :meth:`close` it starts again, on a new
+        port.
+
+        Returns:
+            This model.
+        """
         if self._server is None:
             # A fresh stop signal per run: replies still parked from an earlier run keep theirs.
             self._stop = threading.Event()
@@ -207,7 +223,11 @@ class ScriptedModel:
         return self
 
     def close(self) -> None:
-        """Stop serving; parked (gated or sleeping) replies are cut off. Idempotent."""
+        """Stops serving; parked (gated or sleeping) replies are cut off.
+
+        Also deletes the temporary ``CODEX_HOME`` folders :meth:`config` made. Calling it
+        again does nothing.
+        """
         server, self._server = self._server, None
         if server is None:
             return
@@ -221,32 +241,58 @@ class ScriptedModel:
             home.cleanup()
 
     def __enter__(self) -> ScriptedModel:
+        """Calls :meth:`start` and returns this model.
+
+        Returns:
+            This model, serving.
+        """
         return self.start()
 
     def __exit__(self, *_exc: Any) -> None:
+        """Calls :meth:`close`.
+
+        An exception raised in the ``with`` block propagates unchanged.
+        """
         self.close()
 
     @property
     def port(self) -> int:
+        """The TCP port the model listens on (on 127.0.0.1).
+
+        Raises:
+            RuntimeError: The model is not serving.
+        """
         if self._server is None:
             raise RuntimeError("ScriptedModel is not started")
         return self._server.server_address[1]
 
     @property
     def base_url(self) -> str:
-        """The provider `base_url` for config.toml (the runtime appends `/responses`)."""
+        """The model provider's ``base_url`` for ``config.toml``: ``http://127.0.0.1:<port>/v1``.
+
+        The runtime appends ``/responses``. Raises ``RuntimeError`` when the model is not
+        serving.
+        """
         return f"http://127.0.0.1:{self.port}/v1"
 
     # scripting --------------------------------------------------------------------------
 
     def enqueue(self, *replies: ReplySource) -> None:
-        """Append replies to the script (served in order, one per model call)."""
+        """Appends replies to the script: served in order, one per model call.
+
+        Args:
+            *replies: Each a :class:`Reply`, or a callable that takes the request body (a
+                dict) and returns one.
+        """
         with self._lock:
             self._queue.extend(replies)
 
     @property
     def pending(self) -> int:
-        """How many scripted replies have not been served yet."""
+        """How many scripted replies have not been served yet.
+
+        Zero at the end of a test means the runtime made every model call the test expected.
+        """
         with self._lock:
             return len(self._queue)
 
@@ -254,30 +300,54 @@ class ScriptedModel:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """Parsed JSON bodies of every model call so far, in arrival order (a copy)."""
+        """The JSON bodies of every model call so far, decoded, in arrival order.
+
+        A copy: later calls do not change the list. Read them with :func:`user_texts` and
+        :func:`function_call_outputs`.
+        """
         with self._lock:
             return list(self._requests)
 
     @property
     def request_headers(self) -> list[dict[str, str]]:
-        """HTTP headers of every model call, parallel to `requests`."""
+        """The HTTP headers of every model call, parallel to :attr:`requests`.
+
+        A copy, as a list of dicts.
+        """
         with self._lock:
             return list(self._headers)
 
     @property
     def served(self) -> list[Reply]:
-        """The Reply objects played so far, parallel to `requests` (defaults included)."""
+        """The :class:`Reply` objects played so far, parallel to :attr:`requests`.
+
+        Replies made by ``default`` are included. A copy.
+        """
         with self._lock:
             return list(self._served)
 
     @property
     def other_requests(self) -> list[tuple[str, str]]:
-        """(method, path) of requests that were not model calls (answered 404)."""
+        """``(method, path)`` of the HTTP requests that were not model calls.
+
+        They were answered with 404. A copy.
+        """
         with self._lock:
             return list(self._other)
 
     def wait_for_requests(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-        """Block until at least `count` model calls arrived; TimeoutError otherwise."""
+        """Waits until at least ``count`` model calls have arrived.
+
+        Args:
+            count: How many calls to wait for.
+            timeout: The longest wait, in seconds. Default 10.
+
+        Returns:
+            A copy of :attr:`requests`.
+
+        Raises:
+            TimeoutError: Fewer than ``count`` calls arrived within ``timeout``.
+        """
         deadline = time.monotonic() + timeout
         with self._lock:
             while len(self._requests) < count:
@@ -290,11 +360,29 @@ class ScriptedModel:
     # CODEX_HOME -------------------------------------------------------------------------
 
     def write_codex_home(self, directory: str | os.PathLike[str], **overrides: Any) -> Path:
-        """`write_codex_home(directory, self.base_url, **overrides)`."""
+        """Writes a ``CODEX_HOME`` whose ``config.toml`` sends model calls to this model.
+
+        The same as ``write_codex_home(directory, self.base_url, **overrides)``.
+
+        Args:
+            directory: The folder to write (created if missing).
+            **overrides: As for :func:`write_codex_home`.
+
+        Returns:
+            The folder, as a ``Path``.
+        """
         return write_codex_home(directory, self.base_url, **overrides)
 
     def codex_env(self, directory: str | os.PathLike[str], **overrides: Any) -> dict[str, str]:
-        """Write a CODEX_HOME pointing at this model and return the env overrides for the child."""
+        """Writes a ``CODEX_HOME`` pointing at this model and returns the environment for it.
+
+        Args:
+            directory: The folder to write (created if missing).
+            **overrides: As for :func:`write_codex_home`.
+
+        Returns:
+            ``{"CODEX_HOME": <absolute path>}``, for ``CodexConfig(env=...)``.
+        """
         return codex_env(self.write_codex_home(directory, **overrides))
 
     def config(
