@@ -256,7 +256,7 @@ fn turn_id_of(result: &str) -> Option<String> {
 }
 
 /// The `threadId` of a request's params, if it has one.
-fn thread_id_of(params: &str) -> Option<String> {
+pub(crate) fn thread_id_of(params: &str) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct ThreadIdOnly {
         #[serde(rename = "threadId")]

@@ -12,7 +12,7 @@ use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::connection::{Connection, Reply, Response};
+use crate::connection::{self, Connection, Reply, Response};
 use crate::error::{CoreError, CoreResult};
 use crate::router::{Limits, TurnSubscription};
 use crate::runtime::{runtime, Owner};
@@ -74,15 +74,7 @@ fn params_json(params: Option<&Bound<'_, PyAny>>, method: &str) -> PyResult<Opti
 
 /// The thread id a `turn/start` is for, read from the serialized params.
 fn thread_id_of(params: &str) -> PyResult<String> {
-    #[derive(serde::Deserialize)]
-    struct ThreadIdOnly {
-        #[serde(rename = "threadId")]
-        thread_id: String,
-    }
-    serde_json::from_str::<ThreadIdOnly>(params)
-        .ok()
-        .map(|p| p.thread_id)
-        .ok_or_else(|| PyValueError::new_err("turn/start params need a string 'threadId'"))
+    connection::thread_id_of(params).ok_or_else(|| PyValueError::new_err("turn/start params need a string 'threadId'"))
 }
 
 impl Client {
