@@ -47,6 +47,10 @@ const COMPACT_START: &str = "thread/compact/start";
 /// How long a turn waits for a compaction this client started to end before it is sent anyway.
 const COMPACTION_WAIT: Duration = Duration::from_secs(600);
 
+/// How long an interrupt waits for the runtime to announce the turn (it refuses `turn/interrupt`
+/// for a turn it has not started yet).
+const INTERRUPT_STARTED_WAIT: Duration = Duration::from_secs(30);
+
 pub(crate) type Reply = oneshot::Receiver<CoreResult<Response>>;
 
 struct Pending {
@@ -161,6 +165,41 @@ impl Connection {
         Ok(rx)
     }
 
+    /// Stops a turn at the runtime: waits (bounded) for the runtime to announce it, then sends
+    /// `turn/interrupt` and waits for the answer. Does nothing for a turn already completed. An
+    /// answer that says the turn is not active (it just ended) is not an error.
+    pub(crate) async fn interrupt_turn(&self, channel: &TurnChannel) -> CoreResult<()> {
+        if channel.completion_routed() {
+            return Ok(());
+        }
+        let _ = tokio::time::timeout(INTERRUPT_STARTED_WAIT, channel.started()).await;
+        if channel.completion_routed() {
+            return Ok(());
+        }
+        let Some(thread_id) = channel.thread_id() else {
+            return Err(CoreError::Protocol(format!("turn {} has no known thread to interrupt", channel.turn_id())));
+        };
+        let params = serde_json::json!({"threadId": thread_id, "turnId": channel.turn_id()}).to_string();
+        let reply = self.request("turn/interrupt", Some(&params))?;
+        match reply.await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(CoreError::Rpc(_))) if channel.completion_routed() => Ok(()),
+            Ok(Err(e)) => Err(e),
+            Err(_) => {
+                Err(self.closed().map_or_else(|| CoreError::Protocol("the interrupt was abandoned".into()), Into::into))
+            }
+        }
+    }
+
+    /// [`Connection::interrupt_turn`] in the background, for a turn nobody waits for any more
+    /// (its `turn/start` caller was cancelled or timed out).
+    fn interrupt_turn_soon(self: &Arc<Self>, channel: Arc<TurnChannel>) {
+        let conn = self.clone();
+        runtime().spawn(async move {
+            let _ = conn.interrupt_turn(&channel).await;
+        });
+    }
+
     /// Sends a notification (no response).
     pub(crate) fn notify(&self, method: &str, params_json: Option<&str>) -> CoreResult<()> {
         if let Some(why) = self.closed() {
@@ -203,15 +242,23 @@ impl Connection {
         }
     }
 
-    fn complete(&self, id: RequestId, outcome: Result<Box<str>, ResponseFault>) {
+    fn complete(self: &Arc<Self>, id: RequestId, outcome: Result<Box<str>, ResponseFault>) {
         let Some(p) = lock(&self.pending).remove(&id) else { return };
         let reply = match outcome {
             Ok(result) => {
                 let turn_id = match &p.kind {
-                    RequestKind::TurnStart { .. } if !p.tx.is_closed() => turn_id_of(&result),
+                    RequestKind::TurnStart { .. } => turn_id_of(&result),
                     _ => None,
                 };
                 let turn = self.settle_turn_start(&p.kind, turn_id.as_deref());
+                if p.tx.is_closed() {
+                    // The caller gave up on this turn/start (cancelled, timed out, Ctrl-C): the
+                    // runtime runs the turn anyway, so stop it rather than leave the thread busy
+                    // with a turn nobody will read.
+                    if let Some(channel) = turn.clone() {
+                        self.interrupt_turn_soon(channel);
+                    }
+                }
                 if let RequestKind::CompactStart { thread_id, idle_before } = &p.kind {
                     self.router.activity().compaction_started(thread_id, *idle_before);
                 }

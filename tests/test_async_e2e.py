@@ -58,7 +58,7 @@ def test_async_codex_starts_lazily_and_only_once(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def test_cancelling_a_stream_loses_no_events(tmp_path: Path) -> None:
+def test_cancelling_a_stream_stops_the_turn_and_loses_no_event(tmp_path: Path) -> None:
     async def main() -> None:
         with ScriptedModel() as model:
             reply = hang("a b c d", deltas=4, after_deltas=2)
@@ -78,10 +78,15 @@ def test_cancelling_a_stream_loses_no_events(tmp_path: Path) -> None:
                 task.cancel()  # cancelled while waiting for the gated deltas
                 with pytest.raises(asyncio.CancelledError):
                     await task
-                reply.release()
-                rest = [event.method async for event in handle.stream()]
-                assert (seen + rest).count("item/agentMessage/delta") == 4
-                assert rest[-1] == "turn/completed"
+                # The cancellation stopped the turn at the runtime (the gated reply is never
+                # released); every event it produced is still there for the next reader.
+                rest = [event async for event in handle.stream()]
+                assert (
+                    seen.count("item/agentMessage/delta") + [e.method for e in rest].count("item/agentMessage/delta")
+                    == 2
+                )
+                assert rest[-1].method == "turn/completed"
+                assert rest[-1].payload.turn.status is TurnStatus.interrupted
 
     asyncio.run(main())
 

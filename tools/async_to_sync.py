@@ -50,6 +50,7 @@ RENAMES = {
     "start_turn_async": "start_turn",
     "close_async": "close",
     "collect_async": "collect",
+    "stop_async": "stop",
     "next_async": "next",
     "wait_started_async": "wait_started",
     # the language's async protocols

@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._wire import model_for
-from .errors import TurnFailedError
+from .errors import CodexError, TurnFailedError, TurnTimeoutError
 
 if TYPE_CHECKING:
     from .generated.v2_all import ThreadItem, ThreadTokenUsage, TurnError, TurnStatus
 
-__all__ = ["TurnResult", "turn_result"]
+__all__ = ["TurnResult", "turn_result", "turn_timed_out"]
+
+# After a turn is interrupted for running past its timeout, how long run()/stream() wait for
+# its turn/completed (the runtime reports it within milliseconds when healthy).
+STOP_GRACE_S = 5.0
 
 
 @dataclass(slots=True)
@@ -100,4 +104,33 @@ def turn_result(summary: tuple[Any, list[Any], Any]) -> TurnResult:
         final_response=_final_response(raw_items),
         items=[model_for("ThreadItem", item) for item in raw_items],
         usage=model_for("ThreadTokenUsage", usage_event["tokenUsage"]) if usage_event else None,
+    )
+
+
+def turn_timed_out(
+    turn_id: str,
+    timeout: float,
+    summary: tuple[Any, list[Any], Any] | None,
+    partial: tuple[Any, list[Any], Any],
+) -> TurnTimeoutError:
+    """The error for a turn stopped after ``timeout``: ``summary`` is the interrupted turn's
+    whole summary if it ended in time, ``partial`` what had been gathered before."""
+    result: TurnResult | None = None
+    if summary is not None:
+        try:
+            result = turn_result(summary)
+        except CodexError:
+            result = None
+    if result is not None:
+        items, final = result.items, result.final_response
+    else:
+        raw = [event["item"] for event in partial[1]]
+        items, final = [model_for("ThreadItem", item) for item in raw], _final_response(raw)
+    return TurnTimeoutError(
+        f"turn {turn_id} ran past its timeout of {timeout:g} s and was interrupted",
+        turn_id=turn_id,
+        timeout=timeout,
+        result=result,
+        items=items,
+        final_response=final,
     )

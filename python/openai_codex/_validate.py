@@ -81,6 +81,17 @@ def count(param: str, value: Any) -> int | None:
     return value
 
 
+def seconds(param: str, value: Any) -> float | None:
+    """``value`` checked to be a finite, non-negative number of seconds (or None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{param} must be a number of seconds, not {_kind(value)}")
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{param} must be a finite, non-negative number of seconds (got {value!r})")
+    return float(value)
+
+
 def json_object(param: str, value: Any, what: str = "a JSON object") -> dict[str, Any] | None:
     """``value`` checked to be a mapping with ``str`` keys (or None), as a ``dict``."""
     if value is None:

@@ -54,6 +54,7 @@ __all__ = [
     "ServerBusyError",
     "TransportClosedError",
     "TurnFailedError",
+    "TurnTimeoutError",
     "UnexpectedResponseError",
     "is_retryable_error",
     "map_jsonrpc_error",
@@ -82,10 +83,62 @@ class TransportClosedError(CodexError):
 class CodexTimeoutError(CodexError, TimeoutError):
     """A wait passed its time limit. Also a built-in :class:`TimeoutError`.
 
-    Today the only public wait with a limit is the ``initialize`` handshake when a client
-    starts: a runtime that does not answer it within 60 seconds raises this error (and is
-    stopped). Other waits (``run()``, ``stream()``, login ``wait()``) have no limit.
+    Raised when a client's ``initialize`` handshake is not answered in time (the runtime is
+    then stopped), and, as its subclass :class:`TurnTimeoutError`, when a turn runs past the
+    ``timeout`` given to ``run()`` or ``stream()``.
     """
+
+
+class TurnTimeoutError(CodexTimeoutError):
+    """A turn ran past the ``timeout`` given to ``run()`` or ``stream()``, and was stopped.
+
+    By the time this is raised the SDK has interrupted the turn at the runtime (so the thread
+    is free for the next turn at once) and waited briefly for it to end. What the turn had
+    produced is kept here.
+
+    Args:
+        message: The error message.
+        turn_id: Id of the turn that timed out.
+        timeout: The limit that passed, in seconds.
+        result: The interrupted turn's result, if it ended in time after the interrupt.
+        items: Every item the turn completed before it was stopped.
+        final_response: The agent's answer so far (see ``TurnResult.final_response``).
+
+    Attributes:
+        turn_id: Id of the turn that timed out.
+        timeout: The limit that passed, in seconds.
+        result: The interrupted turn's ``TurnResult`` (status ``interrupted``), or ``None`` if
+            the runtime did not report its end within a few seconds of the interrupt.
+        items: Every item the turn completed, as in ``TurnResult.items``.
+        final_response: The agent's text so far, or ``None`` if it wrote none.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        turn_id: str,
+        timeout: float,
+        result: Any = None,
+        items: list[Any] | None = None,
+        final_response: str | None = None,
+    ) -> None:
+        """Builds the error (the SDK raises it; there is no need to build one yourself).
+
+        Args:
+            message: The error message.
+            turn_id: Id of the turn that timed out.
+            timeout: The limit that passed, in seconds.
+            result: The interrupted turn's result, if it ended in time after the interrupt.
+            items: Every item the turn completed before it was stopped.
+            final_response: The agent's answer so far.
+        """
+        super().__init__(message)
+        self.turn_id = turn_id
+        self.timeout = timeout
+        self.result = result
+        self.items = list(items or [])
+        self.final_response = final_response
 
 
 class TurnFailedError(CodexError, RuntimeError):

@@ -273,7 +273,22 @@ pub struct TurnStream {
     owner: Owner,
 }
 
+/// How long Ctrl-C during a blocking wait on a turn spends stopping the turn at the runtime before
+/// `KeyboardInterrupt` propagates (a second Ctrl-C propagates it at once).
+const CTRL_C_STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl TurnStream {
+    /// A blocking wait on this turn ended with `error`. When that is the user's Ctrl-C, the turn
+    /// is stopped at the runtime first (bounded), so it does not run on unattended.
+    fn abandoned(&self, py: Python<'_>, error: PyErr) -> PyErr {
+        if error.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) && !self.sub.is_finished() {
+            let (conn, sub) = (self.conn.clone(), self.sub.clone());
+            // A second Ctrl-C ends this wait too (its error is dropped: the first one is raised).
+            let _ = block_on(py, Some(CTRL_C_STOP_GRACE), async move { conn.interrupt_turn(&sub).await });
+        }
+        error
+    }
+
     pub(crate) fn new(conn: Arc<Connection>, sub: TurnSubscription, owner: Owner) -> Self {
         Self { sub: Arc::new(sub), conn, owner }
     }
@@ -321,7 +336,8 @@ impl TurnStream {
                 return Ok(None);
             }
             let sub = self.sub.clone();
-            if let Err(TimedOut) = block_on(py, timeout, async move { sub.ready().await })? {
+            let waited = block_on(py, timeout, async move { sub.ready().await }).map_err(|e| self.abandoned(py, e))?;
+            if let Err(TimedOut) = waited {
                 return Err(to_pyerr(py, timed_out("the next turn event", timeout)));
             }
         }
@@ -371,6 +387,45 @@ impl TurnStream {
         awaitable(py, async move { Ok(with_deadline(timeout, sub.started()).await.is_ok()) })
     }
 
+    /// Stops the turn at the runtime (`turn/interrupt`, sent once the runtime has announced the
+    /// turn) and waits, up to `timeout`, for the runtime's answer. True if it answered in time
+    /// (or the turn had already completed). GIL released; Ctrl-C interrupts the wait.
+    #[pyo3(signature = (timeout=None))]
+    fn stop(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
+        check_owner(py, self.owner)?;
+        let timeout = timeout_arg(timeout)?;
+        let (conn, sub) = (self.conn.clone(), self.sub.clone());
+        match block_on(py, timeout, async move { conn.interrupt_turn(&sub).await })? {
+            Ok(outcome) => outcome.map(|()| true).map_err(|e| to_pyerr(py, e)),
+            Err(TimedOut) => Ok(false),
+        }
+    }
+
+    /// Async twin of `stop`.
+    #[pyo3(signature = (timeout=None))]
+    fn stop_async<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        check_owner(py, self.owner)?;
+        let timeout = timeout_arg(timeout)?;
+        let (conn, sub) = (self.conn.clone(), self.sub.clone());
+        awaitable(py, async move {
+            match with_deadline(timeout, async move { conn.interrupt_turn(&sub).await }).await {
+                Ok(outcome) => Python::attach(|py| outcome.map(|()| true).map_err(|e| to_pyerr(py, e))),
+                Err(TimedOut) => Ok(false),
+            }
+        })
+    }
+
+    /// `stop` in the background, without waiting: for a turn whose caller is going away (a
+    /// cancelled task). The stream keeps the turn's events meanwhile.
+    fn stop_soon(&self, py: Python<'_>) -> PyResult<()> {
+        check_owner(py, self.owner)?;
+        let (conn, sub) = (self.conn.clone(), self.sub.clone());
+        crate::runtime::runtime().spawn(async move {
+            let _ = conn.interrupt_turn(&sub).await;
+        });
+        Ok(())
+    }
+
     /// Consumes the rest of the turn without building Python objects for its events and returns
     /// `(turn_completed_params, [item_completed_params...], token_usage_params)`.
     #[pyo3(signature = (timeout=None))]
@@ -378,7 +433,8 @@ impl TurnStream {
         check_owner(py, self.owner)?;
         let timeout = timeout_arg(timeout)?;
         let sub = self.sub.clone();
-        let outcome = block_on(py, timeout, async move { drain_to_end(&sub).await })?;
+        let outcome =
+            block_on(py, timeout, async move { drain_to_end(&sub).await }).map_err(|e| self.abandoned(py, e))?;
         let summary = within(outcome, "the turn to complete", timeout).map_err(|e| to_pyerr(py, e))?;
         summary_to_py(py, &summary)
     }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, cast
 
+from .. import _validate as check
 from .._params import turn_params
 from .._turn_result import TurnResult
 from .._wire import model_for
@@ -71,6 +73,7 @@ class AsyncThread:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
+        _start_timeout: float | None = None,
     ) -> AsyncTurnHandle:
         """Starts a turn and returns its handle as soon as the runtime has accepted it.
 
@@ -204,7 +207,7 @@ class AsyncThread:
         )
         client = await self._codex._ensure_client()
         # The core holds a turn back while the thread runs another, or compacts (see compact()).
-        response, stream = await client.start_turn_async(params)
+        response, stream = await client.start_turn_async(params, timeout=_start_timeout)
         return AsyncTurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
 
     async def run(
@@ -220,6 +223,7 @@ class AsyncThread:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
+        timeout: float | None = None,
     ) -> TurnResult:
         """Runs a turn to the end and returns its result.
 
@@ -248,6 +252,10 @@ class AsyncThread:
             service_tier: Service tier for the model requests (e.g. ``"fast"``).
             summary: Whether and how the model summarizes its reasoning: ``"auto"``,
                 ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
+            timeout: Seconds the whole turn may take, from this call (waiting for a turn
+                already running on the thread included), or ``None`` (the default) for no
+                limit. When it passes, the turn is interrupted at the runtime, so the thread
+                is free for the next turn at once, and ``TurnTimeoutError`` is raised.
 
         Returns:
             The :class:`~openai_codex.TurnResult`: ``final_response`` (the agent's answer),
@@ -256,6 +264,8 @@ class AsyncThread:
         Raises:
             TurnFailedError: The turn ended with status ``failed``; the message is the
                 runtime's error message (a ``RuntimeError`` too).
+            TurnTimeoutError: The turn ran past ``timeout`` (see ``timeout``); the error holds
+                what it produced. Also a ``CodexTimeoutError`` and a ``TimeoutError``.
             TypeError: ``input`` (or an item of it) is not one of the accepted types, a
                 setting has the wrong type (e.g. ``output_schema`` not a dict), or
                 ``output_schema`` holds a value that cannot be sent as JSON.
@@ -302,6 +312,10 @@ class AsyncThread:
                 service_tier: Service tier for the model requests (e.g. ``"fast"``).
                 summary: Whether and how the model summarizes its reasoning: ``"auto"``,
                     ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
+                timeout: Seconds the whole turn may take, from this call (waiting for a turn
+                    already running on the thread included), or ``None`` (the default) for no
+                    limit. When it passes, the turn is interrupted at the runtime, so the thread
+                    is free for the next turn at once, and ``TurnTimeoutError`` is raised.
 
             Returns:
                 The :class:`~openai_codex.TurnResult`: ``final_response`` (the agent's answer),
@@ -310,6 +324,8 @@ class AsyncThread:
             Raises:
                 TurnFailedError: The turn ended with status ``failed``; the message is the
                     runtime's error message (a ``RuntimeError`` too).
+                TurnTimeoutError: The turn ran past ``timeout`` (see ``timeout``); the error holds
+                    what it produced. Also a ``CodexTimeoutError`` and a ``TimeoutError``.
                 TypeError: ``input`` (or an item of it) is not one of the accepted types, a
                     setting has the wrong type (e.g. ``output_schema`` not a dict), or
                     ``output_schema`` holds a value that cannot be sent as JSON.
@@ -326,6 +342,8 @@ class AsyncThread:
                 result = thread.run("What does this repository do?")
                 print(result.final_response)
             """
+        limit = check.seconds("timeout", timeout)
+        deadline = None if limit is None else time.monotonic() + limit
         handle = await self.turn(
             input,
             approval_mode=approval_mode,
@@ -337,8 +355,11 @@ class AsyncThread:
             sandbox=sandbox,
             service_tier=service_tier,
             summary=summary,
+            _start_timeout=limit,
         )
-        return await handle.run()
+        if deadline is None:
+            return await handle.run()
+        return await handle._run(max(0.0, deadline - time.monotonic()), limit)
 
     async def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """Reads the thread's stored record from the runtime.

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, cast
 
 from .. import _core
-from .._turn_result import TurnResult, turn_result
+from .. import _validate as check
+from .._turn_result import STOP_GRACE_S, TurnResult, turn_result, turn_timed_out
 from .._wire import model_for
+from ..errors import CodexError, CodexTimeoutError
 from ..inputs import RunInput, input_to_wire
 from ..models import Notification
 from . import ASYNC
 
 if TYPE_CHECKING:
+    from ..errors import TurnTimeoutError
     from ..generated.v2_all import TurnInterruptResponse, TurnSteerResponse
     from .codex import AsyncCodex
 
@@ -73,7 +77,7 @@ class AsyncTurnHandle:
 
     if ASYNC:
 
-        async def stream(self) -> AsyncIterator[Notification]:
+        async def stream(self, *, timeout: float | None = None) -> AsyncIterator[Notification]:
             """Yields this turn's notifications in order, ending with its ``turn/completed``.
 
             Each is a :class:`~openai_codex.types.Notification` with ``method`` (e.g.
@@ -83,10 +87,21 @@ class AsyncTurnHandle:
             loses nothing, and a later ``stream()`` (or ``run()``) continues where it stopped.
             Once the turn's events are all consumed, ``stream()`` yields nothing more.
 
+            Cancelling the task that iterates (``task.cancel()``, ``asyncio.timeout``, a
+            failing ``TaskGroup``) stops the turn at the runtime too; leaving the loop with
+            ``break`` does not.
+
+            Args:
+                timeout: Seconds the whole turn may take from this call, or ``None`` (the
+                    default) for no limit. When it passes, the turn is interrupted at the
+                    runtime and :class:`~openai_codex.errors.TurnTimeoutError` is raised.
+
             Yields:
                 The turn's notifications, the last being its ``turn/completed``.
 
             Raises:
+                TurnTimeoutError: The turn ran past ``timeout``; it was interrupted, and the
+                    error holds what it produced (a ``CodexTimeoutError`` and ``TimeoutError``).
                 TransportClosedError: The runtime exited, or the client was closed, before the
                     turn completed.
 
@@ -96,7 +111,11 @@ class AsyncTurnHandle:
                     if event.method == "item/agentMessage/delta":
                         print(event.payload.delta, end="", flush=True)
             """
+            import asyncio
+
             stream = await self._ensure_stream()
+            limit = check.seconds("timeout", timeout)
+            deadline = None if limit is None else time.monotonic() + limit
             try_next = stream.try_next
             while True:
                 # One event at a time: an abandoned loop leaves the rest queued for the next reader.
@@ -106,11 +125,18 @@ class AsyncTurnHandle:
                 elif stream.finished:
                     return
                 else:
-                    await stream.wait_ready()
+                    try:
+                        await stream.wait_ready(None if deadline is None else max(0.0, deadline - time.monotonic()))
+                    except CodexTimeoutError:
+                        raise await self._timed_out(stream, limit or 0.0) from None
+                    except asyncio.CancelledError:
+                        # The caller gave up on the turn: stop it rather than let it run on.
+                        stream.stop_soon()
+                        raise
 
     else:
 
-        def stream(self) -> Iterator[Notification]:
+        def stream(self, *, timeout: float | None = None) -> Iterator[Notification]:
             """Iterates over this turn's notifications in order, ending with its ``turn/completed``.
 
             Each is a :class:`~openai_codex.types.Notification` with ``method`` (e.g.
@@ -119,14 +145,22 @@ class AsyncTurnHandle:
             the SDK has no type for). The iterator is the turn's own event channel, taken one
             event at a time: leaving a loop early loses nothing, and a later ``stream()`` (or
             ``run()``) continues where it stopped. Once the turn's events are all consumed,
-            it yields nothing more. Waiting for the next event releases the GIL; Ctrl-C raises
-            ``KeyboardInterrupt`` there and the turn keeps running.
+            it yields nothing more. Waiting for the next event releases the GIL; Ctrl-C there
+            stops the turn at the runtime (for 2 s at most; a second Ctrl-C at once) and then
+            raises ``KeyboardInterrupt``.
+
+            Args:
+                timeout: Seconds the whole turn may take from this call, or ``None`` (the
+                    default) for no limit. When it passes, the turn is interrupted at the
+                    runtime and :class:`~openai_codex.errors.TurnTimeoutError` is raised.
 
             Returns:
                 An iterator over the turn's notifications, the last being its
                 ``turn/completed``.
 
             Raises:
+                TurnTimeoutError: (while iterating) The turn ran past ``timeout``; it was
+                    interrupted, and the error holds what it produced.
                 TransportClosedError: (while iterating) The runtime exited, or the client was
                     closed, before the turn completed.
 
@@ -136,14 +170,35 @@ class AsyncTurnHandle:
                     if event.method == "item/agentMessage/delta":
                         print(event.payload.delta, end="", flush=True)
             """
-            return self._ensure_stream()
+            stream = self._ensure_stream()
+            limit = check.seconds("timeout", timeout)
+            if limit is None:
+                return stream  # the extension's own iterator: no Python frame per event
+            return self._events_until(stream, time.monotonic() + limit, limit)
 
-    async def run(self) -> TurnResult:
+        def _events_until(self, stream: _core.TurnStream, deadline: float, limit: float) -> Iterator[Notification]:
+            while True:
+                try:
+                    event = stream.next_event(max(0.0, deadline - time.monotonic()))
+                except CodexTimeoutError:
+                    raise self._timed_out(stream, limit) from None
+                if event is None:
+                    return
+                yield event
+
+    async def run(self, *, timeout: float | None = None) -> TurnResult:
         """Waits for the turn to finish and returns its result.
 
         Works before, during or after :meth:`stream`, and can be called again: the result is
         built from every item and usage report of the turn, streamed or not. An interrupted
-        turn is returned with ``status`` ``TurnStatus.interrupted``.
+        turn is returned with ``status`` ``TurnStatus.interrupted``. Cancelling the awaiting
+        task (``task.cancel()``, ``asyncio.wait_for``, ``asyncio.timeout``) stops the turn at
+        the runtime too, so the thread is free for the next turn.
+
+        Args:
+            timeout: Seconds to wait for the turn to end, or ``None`` (the default) for no
+                limit. When it passes, the turn is interrupted at the runtime and
+                :class:`~openai_codex.errors.TurnTimeoutError` is raised.
 
         Returns:
             The :class:`~openai_codex.TurnResult` (``final_response``, ``items``, ``usage``,
@@ -153,6 +208,8 @@ class AsyncTurnHandle:
             TurnFailedError: The turn ended with status ``failed``; the message is the
                 runtime's error message and ``error`` its ``TurnError`` (a ``RuntimeError``
                 too).
+            TurnTimeoutError: The turn ran past ``timeout``; it was interrupted, and the
+                error holds what it produced (a ``CodexTimeoutError`` and ``TimeoutError``).
             TransportClosedError: The runtime exited, or the client was closed, before the
                 turn completed.
         """
@@ -162,8 +219,15 @@ class AsyncTurnHandle:
             Works before, during or after :meth:`stream`, and can be called again: the result
             is built from every item and usage report of the turn, streamed or not. An
             interrupted turn is returned with ``status`` ``TurnStatus.interrupted``. The wait
-            releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` in it, the turn keeps running
-            and ``run()`` can be called again.
+            releases the GIL; Ctrl-C in it stops the turn at the runtime (for 2 s at most; a
+            second Ctrl-C at once) and then raises ``KeyboardInterrupt``. To stop a ``run()``
+            from another thread, call :meth:`interrupt` on the handle (``Thread.turn()`` then
+            ``handle.run()`` instead of ``Thread.run()``).
+
+            Args:
+                timeout: Seconds to wait for the turn to end, or ``None`` (the default) for no
+                    limit. When it passes, the turn is interrupted at the runtime and
+                    :class:`~openai_codex.errors.TurnTimeoutError` is raised.
 
             Returns:
                 The :class:`~openai_codex.TurnResult` (``final_response``, ``items``,
@@ -173,11 +237,42 @@ class AsyncTurnHandle:
                 TurnFailedError: The turn ended with status ``failed``; the message is the
                     runtime's error message and ``error`` its ``TurnError`` (a
                     ``RuntimeError`` too).
+                TurnTimeoutError: The turn ran past ``timeout``; it was interrupted, and the
+                    error holds what it produced.
                 TransportClosedError: The runtime exited, or the client was closed, before the
                     turn completed.
             """
+        limit = check.seconds("timeout", timeout)
+        return await self._run(limit, limit)
+
+    async def _run(self, wait: float | None, limit: float | None) -> TurnResult:
+        """``run()``, waiting ``wait`` seconds at most, for a caller whose timeout is ``limit``."""
         stream = await self._ensure_stream()
-        return turn_result(await stream.collect_async())
+        try:
+            if ASYNC:
+                import asyncio
+
+                try:
+                    summary = await stream.collect_async(wait)
+                except asyncio.CancelledError:
+                    # The caller gave up on the turn: stop it rather than let it run on.
+                    stream.stop_soon()
+                    raise
+            else:
+                summary = await stream.collect_async(wait)
+        except CodexTimeoutError:
+            raise await self._timed_out(stream, limit or 0.0) from None
+        return turn_result(summary)
+
+    async def _timed_out(self, stream: _core.TurnStream, limit: float) -> TurnTimeoutError:
+        """Stops a turn that ran past ``limit`` seconds; returns the error to raise for it."""
+        summary = None
+        try:
+            if await stream.stop_async(STOP_GRACE_S):
+                summary = await stream.collect_async(STOP_GRACE_S)
+        except CodexError:
+            pass  # the turn's end is not known: the error carries what was gathered
+        return turn_timed_out(self.id, limit, summary, stream.summary())
 
     async def steer(self, input: RunInput) -> TurnSteerResponse:
         """Adds input to the running turn, for the agent to take into account.

@@ -4,17 +4,21 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, cast
 
 from .. import _core
-from .._turn_result import TurnResult, turn_result
+from .. import _validate as check
+from .._turn_result import STOP_GRACE_S, TurnResult, turn_result, turn_timed_out
 from .._wire import model_for
+from ..errors import CodexError, CodexTimeoutError
 from ..inputs import RunInput, input_to_wire
 from ..models import Notification
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from ..errors import TurnTimeoutError
     from ..generated.v2_all import TurnInterruptResponse, TurnSteerResponse
     from .codex import Codex
 
@@ -69,7 +73,7 @@ class TurnHandle:
             self._stream = client.turn_stream(self.id)
         return self._stream
 
-    def stream(self) -> Iterator[Notification]:
+    def stream(self, *, timeout: float | None = None) -> Iterator[Notification]:
         """Iterates over this turn's notifications in order, ending with its ``turn/completed``.
 
         Each is a :class:`~openai_codex.types.Notification` with ``method`` (e.g.
@@ -78,14 +82,22 @@ class TurnHandle:
         the SDK has no type for). The iterator is the turn's own event channel, taken one
         event at a time: leaving a loop early loses nothing, and a later ``stream()`` (or
         ``run()``) continues where it stopped. Once the turn's events are all consumed,
-        it yields nothing more. Waiting for the next event releases the GIL; Ctrl-C raises
-        ``KeyboardInterrupt`` there and the turn keeps running.
+        it yields nothing more. Waiting for the next event releases the GIL; Ctrl-C there
+        stops the turn at the runtime (for 2 s at most; a second Ctrl-C at once) and then
+        raises ``KeyboardInterrupt``.
+
+        Args:
+            timeout: Seconds the whole turn may take from this call, or ``None`` (the
+                default) for no limit. When it passes, the turn is interrupted at the
+                runtime and :class:`~openai_codex.errors.TurnTimeoutError` is raised.
 
         Returns:
             An iterator over the turn's notifications, the last being its
             ``turn/completed``.
 
         Raises:
+            TurnTimeoutError: (while iterating) The turn ran past ``timeout``; it was
+                interrupted, and the error holds what it produced.
             TransportClosedError: (while iterating) The runtime exited, or the client was
                 closed, before the turn completed.
 
@@ -95,16 +107,37 @@ class TurnHandle:
                 if event.method == "item/agentMessage/delta":
                     print(event.payload.delta, end="", flush=True)
         """
-        return self._ensure_stream()
+        stream = self._ensure_stream()
+        limit = check.seconds("timeout", timeout)
+        if limit is None:
+            return stream  # the extension's own iterator: no Python frame per event
+        return self._events_until(stream, time.monotonic() + limit, limit)
 
-    def run(self) -> TurnResult:
+    def _events_until(self, stream: _core.TurnStream, deadline: float, limit: float) -> Iterator[Notification]:
+        while True:
+            try:
+                event = stream.next_event(max(0.0, deadline - time.monotonic()))
+            except CodexTimeoutError:
+                raise self._timed_out(stream, limit) from None
+            if event is None:
+                return
+            yield event
+
+    def run(self, *, timeout: float | None = None) -> TurnResult:
         """Waits for the turn to finish and returns its result.
 
         Works before, during or after :meth:`stream`, and can be called again: the result
         is built from every item and usage report of the turn, streamed or not. An
         interrupted turn is returned with ``status`` ``TurnStatus.interrupted``. The wait
-        releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` in it, the turn keeps running
-        and ``run()`` can be called again.
+        releases the GIL; Ctrl-C in it stops the turn at the runtime (for 2 s at most; a
+        second Ctrl-C at once) and then raises ``KeyboardInterrupt``. To stop a ``run()``
+        from another thread, call :meth:`interrupt` on the handle (``Thread.turn()`` then
+        ``handle.run()`` instead of ``Thread.run()``).
+
+        Args:
+            timeout: Seconds to wait for the turn to end, or ``None`` (the default) for no
+                limit. When it passes, the turn is interrupted at the runtime and
+                :class:`~openai_codex.errors.TurnTimeoutError` is raised.
 
         Returns:
             The :class:`~openai_codex.TurnResult` (``final_response``, ``items``,
@@ -114,11 +147,32 @@ class TurnHandle:
             TurnFailedError: The turn ended with status ``failed``; the message is the
                 runtime's error message and ``error`` its ``TurnError`` (a
                 ``RuntimeError`` too).
+            TurnTimeoutError: The turn ran past ``timeout``; it was interrupted, and the
+                error holds what it produced.
             TransportClosedError: The runtime exited, or the client was closed, before the
                 turn completed.
         """
+        limit = check.seconds("timeout", timeout)
+        return self._run(limit, limit)
+
+    def _run(self, wait: float | None, limit: float | None) -> TurnResult:
+        """``run()``, waiting ``wait`` seconds at most, for a caller whose timeout is ``limit``."""
         stream = self._ensure_stream()
-        return turn_result(stream.collect())
+        try:
+            summary = stream.collect(wait)
+        except CodexTimeoutError:
+            raise self._timed_out(stream, limit or 0.0) from None
+        return turn_result(summary)
+
+    def _timed_out(self, stream: _core.TurnStream, limit: float) -> TurnTimeoutError:
+        """Stops a turn that ran past ``limit`` seconds; returns the error to raise for it."""
+        summary = None
+        try:
+            if stream.stop(STOP_GRACE_S):
+                summary = stream.collect(STOP_GRACE_S)
+        except CodexError:
+            pass  # the turn's end is not known: the error carries what was gathered
+        return turn_timed_out(self.id, limit, summary, stream.summary())
 
     def steer(self, input: RunInput) -> TurnSteerResponse:
         """Adds input to the running turn, for the agent to take into account.
