@@ -3,7 +3,7 @@
 //! when the process goes away.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -67,7 +67,13 @@ pub(crate) struct Connection {
     closed: Mutex<Option<Closed>>,
     /// Answers the server's requests; writes through a weak reference back to this connection.
     server_requests: Dispatcher,
+    /// Set by the first response of any kind: until then the peer has not shown it speaks
+    /// JSON-RPC, and a line that is not protocol means it is some other program.
+    answered: AtomicBool,
 }
+
+/// How much of a stray stdout line an error message quotes.
+const STRAY_QUOTE_BYTES: usize = 200;
 
 impl Connection {
     /// Spawns the runtime and starts reading its output.
@@ -82,6 +88,7 @@ impl Connection {
             next_id: AtomicU64::new(1),
             closed: Mutex::new(None),
             server_requests: Dispatcher::new(conn.clone()),
+            answered: AtomicBool::new(false),
         });
         runtime().spawn(read_loop(conn.clone(), stdout));
         Ok(conn)
@@ -243,6 +250,7 @@ impl Connection {
     }
 
     fn complete(self: &Arc<Self>, id: RequestId, outcome: Result<Box<str>, ResponseFault>) {
+        self.answered.store(true, Ordering::Release);
         let Some(p) = lock(&self.pending).remove(&id) else { return };
         let reply = match outcome {
             Ok(result) => {
@@ -342,11 +350,18 @@ fn route_buffered(
                 conn.server_requests.dispatch(id, ServerRequest { method, params });
             }
             Ok(Incoming::UnknownResponse) => {}
-            Err(protocol::LineError(msg)) => {
-                // Something other than protocol on stdout (a stray print, a partial write). It
-                // cannot be attributed to any waiter; keep it for error reports and go on, rather
-                // than tearing down every turn in flight.
-                conn.process.stderr().push(format!("[openai-codex] ignored stdout line: {msg}"));
+            Err(protocol::LineError(_)) => {
+                if !conn.answered.load(Ordering::Acquire) {
+                    // Before any answer: the program is not a Codex runtime (one never writes
+                    // anything but JSON-RPC to stdout). Say what it printed, at once, instead
+                    // of waiting out the handshake's timeout.
+                    let quoted = quote_stray(line);
+                    conn.fail_all(Closed::new(format!(
+                        "printed a line that is not JSON-RPC instead of answering: {quoted}"
+                    )));
+                }
+                // After it: a stray print or a partial write that no waiter can be blamed for;
+                // skipped, rather than tearing down every turn in flight.
             }
         }
     }
@@ -355,6 +370,13 @@ fn route_buffered(
             mailbox.wake();
         }
     }
+}
+
+/// The start of a stray stdout line, quoted for an error message.
+fn quote_stray(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&line[..line.len().min(STRAY_QUOTE_BYTES)]);
+    let more = if line.len() > STRAY_QUOTE_BYTES { "…" } else { "" };
+    format!("{:?}{more}", text.trim_end())
 }
 
 /// How long a reader that stopped taking events still holds back the pipe (see
@@ -393,7 +415,9 @@ async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
     if conn.closed().is_some() {
         return;
     }
-    let exit = conn.process.wait_exit(Duration::from_millis(500)).await;
+    // Long enough for an exiting process to be reaped, short enough not to delay the report
+    // of one that closed stdout and lives on.
+    let exit = conn.process.wait_exit(Duration::from_millis(100)).await;
     let how = exit.map_or_else(|| "is still running".to_owned(), |e| e.0);
     let tail = conn.stderr_tail(TAIL_LINES, TAIL_CHARS);
     let mut message = format!("The Codex app-server {ended} (process {how}).");

@@ -6,8 +6,9 @@ package with the same code and compares.
 
 Policy: parameter names, order, kinds and defaults must match. Parameters whose names start
 with an underscore are private plumbing (``Thread(_client, id)``): only their position and kind
-must match. Keyword-only parameters with defaults may be added (``run(..., timeout=None)``):
-code written for the reference never passes them, so it runs unchanged.
+must match. Parameters with defaults may be added as keyword-only ones (``run(...,
+timeout=None)``) or after all of the reference's (``CodexConfig`` fields): code written for the
+reference never passes them, so it runs unchanged.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ def _normalize(
 ) -> list[tuple[str, str, Any]]:
     assert params is not None, "signature not introspectable"
     known = {p["name"] for p in reference or []}
+    last_known = max((i for i, p in enumerate(params) if p["name"] in known), default=-1)
     out = []
-    for p in params:
+    for i, p in enumerate(params):
         name = p["name"]
-        if ours and p["kind"] == "KEYWORD_ONLY" and name not in known and p["default"] is not None:
-            continue  # an added keyword-only parameter with a default
+        added = ours and name not in known and p["default"] is not None
+        if added and (p["kind"] == "KEYWORD_ONLY" or i > last_known):
+            continue  # an added parameter with a default, which reference callers never pass
         default = p["default"]
         if default == repr(version):
             default = "<__version__>"

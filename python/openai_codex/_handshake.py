@@ -7,20 +7,44 @@ from typing import Any
 
 from . import _core
 from .config import CodexConfig, launch_command
-
-# A runtime that starts but never answers the handshake (a wrong binary, say) must not hang the
-# constructor forever.
-INITIALIZE_TIMEOUT_S = 60.0
+from .errors import CodexTimeoutError, UnexpectedResponseError
 
 # At exit, close every runtime connection while the interpreter is still whole: an awaitable
 # completing during finalization would have an I/O thread enter a dying interpreter.
 atexit.register(_core.shutdown)
 
 
-def start_client(config: CodexConfig) -> _core.Client:
-    """Starts the runtime process ``config`` describes (no handshake yet)."""
+def start_client(config: CodexConfig) -> tuple[_core.Client, str]:
+    """Starts the runtime process ``config`` describes (no handshake yet); returns the client
+    and the program it started, for error messages."""
     argv, env, cwd = launch_command(config)
-    return _core.Client(argv, env, cwd)
+    return _core.Client(argv, env, cwd), argv[0]
+
+
+def startup_failure(config: CodexConfig, program: str, error: Exception) -> Exception:
+    """The error to raise when the handshake with ``program`` failed with ``error``: the same
+    type, with a message that names the program, says what it did and how to fix it."""
+    chosen = config.codex_bin is not None or config.launch_args_override is not None
+    who = f"{program!r}" if chosen else f"the packaged Codex runtime ({program!r})"
+    if isinstance(error, CodexTimeoutError):
+        what = f"did not answer the initialize handshake within {config.start_timeout:g} s"
+    elif isinstance(error, UnexpectedResponseError):
+        what = f"answered the initialize handshake, but not as a Codex runtime does ({error})"
+    else:
+        what = str(error)
+        for prefix in ("The Codex app-server ", "the Codex app-server "):
+            what = what.removeprefix(prefix)
+        what = what.replace(". stderr_tail=\n", "; its last stderr lines:\n    ", 1)
+        head, sep, tail = what.partition("\n    ")
+        what = head + sep + tail.replace("\n", "\n    ") if sep else what
+    if chosen:
+        fix = (
+            "Check that it is a Codex runtime (a codex binary that serves `codex app-server`): "
+            "set CodexConfig.codex_bin to one, or unset it to use the openai-codex-cli-bin package."
+        )
+    else:
+        fix = "Reinstall openai-codex-cli-bin, or set CodexConfig.codex_bin to a working codex binary."
+    return type(error)(f"Could not start {who}: it {what}\n{fix}")
 
 
 def initialize_params(config: CodexConfig) -> dict[str, Any]:

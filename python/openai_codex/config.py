@@ -48,6 +48,13 @@ class CodexConfig:
             ``__version__``.
         experimental_api: Whether to opt in to the runtime's experimental protocol surface
             (``capabilities.experimentalApi``). Default ``True``.
+        start_timeout: Seconds the runtime has to answer the ``initialize`` handshake before
+            the client gives up (and stops it) with ``CodexTimeoutError``. Default 20; a
+            healthy runtime answers in well under a second.
+        request_timeout: Seconds any other request (``thread_start``, ``models``, ...) may
+            wait for its answer before ``CodexTimeoutError``, or ``None`` for no limit.
+            Default 600: it only fires on a runtime that stopped answering. Turns are bounded
+            separately, by the ``timeout`` of ``run()`` and ``stream()``.
 
     Example::
 
@@ -69,6 +76,8 @@ class CodexConfig:
     client_title: str = "Codex Python SDK"
     client_version: str = __version__
     experimental_api: bool = True
+    start_timeout: float = 20.0
+    request_timeout: float | None = 600.0
 
 
 def _prepend_path(env: dict[str, str], directory: str) -> None:
@@ -102,6 +111,8 @@ def checked(config: object) -> CodexConfig:
     check.text("CodexConfig.client_title", config.client_title)
     check.text("CodexConfig.client_version", config.client_version)
     check.flag("CodexConfig.experimental_api", config.experimental_api)
+    check.seconds("CodexConfig.start_timeout", config.start_timeout)
+    check.seconds("CodexConfig.request_timeout", config.request_timeout)
     return config
 
 
@@ -120,6 +131,16 @@ def launch_command(config: CodexConfig) -> tuple[list[str], dict[str, str], str 
             raise FileNotFoundError(
                 f"Codex binary not found at {binary}. Set CodexConfig.codex_bin to an existing "
                 f"codex executable, or unset it to use the {RUNTIME_PACKAGE} runtime."
+            )
+        if os.path.isdir(binary):
+            raise IsADirectoryError(
+                f"CodexConfig.codex_bin is a directory: {binary}. Set it to the codex executable "
+                f"itself, or unset it to use the {RUNTIME_PACKAGE} runtime."
+            )
+        if not os.access(binary, os.X_OK):
+            raise PermissionError(
+                f"CodexConfig.codex_bin is not executable: {binary}. Make it executable "
+                f"(chmod +x) or point CodexConfig.codex_bin at a codex executable."
             )
     else:
         binary, path_dir = packaged_runtime()

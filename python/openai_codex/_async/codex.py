@@ -6,13 +6,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
+from .._handshake import initialize_params, start_client, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
 from ..approvals import ApprovalMode
 from ..config import CodexConfig
 from ..config import checked as checked_config
-from ..errors import NotStartedError, UnexpectedResponseError
+from ..errors import CodexTimeoutError, NotStartedError, TransportClosedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
 from . import ASYNC
@@ -192,13 +192,16 @@ class AsyncCodex:
             raise NotStartedError("this Codex did not start")  # the constructor starts it or raises
 
     async def _start(self) -> None:
-        client = start_client(self._config)
+        client, program = start_client(self._config)
         try:
-            raw = await client.request_async(
-                "initialize", initialize_params(self._config), timeout=INITIALIZE_TIMEOUT_S
-            )
-            client.notify("initialized")
-            metadata = validate_initialize_metadata(InitializeResponse.from_wire(raw))
+            try:
+                raw = await client.request_async(
+                    "initialize", initialize_params(self._config), timeout=self._config.start_timeout
+                )
+                client.notify("initialized")
+                metadata = validate_initialize_metadata(InitializeResponse.from_wire(raw))
+            except (TransportClosedError, CodexTimeoutError, UnexpectedResponseError) as error:
+                raise startup_failure(self._config, program, error) from None
         except BaseException:
             if ASYNC:
                 import asyncio
@@ -212,7 +215,7 @@ class AsyncCodex:
 
     async def _request(self, method: str, params: Any = None) -> Any:
         client = await self._ensure_client()
-        return await client.request_async(method, params)
+        return await client.request_async(method, params, timeout=self._config.request_timeout)
 
     @property
     def metadata(self) -> InitializeResponse:
