@@ -19,6 +19,24 @@ from openai_codex.testing import ScriptedModel  # noqa: E402
 FAKE_APP_SERVER = ROOT / "devtools" / "fake_app_server.py"
 
 
+class StartsARuntime(AssertionError):
+    """A test not marked e2e started a runtime: mark it, or keep it runtime-free."""
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_start_no_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeps the unit/e2e split honest: only tests marked ``e2e`` may start a runtime (the real
+    ``codex app-server`` or the fake one), so ``-m "not e2e"`` is the runtime-free suite."""
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+    from openai_codex import _core
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise StartsARuntime(f"{request.node.nodeid} starts a runtime but is not marked e2e")
+
+    monkeypatch.setattr(_core, "Client", refuse)
+
+
 @pytest.fixture
 def model() -> Iterator[ScriptedModel]:
     """A scripted Responses-API model on 127.0.0.1 (replies "ok" unless scripted)."""

@@ -10,6 +10,8 @@ import pytest
 from openai_codex import AsyncCodex, Codex, CodexConfig, InternalRpcError, InvalidRequestError
 from openai_codex.testing import ScriptedModel, text
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 
 @pytest.fixture
 def auth_codex(model: ScriptedModel, tmp_path: Path):

@@ -10,6 +10,8 @@ from openai_codex import AsyncCodex, CodexConfig, TransportClosedError
 from openai_codex.testing import ScriptedModel, hang, text, user_texts
 from openai_codex.types import TurnStatus
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 
 def echo_model() -> ScriptedModel:
     """A model whose reply names the prompt it answers, so results can be matched to turns."""

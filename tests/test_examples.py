@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # The demo labels the runtime with the version the runtime reports: the installed one's.
 RUNTIME_VERSION = version("openai-codex-cli-bin")

@@ -12,6 +12,8 @@ import pytest
 from openai_codex import AsyncCodex, Codex, CodexConfig, CodexError
 from openai_codex.testing import ScriptedModel, echo
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 
 @pytest.fixture
 def echo_model() -> Any:

@@ -158,6 +158,7 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Capture]:
     yield Capture(events, raw, result, summary, thread_read, thread_read_raw)
 
 
+@pytest.mark.e2e
 def test_a_real_turn_streams_typed_payloads(capture: Capture) -> None:
     deltas = [e for e in capture.events if e.method == DELTA]
     assert [d.payload.delta for d in deltas] == ["All ", "done", "."]
@@ -176,6 +177,7 @@ def test_a_real_turn_streams_typed_payloads(capture: Capture) -> None:
     }
 
 
+@pytest.mark.e2e
 def test_turn_result_fields_are_typed(capture: Capture) -> None:
     result = capture.result
     completed_raw, items_raw, usage_raw = capture.summary
@@ -198,6 +200,7 @@ def test_turn_result_fields_are_typed(capture: Capture) -> None:
     assert result.final_response == "All done."
 
 
+@pytest.mark.e2e
 def test_real_payloads_round_trip(capture: Capture) -> None:
     for (method, raw), event in zip(capture.raw, capture.events, strict=True):
         payload = event.payload
@@ -211,6 +214,7 @@ def test_real_payloads_round_trip(capture: Capture) -> None:
         assert json.loads(payload.model_dump_json(by_alias=True)) == payload.model_dump(by_alias=True, mode="json")
 
 
+@pytest.mark.e2e
 def test_thread_read_response_round_trips(capture: Capture) -> None:
     response = capture.thread_read
     assert type(response).__name__ == "ThreadReadResponse"
@@ -219,6 +223,7 @@ def test_thread_read_response_round_trips(capture: Capture) -> None:
     assert [type(t.status) for t in response.thread.turns] == [TurnStatus]
 
 
+@pytest.mark.e2e
 def test_typed_usage_module_runs_on_real_events(capture: Capture) -> None:
     sys.path.insert(0, str(ROOT / "tests" / "typing"))
     try:
@@ -435,6 +440,7 @@ def test_a_payload_wraps_the_params_it_was_given() -> None:
     )
 
 
+@pytest.mark.e2e
 def test_payloads_built_from_the_raw_line_behave_like_any_model() -> None:
     """Deltas from a real stream keep their undecoded JSON in the instance until something needs a
     dict; copying, pickling, dumping and assigning must not see the difference."""
@@ -457,6 +463,7 @@ def test_payloads_built_from_the_raw_line_behave_like_any_model() -> None:
     assert third.thread_id == first.thread_id
 
 
+@pytest.mark.e2e
 def test_raw_payload_fields_are_found_whatever_the_key_order() -> None:
     """A field read from the raw line is looked up where it was found last; deltas whose keys
     come in another order, or with members the schema does not know, must still read right."""
@@ -477,6 +484,7 @@ def test_raw_payload_fields_are_found_whatever_the_key_order() -> None:
     assert deltas[2].extra == 1
 
 
+@pytest.mark.e2e
 def test_a_repeated_key_reads_as_its_last_value_as_in_a_dict() -> None:
     """The runtime does not repeat keys, but a line that does reads as the dict it would make:
     the last value counts, whatever the deltas before it taught the field reader."""
@@ -492,6 +500,7 @@ def test_a_repeated_key_reads_as_its_last_value_as_in_a_dict() -> None:
     assert deltas[2].model_dump()["delta"] == "y"
 
 
+@pytest.mark.e2e
 def test_a_misfit_amid_fitting_deltas_still_arrives_as_unknown_notification() -> None:
     """The check that a delta fits its class is skipped for repeats of a line that fitted; a
     delta of another shape (here, a number for text, with a string after it) is checked anew."""
@@ -510,6 +519,7 @@ def test_a_misfit_amid_fitting_deltas_still_arrives_as_unknown_notification() ->
     assert [p.params["delta"] for p in payloads[3:]] == [5, 6]
 
 
+@pytest.mark.e2e
 def test_a_failing_payload_builder_costs_its_event_not_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
     """Payloads are built as the stream hands notifications out. A builder that raises (a bug:
     the SDK's own builders turn misfits into UnknownNotification) fails that one step of the
@@ -545,6 +555,7 @@ def test_a_failing_payload_builder_costs_its_event_not_the_stream(monkeypatch: p
     assert "test/brokenBuilder" not in methods
 
 
+@pytest.mark.e2e
 def test_fields_stay_readable_while_a_raw_payload_makes_its_dict(monkeypatch: pytest.MonkeyPatch) -> None:
     """Another thread may read a field at any point while a payload's dict is made: at the moment
     the raw JSON is let go, the dict must already be there (checked here from inside that step)."""
@@ -740,6 +751,7 @@ def test_equality_and_hashing() -> None:
         hash(a)
 
 
+@pytest.mark.e2e
 def test_a_params_object_goes_over_the_wire(codex: Codex) -> None:
     params = ThreadStartParams(ephemeral=True, cwd=str(ROOT))
     response = model_for("ThreadStartResponse", codex._client.request("thread/start", params))

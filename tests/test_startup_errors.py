@@ -9,6 +9,8 @@ import pytest
 from openai_codex import AsyncCodex, Codex, CodexConfig, CodexTimeoutError, TransportClosedError
 from openai_codex.errors import UnexpectedResponseError
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 FIX = "Check that it is a Codex runtime"
 
 

@@ -12,6 +12,8 @@ import pytest
 from openai_codex import AsyncCodex, Codex
 from openai_codex.testing import ScriptedModel, echo, exec_command, text, user_texts
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 pytest_plugins = ["pytester"]
 
 

@@ -22,6 +22,8 @@ from openai_codex.types import TurnStatus
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 
 def test_run_with_a_timeout_interrupts_the_turn_and_frees_the_thread(codex: Codex, model: ScriptedModel) -> None:
     stuck = hang("never finished", deltas=["partial ", "answer"], after_deltas=1)

@@ -26,6 +26,8 @@ from openai_codex.errors import CodexTimeoutError
 
 from .conftest import ROOT, fake_server_config
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 
 def test_turn_that_completes_before_turn_start_returns_is_not_lost() -> None:
     with Codex(fake_server_config("--complete-before-response", "--deltas", "5")) as codex:

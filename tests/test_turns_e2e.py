@@ -13,6 +13,8 @@ from openai_codex.errors import TurnFailedError
 from openai_codex.testing import ScriptedModel, hang, http_error, slow, text, user_texts
 from openai_codex.types import TurnStatus
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 
 def test_run_returns_the_final_response_items_and_usage(codex: Codex, model: ScriptedModel) -> None:
     model.enqueue(text("The answer is 42.", deltas=4))

@@ -23,6 +23,7 @@ BAD_TURN_ARGUMENTS = [
 ]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("kwargs", "error", "message"), BAD_TURN_ARGUMENTS)
 def test_bad_turn_arguments_fail_before_sending(
     codex: Codex, model: ScriptedModel, kwargs: dict[str, Any], error: type[Exception], message: str
@@ -38,6 +39,7 @@ def test_bad_turn_arguments_fail_before_sending(
     assert result.final_response == "fine"
 
 
+@pytest.mark.e2e
 def test_bad_async_turn_and_thread_arguments_fail_before_sending(
     codex_config: CodexConfig, model: ScriptedModel
 ) -> None:
@@ -57,6 +59,7 @@ def test_bad_async_turn_and_thread_arguments_fail_before_sending(
     asyncio.run(main())
 
 
+@pytest.mark.e2e
 def test_thread_list_accepts_a_path_or_a_list_of_paths(codex: Codex, tmp_path: Path) -> None:
     for cwd in (str(tmp_path), [str(tmp_path)], tmp_path):
         assert codex.thread_list(cwd=cwd).data == []  # type: ignore[arg-type]
@@ -88,6 +91,7 @@ def test_bad_config_is_refused_before_spawning(config: Any, message: str) -> Non
     asyncio.run(main())
 
 
+@pytest.mark.e2e
 def test_config_paths_may_be_path_objects(codex_config: CodexConfig, tmp_path: Path) -> None:
     config = CodexConfig(env=codex_config.env, cwd=tmp_path)  # type: ignore[arg-type]
     with Codex(config) as codex:

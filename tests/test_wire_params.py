@@ -22,6 +22,8 @@ from openai_codex.types import Personality, SortDirection, ThreadSortKey, Thread
 
 from .conftest import fake_server_config
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
+
 
 class Recorder:
     """A Codex on the fake server plus what it sent, by method."""
