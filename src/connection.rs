@@ -70,7 +70,24 @@ pub(crate) struct Connection {
     /// Set by the first response of any kind: until then the peer has not shown it speaks
     /// JSON-RPC, and a line that is not protocol means it is some other program.
     answered: AtomicBool,
+    /// Things worth a log line that happened on the I/O threads (which never take the GIL), for
+    /// the Python side to log on its own thread (see [`Connection::take_diagnostics`]).
+    diagnostics: Mutex<Diagnostics>,
 }
+
+/// Log levels, with Python's `logging` numbers.
+pub(crate) const WARNING: u8 = 30;
+pub(crate) const INFO: u8 = 20;
+
+/// A bounded backlog of log records: the oldest go first, and how many went is said.
+#[derive(Default)]
+struct Diagnostics {
+    records: std::collections::VecDeque<(u8, String)>,
+    dropped: usize,
+}
+
+/// Log records kept at most until the Python side collects them.
+const DIAGNOSTICS_KEPT: usize = 64;
 
 /// How much of a stray stdout line an error message quotes.
 const STRAY_QUOTE_BYTES: usize = 200;
@@ -89,6 +106,7 @@ impl Connection {
             closed: Mutex::new(None),
             server_requests: Dispatcher::new(conn.clone()),
             answered: AtomicBool::new(false),
+            diagnostics: Mutex::new(Diagnostics::default()),
         });
         runtime().spawn(read_loop(conn.clone(), stdout));
         Ok(conn)
@@ -96,6 +114,27 @@ impl Connection {
 
     pub(crate) fn router(&self) -> &Arc<Router> {
         &self.router
+    }
+
+    /// Records something for the log (see the `diagnostics` field).
+    pub(crate) fn note(&self, level: u8, message: String) {
+        let mut d = lock(&self.diagnostics);
+        if d.records.len() == DIAGNOSTICS_KEPT {
+            d.records.pop_front();
+            d.dropped += 1;
+        }
+        d.records.push_back((level, message));
+    }
+
+    /// The records noted since the last call, oldest first (with a note of any dropped).
+    pub(crate) fn take_diagnostics(&self) -> Vec<(u8, String)> {
+        let mut d = lock(&self.diagnostics);
+        let mut out: Vec<(u8, String)> = d.records.drain(..).collect();
+        if d.dropped > 0 {
+            out.insert(0, (WARNING, format!("{} earlier log records were dropped (nobody collected them)", d.dropped)));
+            d.dropped = 0;
+        }
+        out
     }
 
     pub(crate) fn pid(&self) -> Option<u32> {
@@ -222,8 +261,13 @@ impl Connection {
     /// Closes the connection from our side: fails every waiter, then ends the process (stdin EOF,
     /// terminate, kill) and reaps it. Idempotent.
     pub(crate) async fn close(&self) {
+        let first = self.closed().is_none();
         self.fail_all(Closed::new("the Codex client was closed"));
-        self.process.shutdown().await;
+        let exit = self.process.shutdown().await;
+        if first {
+            let how = exit.map_or_else(|| "ended".to_owned(), |e| e.0);
+            self.note(INFO, format!("the Codex runtime was closed (process {how})"));
+        }
     }
 
     fn fail_all(&self, why: Closed) {
@@ -359,9 +403,18 @@ fn route_buffered(
                     conn.fail_all(Closed::new(format!(
                         "printed a line that is not JSON-RPC instead of answering: {quoted}"
                     )));
+                } else {
+                    // After it: a stray print or a partial write that no waiter can be blamed
+                    // for; skipped, rather than tearing down every turn in flight, and logged.
+                    conn.note(
+                        WARNING,
+                        format!(
+                            "skipped a stdout line that is not JSON-RPC ({} bytes): {}",
+                            line.len(),
+                            quote_stray(line)
+                        ),
+                    );
                 }
-                // After it: a stray print or a partial write that no waiter can be blamed for;
-                // skipped, rather than tearing down every turn in flight.
             }
         }
     }
@@ -425,6 +478,7 @@ async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
         message.push_str(" stderr_tail=\n");
         message.push_str(&tail);
     }
+    conn.note(WARNING, message.clone());
     conn.fail_all(Closed::new(message));
     // Whatever state it is in, make sure the process is gone and reaped.
     conn.process.shutdown().await;

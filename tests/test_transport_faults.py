@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import subprocess
 import sys
@@ -316,3 +317,22 @@ def test_an_item_completed_after_its_turn_is_still_in_the_result(delay: float) -
         methods = [event.method for event in handle.stream()]
         assert methods[-2:] == ["item/completed", "turn/completed"]
         assert len(handle.run().items) == 2
+
+
+def test_diagnostics_reach_the_openai_codex_logger(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="openai_codex")
+    with Codex(fake_server_config("--garbage-line", "--deltas", "2")) as codex:
+        assert codex.thread_start().run("hi").final_response == "tok tok "
+    records = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "openai_codex"]
+    garbage = "this is not JSON {"  # what the fake prints (devtools/fake_app_server.py)
+    skipped = f'skipped a stdout line that is not JSON-RPC ({len(garbage)} bytes): "{garbage}"'
+    assert (logging.WARNING, skipped) in records
+    closed = [m for level, m in records if level == logging.INFO and m.startswith("the Codex runtime was closed")]
+    assert closed == ["the Codex runtime was closed (process exited with code 0)"]
+
+    caplog.clear()
+    with Codex(fake_server_config("--crash-after-deltas", "1", "--deltas", "5")) as codex:
+        with pytest.raises(TransportClosedError):
+            codex.thread_start().run("crash")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("exited with code 1" in message for message in warnings), warnings

@@ -47,6 +47,19 @@ def startup_failure(config: CodexConfig, program: str, error: Exception) -> Exce
     return type(error)(f"Could not start {who}: it {what}\n{fix}")
 
 
+def log_diagnostics(client: _core.Client) -> None:
+    """Logs, on this (Python) thread, what the I/O threads noted for the log: skipped stdout
+    lines, the runtime's exit. Through ``logging.getLogger("openai_codex")``; never a secret
+    (the records hold no request or response content beyond a skipped line's first bytes)."""
+    records = client.take_diagnostics()
+    if records:
+        import logging  # only when there is something to log: importing the SDK stays light
+
+        logger = logging.getLogger("openai_codex")
+        for level, message in records:
+            logger.log(level, message)
+
+
 def initialize_params(config: CodexConfig) -> dict[str, Any]:
     """Params of the ``initialize`` request."""
     return {

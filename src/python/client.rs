@@ -299,6 +299,12 @@ impl Client {
         self.conn.pid()
     }
 
+    /// Log records (`(level, message)`, Python `logging` levels) noted on the I/O threads since
+    /// the last call; the Python side logs them on its own thread.
+    fn take_diagnostics(&self) -> Vec<(u8, String)> {
+        self.conn.take_diagnostics()
+    }
+
     /// The runtime's most recent stderr lines.
     #[pyo3(signature = (max_lines=40, max_chars=4000))]
     fn stderr_tail(&self, max_lines: usize, max_chars: usize) -> String {

@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._handshake import initialize_params, start_client, startup_failure, thread_id_of
+from .._handshake import initialize_params, log_diagnostics, start_client, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
 from ..approvals import ApprovalMode
@@ -215,7 +215,10 @@ class AsyncCodex:
 
     async def _request(self, method: str, params: Any = None) -> Any:
         client = await self._ensure_client()
-        return await client.request_async(method, params, timeout=self._config.request_timeout)
+        try:
+            return await client.request_async(method, params, timeout=self._config.request_timeout)
+        finally:
+            log_diagnostics(client)
 
     @property
     def metadata(self) -> InitializeResponse:
@@ -262,6 +265,7 @@ class AsyncCodex:
         client = self._client
         if client is not None:
             await client.close_async()
+            log_diagnostics(client)
 
     async def __aenter__(self) -> AsyncCodex:
         """Starts the runtime (if it is not running yet) and returns this client.

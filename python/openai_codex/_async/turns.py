@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from .. import _core
 from .. import _validate as check
+from .._handshake import log_diagnostics
 from .._turn_result import STOP_GRACE_S, TurnResult, turn_result, turn_timed_out
 from .._wire import model_for
 from ..errors import CodexError, CodexTimeoutError
@@ -262,6 +263,9 @@ class AsyncTurnHandle:
                 summary = await stream.collect_async(wait)
         except CodexTimeoutError:
             raise await self._timed_out(stream, limit or 0.0) from None
+        finally:
+            if self._codex._client is not None:
+                log_diagnostics(self._codex._client)
         return turn_result(summary)
 
     async def _timed_out(self, stream: _core.TurnStream, limit: float) -> TurnTimeoutError:

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._handshake import initialize_params, start_client, startup_failure, thread_id_of
+from .._handshake import initialize_params, log_diagnostics, start_client, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
 from ..approvals import ApprovalMode
@@ -127,7 +127,10 @@ class Codex:
 
     def _request(self, method: str, params: Any = None) -> Any:
         client = self._ensure_client()
-        return client.request(method, params, timeout=self._config.request_timeout)
+        try:
+            return client.request(method, params, timeout=self._config.request_timeout)
+        finally:
+            log_diagnostics(client)
 
     @property
     def metadata(self) -> InitializeResponse:
@@ -159,6 +162,7 @@ class Codex:
         client = self._client
         if client is not None:
             client.close()
+            log_diagnostics(client)
 
     def __enter__(self) -> Codex:
         """Returns this client, whose runtime the constructor has already started.
