@@ -153,6 +153,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="answer METHOD with this JSON-RPC error (only the first N times with *N); repeatable",
     )
     faults.add_argument(
+        "--stderr-flood",
+        type=int,
+        metavar="BYTES",
+        help="write this many bytes of log lines to stderr at the start of each turn",
+    )
+    faults.add_argument(
+        "--close-stdout-mid-turn",
+        action="store_true",
+        help="close stdout after turn/started and stay alive (a runtime whose output is gone)",
+    )
+    faults.add_argument(
         "--late-item-completed",
         type=float,
         metavar="SECONDS",
@@ -443,6 +454,15 @@ class FakeAppServer:
         self.notify("turn/started", {"threadId": thread_id, "turn": dict(turn, startedAt=_now_s())})
         if args.garbage_line:
             self.out.write(b"this is not JSON {\n")
+        if args.stderr_flood:
+            line = b"fake app-server: " + b"log " * 20 + b"\n"
+            for _ in range(args.stderr_flood // len(line) + 1):
+                sys.stderr.buffer.write(line)
+            sys.stderr.buffer.flush()
+        if args.close_stdout_mid_turn:
+            self.out.flush()
+            os.close(sys.stdout.fileno())
+            time.sleep(3600)
         self._user_message(thread_id, turn_id, params.get("input") or [])
         for spec in args.server_request:
             self.server_request(thread_id, turn_id, spec)

@@ -336,3 +336,106 @@ def test_diagnostics_reach_the_openai_codex_logger(caplog: pytest.LogCaptureFixt
             codex.thread_start().run("crash")
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("exited with code 1" in message for message in warnings), warnings
+
+
+def test_a_runtime_that_closes_stdout_but_lives_on_fails_the_turn_promptly() -> None:
+    with Codex(fake_server_config("--close-stdout-mid-turn")) as codex:
+        started = time.monotonic()
+        with pytest.raises(TransportClosedError) as info:
+            codex.thread_start().run("go")
+        assert time.monotonic() - started < 10  # not the 1.5 s + 2 s close sequence per wait
+        assert "closed its stdout (process is still running)" in str(info.value)
+
+
+def test_megabytes_of_stderr_during_a_turn_neither_stall_it_nor_pile_up() -> None:
+    import resource
+
+    with Codex(fake_server_config("--stderr-flood", str(20 * 1024 * 1024), "--deltas", "3")) as codex:
+        codex.thread_start().run("warm up")  # one-time costs (the protocol classes) come first
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        assert codex.thread_start().run("go").final_response == "tok tok tok "
+        grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        tail = codex._client.stderr_tail()
+    assert tail.startswith("fake app-server: log") and len(tail) <= 4000  # a bounded ring
+    assert grown_kib < 10 * 1024, grown_kib  # 20 MB went through, not into memory
+
+
+def _children() -> set[int]:
+    me = str(os.getpid())
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me:
+                found.add(int(entry))
+    return found
+
+
+def test_hundreds_of_open_close_cycles_leave_no_process_fd_or_thread_behind() -> None:
+    def fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def threads() -> int:
+        return len(os.listdir("/proc/self/task"))
+
+    with Codex(fake_server_config()) as warm:  # the I/O runtime's own threads start here
+        warm.thread_start()
+    base_fds, base_threads, base_children = fds(), threads(), _children()
+    for _ in range(500):
+        with Codex(fake_server_config()) as codex:
+            codex.thread_start()
+    assert _children() == base_children
+    assert fds() == base_fds
+    assert threads() == base_threads
+
+
+def test_close_from_another_thread_ends_a_blocked_stream_at_once() -> None:
+    with Codex(fake_server_config("--deltas", "1000", "--delta-delay", "0.05")) as codex:
+        handle = codex.thread_start().turn("long")
+        seen: list[str] = []
+        failure: list[BaseException] = []
+
+        def consume() -> None:
+            try:
+                for event in handle.stream():
+                    seen.append(event.method)
+            except BaseException as error:
+                failure.append(error)
+
+        reader = threading.Thread(target=consume)
+        reader.start()
+        while "item/agentMessage/delta" not in seen:
+            time.sleep(0.01)
+        codex.close()
+        reader.join(10)
+        assert not reader.is_alive()
+        assert len(failure) == 1 and isinstance(failure[0], TransportClosedError)
+        assert "closed" in str(failure[0])
+
+
+def test_close_from_another_task_ends_an_async_stream_at_once() -> None:
+    import asyncio
+
+    from openai_codex import AsyncCodex
+
+    async def main() -> None:
+        async with AsyncCodex(fake_server_config("--deltas", "1000", "--delta-delay", "0.05")) as codex:
+            handle = await (await codex.thread_start()).turn("long")
+            seen: list[str] = []
+
+            async def consume() -> None:
+                async for event in handle.stream():
+                    seen.append(event.method)
+
+            task = asyncio.create_task(consume())
+            while "item/agentMessage/delta" not in seen:
+                await asyncio.sleep(0.01)
+            await codex.close()
+            with pytest.raises(TransportClosedError):
+                await asyncio.wait_for(task, 10)
+
+    asyncio.run(main())
