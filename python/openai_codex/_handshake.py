@@ -6,7 +6,7 @@ import atexit
 from typing import Any
 
 from . import _core
-from .config import CodexConfig, launch_command
+from .config import CodexConfig, connect_target, launch_command
 
 # A runtime that starts but never answers the handshake (a wrong binary, say) must not hang the
 # constructor forever.
@@ -18,7 +18,17 @@ atexit.register(_core.shutdown)
 
 
 def start_client(config: CodexConfig) -> _core.Client:
-    """Starts the runtime process ``config`` describes (no handshake yet)."""
+    """Starts the runtime process ``config`` describes, or connects to it (no handshake yet)."""
+    if config.connect is not None:
+        return _core.Client.connect(*connect_target(config))
+    argv, env, cwd = launch_command(config)
+    return _core.Client(argv, env, cwd)
+
+
+async def start_client_async(config: CodexConfig) -> _core.Client:
+    """:func:`start_client` for ``AsyncCodex``: connecting does not block the event loop."""
+    if config.connect is not None:
+        return await _core.Client.connect_async(*connect_target(config))
     argv, env, cwd = launch_command(config)
     return _core.Client(argv, env, cwd)
 
