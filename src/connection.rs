@@ -1,6 +1,7 @@
 //! JSON-RPC over a running app-server: request/response correlation, the reader loop that feeds
 //! the router and hands the server's own requests to `server_requests`, and failing every waiter
-//! when the process goes away.
+//! when the runtime goes away. Whether the runtime is a child on pipes or a server behind a
+//! socket is the transport's business (`transport`): nothing here depends on it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,7 +17,7 @@ use crate::protocol::{self, Event, Incoming, LineParser, RequestId, ResponseFaul
 use crate::router::{Limits, RouteCache, Router};
 use crate::runtime::runtime;
 use crate::server_requests::{Dispatcher, Outbox, ServerRequest};
-use crate::transport::{LaunchSpec, Process};
+use crate::transport::{self, ConnectSpec, LaunchSpec, LineSource, Process, Transport};
 use crate::turn::TurnChannel;
 
 /// A successful response. For `turn/start`, also the new turn's channel, registered by the reader
@@ -60,7 +61,7 @@ struct Pending {
 }
 
 pub(crate) struct Connection {
-    process: Process,
+    transport: Transport,
     router: Arc<Router>,
     pending: Mutex<HashMap<RequestId, Pending>>,
     next_id: AtomicU64,
@@ -98,8 +99,20 @@ impl Connection {
         let _guard = runtime().enter();
         let process = Process::spawn(spec)?;
         let stdout = process.take_stdout().expect("fresh process has stdout");
+        Ok(Self::launch(Transport::Child(process), LineReader::new(stdout), limits))
+    }
+
+    /// Connects to an app-server that is already running (see `transport::connect`) and starts
+    /// reading from it. Must run on the I/O runtime.
+    pub(crate) async fn connect(spec: &ConnectSpec, limits: Limits) -> CoreResult<Arc<Self>> {
+        let (socket, frames) = transport::connect(spec).await?;
+        Ok(Self::launch(Transport::Socket(socket), frames, limits))
+    }
+
+    /// The connection over `transport`, with its reader loop on `source` started.
+    fn launch<S: LineSource>(transport: Transport, source: S, limits: Limits) -> Arc<Self> {
         let conn = Arc::new_cyclic(|conn: &Weak<Self>| Self {
-            process,
+            transport,
             router: Router::new(limits),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
@@ -108,8 +121,8 @@ impl Connection {
             answered: AtomicBool::new(false),
             diagnostics: Mutex::new(Diagnostics::default()),
         });
-        runtime().spawn(read_loop(conn.clone(), stdout));
-        Ok(conn)
+        runtime().spawn(read_loop(conn.clone(), source));
+        conn
     }
 
     pub(crate) fn router(&self) -> &Arc<Router> {
@@ -138,7 +151,7 @@ impl Connection {
     }
 
     pub(crate) fn pid(&self) -> Option<u32> {
-        self.process.pid()
+        self.transport.pid()
     }
 
     /// Why the connection is closed, if it is.
@@ -147,7 +160,7 @@ impl Connection {
     }
 
     pub(crate) fn stderr_tail(&self, max_lines: usize, max_chars: usize) -> String {
-        self.process.stderr().tail(max_lines, max_chars)
+        self.transport.notes().tail(max_lines, max_chars)
     }
 
     /// Sends a request; the returned receiver resolves with its response. `params_json` must be
@@ -201,8 +214,8 @@ impl Connection {
             }
             pending.insert(id, Pending { tx, kind, method: method.to_owned() });
         }
-        if !self.process.write(protocol::request_line(id, method, params_json)) {
-            let why = self.closed().unwrap_or_else(|| Closed::new("the Codex process is no longer accepting input"));
+        if !self.transport.write(protocol::request_line(id, method, params_json)) {
+            let why = self.closed().unwrap_or_else(|| Closed::new(self.transport.refusal()));
             if let Some(p) = lock(&self.pending).remove(&id) {
                 self.settle_turn_start(&p.kind, None);
             }
@@ -251,22 +264,23 @@ impl Connection {
         if let Some(why) = self.closed() {
             return Err(why.into());
         }
-        if self.process.write(protocol::notification_line(method, params_json)) {
+        if self.transport.write(protocol::notification_line(method, params_json)) {
             Ok(())
         } else {
-            Err(self.closed().unwrap_or_else(|| Closed::new("the Codex process is no longer accepting input")).into())
+            Err(self.closed().unwrap_or_else(|| Closed::new(self.transport.refusal())).into())
         }
     }
 
-    /// Closes the connection from our side: fails every waiter, then ends the process (stdin EOF,
-    /// terminate, kill) and reaps it. Idempotent.
+    /// Closes the connection from our side: fails every waiter, then ends the transport: a
+    /// child is stopped (stdin EOF, terminate, kill) and reaped; a socket is closed, and the
+    /// server behind it keeps running. Idempotent.
     pub(crate) async fn close(&self) {
         let first = self.closed().is_none();
         self.fail_all(Closed::new("the Codex client was closed"));
-        let exit = self.process.shutdown().await;
+        let exit = self.transport.shutdown().await;
         if first {
-            let how = exit.map_or_else(|| "ended".to_owned(), |e| e.0);
-            self.note(INFO, format!("the Codex runtime was closed (process {how})"));
+            let how = exit.map_or_else(|| "connection closed".to_owned(), |e| format!("process {e}"));
+            self.note(INFO, format!("the Codex runtime was closed ({how})"));
         }
     }
 
@@ -334,7 +348,7 @@ impl Connection {
 
 impl Outbox for Connection {
     fn send_line(&self, line: Vec<u8>) -> bool {
-        self.process.write(line)
+        self.transport.write(line)
     }
 }
 
@@ -364,16 +378,12 @@ pub(crate) fn thread_id_of(params: &str) -> Option<String> {
     serde_json::from_str::<ThreadIdOnly>(params).ok().map(|p| p.thread_id)
 }
 
-/// How many stderr lines and characters an error report carries.
-const TAIL_LINES: usize = 40;
-const TAIL_CHARS: usize = 4000;
-
 /// Routes every complete line in the reader's buffer, then wakes each consumer that got events:
-/// one wake per read from the pipe, not one per event. `touched` ends up holding the mailboxes
-/// that received events.
-fn route_buffered(
+/// one wake per read from the transport, not one per event. `touched` ends up holding the
+/// mailboxes that received events.
+fn route_buffered<S: LineSource>(
     conn: &Arc<Connection>,
-    lines: &mut LineReader<tokio::process::ChildStdout>,
+    lines: &mut S,
     touched: &mut Vec<(Arc<Mailbox<Event>>, bool)>,
     parser: &mut LineParser,
     cache: &mut RouteCache,
@@ -447,41 +457,33 @@ async fn hold_for_busy_readers(touched: &[(Arc<Mailbox<Event>>, bool)]) {
     }
 }
 
-async fn read_loop(conn: Arc<Connection>, stdout: tokio::process::ChildStdout) {
-    let mut lines = LineReader::new(stdout);
+async fn read_loop<S: LineSource>(conn: Arc<Connection>, mut source: S) {
     let mut touched = Vec::new();
     let mut parser = LineParser::default();
     let mut cache = RouteCache::default();
     let ended = loop {
-        route_buffered(&conn, &mut lines, &mut touched, &mut parser, &mut cache);
+        route_buffered(&conn, &mut source, &mut touched, &mut parser, &mut cache);
         hold_for_busy_readers(&touched).await;
-        match lines.fill().await {
+        match source.fill().await {
             Ok(true) => {}
             Ok(false) => {
                 // End of stream: a final line without a newline is still delivered.
-                route_buffered(&conn, &mut lines, &mut touched, &mut parser, &mut cache);
-                break "closed its stdout".to_owned();
+                route_buffered(&conn, &mut source, &mut touched, &mut parser, &mut cache);
+                break source.ended();
             }
-            Err(e) => break format!("stdout could not be read ({e})"),
+            Err(e) => break e,
         }
     };
+    // The source is the transport's read half: a socket's shutdown waits for it to be let go.
+    drop(source);
     if conn.closed().is_some() {
         return;
     }
-    // Long enough for an exiting process to be reaped, short enough not to delay the report
-    // of one that closed stdout and lives on.
-    let exit = conn.process.wait_exit(Duration::from_millis(100)).await;
-    let how = exit.map_or_else(|| "is still running".to_owned(), |e| e.0);
-    let tail = conn.stderr_tail(TAIL_LINES, TAIL_CHARS);
-    let mut message = format!("The Codex app-server {ended} (process {how}).");
-    if !tail.is_empty() {
-        message.push_str(" stderr_tail=\n");
-        message.push_str(&tail);
-    }
+    let message = conn.transport.lost(&ended).await;
     conn.note(WARNING, message.clone());
     conn.fail_all(Closed::new(message));
-    // Whatever state it is in, make sure the process is gone and reaped.
-    conn.process.shutdown().await;
+    // Whatever state it is in, make sure a child is gone and reaped, a socket closed.
+    conn.transport.shutdown().await;
 }
 
 #[cfg(test)]
@@ -586,6 +588,7 @@ sys.stdin.readline()
         runtime().block_on(conn.close());
         assert!(matches!(wait(a), Err(CoreError::Closed(_))));
         runtime().block_on(conn.close());
-        assert!(conn.process.exit_info().is_some());
+        let Transport::Child(process) = &conn.transport else { panic!("a spawned runtime is a child") };
+        assert!(process.exit_info().is_some());
     }
 }

@@ -28,17 +28,25 @@ pub(crate) enum CoreError {
     Rpc(RpcError),
     /// The server broke the protocol (a malformed error object, a result of the wrong shape).
     Protocol(String),
-    /// The transport closed: the process exited, its stdout closed, or `close()` was called.
+    /// The transport closed: the process exited, its stdout closed, the socket dropped, or
+    /// `close()` was called.
     Closed(Closed),
-    /// A wait ran past the caller's deadline.
+    /// A wait ran past the caller's deadline (or a connection attempt past its timeout).
     Timeout(String),
+    /// A running app-server could not be reached: nothing listens there, the TLS handshake or
+    /// the WebSocket upgrade failed.
+    Connect(String),
+    /// A running app-server refused the credentials (HTTP 401 or 403 to the upgrade).
+    Auth(String),
 }
 
 impl fmt::Display for CoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CoreError::Rpc(e) => write!(f, "JSON-RPC error {}: {}", e.code, e.message),
-            CoreError::Protocol(m) | CoreError::Timeout(m) => f.write_str(m),
+            CoreError::Protocol(m) | CoreError::Timeout(m) | CoreError::Connect(m) | CoreError::Auth(m) => {
+                f.write_str(m)
+            }
             CoreError::Closed(c) => f.write_str(c.message()),
         }
     }

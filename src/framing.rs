@@ -9,7 +9,7 @@
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The read buffer's size, and so the most one read takes from the pipe (see
-/// `transport::widen_pipe`).
+/// `transport::child::widen_pipe`).
 pub(crate) const INITIAL_CAPACITY: usize = 256 * 1024;
 /// After a huge line, a buffer above this size is given back once it is drained.
 const SHRINK_ABOVE: usize = 4 * 1024 * 1024;

@@ -53,6 +53,9 @@ RENAMES = {
     "stop_async": "stop",
     "next_async": "next",
     "wait_started_async": "wait_started",
+    "connect_async": "connect",
+    # the SDK's own helpers with a blocking twin
+    "start_client_async": "start_client",
     # the language's async protocols
     "AsyncIterator": "Iterator",
     "AsyncIterable": "Iterable",

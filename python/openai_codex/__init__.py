@@ -13,6 +13,9 @@ from .approvals import ApprovalMode
 from .codex import AsyncCodex, Codex
 from .config import CodexConfig
 from .errors import (
+    AuthenticationError as AuthenticationError,
+)
+from .errors import (
     CodexError,
     CodexRpcError,
     InternalRpcError,
@@ -28,6 +31,9 @@ from .errors import (
 )
 from .errors import (
     CodexTimeoutError as CodexTimeoutError,
+)
+from .errors import (
+    ConnectError as ConnectError,
 )
 from .errors import (
     TurnFailedError as TurnFailedError,

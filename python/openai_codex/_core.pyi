@@ -66,7 +66,7 @@ class EventStream:
 
 @final
 class Client:
-    """A connection to a ``codex app-server`` process speaking JSON-RPC over stdio."""
+    """A connection to a ``codex app-server`` speaking JSON-RPC: a child on stdio, or a running server."""
 
     def __new__(
         cls,
@@ -74,6 +74,14 @@ class Client:
         env: Mapping[str, str] | None = None,
         cwd: str | PathLike[str] | None = None,
     ) -> Self: ...
+    @staticmethod
+    def connect(
+        url: str, token: str | None = None, timeout: float = 5.0, ca_file: str | PathLike[str] | None = None
+    ) -> Client: ...
+    @staticmethod
+    def connect_async(
+        url: str, token: str | None = None, timeout: float = 5.0, ca_file: str | PathLike[str] | None = None
+    ) -> Awaitable[Client]: ...
     def request(self, method: str, params: Any = None, *, timeout: float | None = None) -> Any: ...
     def request_async(self, method: str, params: Any = None, *, timeout: float | None = None) -> Awaitable[Any]: ...
     def start_turn(self, params: Any, *, timeout: float | None = None) -> tuple[Any, TurnStream]: ...

@@ -6,7 +6,7 @@ import atexit
 from typing import Any
 
 from . import _core
-from .config import CodexConfig, launch_command
+from .config import CodexConfig, connect_target, launch_command
 from .errors import CodexTimeoutError, UnexpectedResponseError
 
 # At exit, close every runtime connection while the interpreter is still whole: an awaitable
@@ -15,8 +15,18 @@ atexit.register(_core.shutdown)
 
 
 def start_client(config: CodexConfig) -> tuple[_core.Client, str]:
-    """Starts the runtime process ``config`` describes (no handshake yet); returns the client
-    and the program it started, for error messages."""
+    """Starts the runtime process ``config`` describes, or connects to it (no handshake yet);
+    returns the client and what it started or reached (a program or an address), for errors."""
+    if config.connect is not None:
+        return _core.Client.connect(*connect_target(config)), config.connect
+    argv, env, cwd = launch_command(config)
+    return _core.Client(argv, env, cwd), argv[0]
+
+
+async def start_client_async(config: CodexConfig) -> tuple[_core.Client, str]:
+    """:func:`start_client` for ``AsyncCodex``: connecting does not block the event loop."""
+    if config.connect is not None:
+        return await _core.Client.connect_async(*connect_target(config)), config.connect
     argv, env, cwd = launch_command(config)
     return _core.Client(argv, env, cwd), argv[0]
 
@@ -24,6 +34,9 @@ def start_client(config: CodexConfig) -> tuple[_core.Client, str]:
 def startup_failure(config: CodexConfig, program: str, error: Exception) -> Exception:
     """The error to raise when the handshake with ``program`` failed with ``error``: the same
     type, with a message that names the program, says what it did and how to fix it."""
+    if config.connect is not None:
+        # A reached server that then fails the handshake: say so plainly, with no spawn advice.
+        return type(error)(f"The Codex app-server at {program} failed the initialize handshake: {error}")
     chosen = config.codex_bin is not None or config.launch_args_override is not None
     who = f"{program!r}" if chosen else f"the packaged Codex runtime ({program!r})"
     if isinstance(error, CodexTimeoutError):

@@ -6,6 +6,8 @@ exactly the failures they know how to handle::
 
     CodexError
     ├── TransportClosedError          the runtime is gone, or the client was closed
+    │   └── ConnectError              a running runtime could not be reached (also a ConnectionError)
+    │       └── AuthenticationError   it refused the auth token (HTTP 401 or 403)
     ├── CodexTimeoutError             a wait passed its time limit (also a TimeoutError)
     ├── TurnFailedError               a turn ended with status failed (also a RuntimeError)
     ├── UnexpectedResponseError       an answer this SDK cannot use (also a RuntimeError)
@@ -40,9 +42,11 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AuthenticationError",
     "CodexError",
     "CodexRpcError",
     "CodexTimeoutError",
+    "ConnectError",
     "InternalRpcError",
     "InvalidParamsError",
     "InvalidRequestError",
@@ -77,6 +81,26 @@ class TransportClosedError(CodexError):
     login's ``wait()``) when the runtime process exits or closes its output, and to every call
     made afterwards. After ``close()`` the message says the client was closed; when the runtime
     died, it carries the runtime's last stderr lines, which usually tell why.
+    """
+
+
+class ConnectError(TransportClosedError, ConnectionError):
+    """A running Codex runtime (``CodexConfig(connect=...)``) could not be reached.
+
+    Nothing listened at the address (a refused connection is retried until
+    ``connect_timeout``, in case the server is still starting), the Unix socket does not
+    exist, the TLS handshake failed (an untrusted certificate, say), or the server answered
+    the WebSocket upgrade with an HTTP error. Also a built-in :class:`ConnectionError`. A
+    connection that does not complete in time raises :class:`CodexTimeoutError` instead.
+    """
+
+
+class AuthenticationError(ConnectError):
+    """The running Codex runtime refused the auth token (HTTP 401 or 403 to the upgrade).
+
+    The message says whether a token was sent at all, and what the server answered; it never
+    contains the token. Pass the token the server was started with
+    (``--ws-token-file``) as ``CodexConfig(auth_token=...)`` or ``auth_token_file=...``.
     """
 
 

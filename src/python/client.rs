@@ -16,7 +16,7 @@ use crate::connection::{self, Connection, Reply, Response};
 use crate::error::{CoreError, CoreResult};
 use crate::router::{Limits, TurnSubscription};
 use crate::runtime::{runtime, Owner};
-use crate::transport::LaunchSpec;
+use crate::transport::{ConnectSpec, Keepalive, LaunchSpec};
 
 use super::convert::{json_to_py, py_to_json};
 use super::errors::to_pyerr;
@@ -58,7 +58,8 @@ pub(super) fn shutdown(py: Python<'_>) {
     wait_for_awaitables(py, Duration::from_secs(2));
 }
 
-/// A connection to a `codex app-server` process speaking JSON-RPC over stdio.
+/// A connection to a `codex app-server` speaking JSON-RPC: a child process on stdio, or a
+/// running server reached over a socket (`Client.connect`).
 #[pyclass(frozen, module = "openai_codex._core", name = "Client")]
 pub struct Client {
     conn: Arc<Connection>,
@@ -78,6 +79,12 @@ fn thread_id_of(params: &str) -> PyResult<String> {
 }
 
 impl Client {
+    fn connected(conn: Arc<Connection>) -> Self {
+        let owner = Owner::current();
+        register(&conn, owner);
+        Self { conn, owner }
+    }
+
     fn send(&self, py: Python<'_>, method: &str, params: Option<&str>) -> PyResult<Reply> {
         check_owner(py, self.owner)?;
         self.conn.request(method, params).map_err(|e| to_pyerr(py, e))
@@ -87,6 +94,12 @@ impl Client {
         let outcome = block_on(py, timeout, response(&self.conn, reply))?;
         within(outcome, format_args!("the response to {method}"), timeout).map_err(|e| to_pyerr(py, e))
     }
+}
+
+/// The connection settings `Client.connect` was given, checked.
+fn connect_spec(url: String, token: Option<String>, timeout: f64, ca_file: Option<PathBuf>) -> PyResult<ConnectSpec> {
+    let timeout = timeout_arg(Some(timeout))?.unwrap_or_default();
+    Ok(ConnectSpec { url, token, timeout, ca_file, keepalive: Keepalive::default() })
 }
 
 /// Waits for the response to a sent request.
@@ -155,6 +168,44 @@ impl Client {
         let owner = Owner::current();
         register(&conn, owner);
         Ok(Self { conn, owner })
+    }
+
+    /// Connects to an app-server that is already running: `url` is `ws://host:port[/path]`,
+    /// `wss://…` or `unix:///abs/path`; `token` goes out as `Authorization: Bearer`; `timeout`
+    /// bounds the whole connection (refused attempts are retried until then); `ca_file` is a
+    /// PEM file of the certificates to trust for `wss://` instead of the system's roots. GIL
+    /// released; Ctrl-C interrupts the wait.
+    #[staticmethod]
+    #[pyo3(signature = (url, token=None, timeout=5.0, ca_file=None))]
+    fn connect(
+        py: Python<'_>,
+        url: String,
+        token: Option<String>,
+        timeout: f64,
+        ca_file: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        let spec = connect_spec(url, token, timeout, ca_file)?;
+        // The connection attempt has its own deadline (`spec.timeout`), reported as such.
+        let outcome = block_on(py, None, async { Connection::connect(&spec, Limits::default()).await })?;
+        let conn = within(outcome, "the connection", None).map_err(|e| to_pyerr(py, e))?;
+        Ok(Self::connected(conn))
+    }
+
+    /// Async twin of `connect`: an awaitable of the connected `Client`.
+    #[staticmethod]
+    #[pyo3(signature = (url, token=None, timeout=5.0, ca_file=None))]
+    fn connect_async(
+        py: Python<'_>,
+        url: String,
+        token: Option<String>,
+        timeout: f64,
+        ca_file: Option<PathBuf>,
+    ) -> PyResult<Bound<'_, PyAny>> {
+        let spec = connect_spec(url, token, timeout, ca_file)?;
+        awaitable(py, async move {
+            let outcome = Connection::connect(&spec, Limits::default()).await;
+            Python::attach(|py| outcome.map(Self::connected).map_err(|e| to_pyerr(py, e)))
+        })
     }
 
     /// Sends a request and waits for its result (GIL released; Ctrl-C interrupts the wait).
@@ -262,8 +313,9 @@ impl Client {
         self.conn.notify(method, params.as_deref()).map_err(|e| to_pyerr(py, e))
     }
 
-    /// Ends the runtime (stdin EOF, then terminate, then kill) and fails every pending wait.
-    /// Idempotent.
+    /// Ends the connection and fails every pending wait: a spawned runtime is stopped (stdin
+    /// EOF, then terminate, then kill); a connected server is only disconnected from, and keeps
+    /// running. Idempotent.
     fn close(&self, py: Python<'_>) {
         if !self.owner.is_current() {
             return; // the parent owns the runtime process; nothing to close from here

@@ -37,6 +37,8 @@ fn build(py: Python<'_>, err: CoreError) -> PyResult<PyErr> {
         CoreError::Protocol(message) => errors.getattr("CodexError")?.call1((message,))?,
         CoreError::Closed(why) => errors.getattr("TransportClosedError")?.call1((why.message(),))?,
         CoreError::Timeout(message) => errors.getattr("CodexTimeoutError")?.call1((message,))?,
+        CoreError::Connect(message) => errors.getattr("ConnectError")?.call1((message,))?,
+        CoreError::Auth(message) => errors.getattr("AuthenticationError")?.call1((message,))?,
     };
     Ok(PyErr::from_value(exc))
 }

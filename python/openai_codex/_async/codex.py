@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._handshake import initialize_params, log_diagnostics, start_client, startup_failure, thread_id_of
+from .._handshake import initialize_params, log_diagnostics, start_client_async, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
 from ..approvals import ApprovalMode
@@ -128,14 +128,21 @@ class AsyncCodex:
         Raises:
             TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields has
                 the wrong type (the message names the field).
+            ValueError: ``config.connect`` is set together with a field that shapes a spawned
+                runtime, or a connection field is invalid (the message names the field); (on
+                first use) ``config.launch_args_override`` is empty.
+            ConnectError: (on first use, with ``config.connect``) Nothing could be reached at
+                that address within ``config.connect_timeout``, or TLS or the WebSocket upgrade
+                failed; :class:`~openai_codex.errors.AuthenticationError` when the server
+                refused the token. Both are ``TransportClosedError`` subclasses.
             FileNotFoundError: (on first use) The runtime cannot be found:
                 ``openai-codex-cli-bin`` is not installed, ``config.codex_bin`` does not
                 exist, or the launch command or ``config.cwd`` does not exist.
             OSError: (on first use) The runtime process could not be started.
-            ValueError: (on first use) ``config.launch_args_override`` is empty.
             TransportClosedError: (on first use) The runtime exited during the handshake; the
                 message carries its last stderr lines.
-            CodexTimeoutError: (on first use) No answer to ``initialize`` within 60 seconds.
+            CodexTimeoutError: (on first use) No answer to ``initialize`` within 60 seconds, or
+                no connection within ``config.connect_timeout``.
             UnexpectedResponseError: (on first use) The handshake answer lacks a usable user
                 agent, server name or version (a ``RuntimeError`` too).
             JsonRpcError: (on first use) The runtime refused the ``initialize`` request.
@@ -152,14 +159,21 @@ class AsyncCodex:
             Raises:
                 TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields
                     has the wrong type (the message names the field).
+                ValueError: ``config.connect`` is set together with a field that shapes a
+                    spawned runtime, or a connection field is invalid (the message names the
+                    field), or ``config.launch_args_override`` is empty.
+                ConnectError: With ``config.connect``: nothing could be reached at that address
+                    within ``config.connect_timeout``, or TLS or the WebSocket upgrade failed;
+                    :class:`~openai_codex.errors.AuthenticationError` when the server refused
+                    the token. Both are ``TransportClosedError`` subclasses.
                 FileNotFoundError: The runtime cannot be found: ``openai-codex-cli-bin`` is
                     not installed, ``config.codex_bin`` does not exist, or the launch command
                     or ``config.cwd`` does not exist.
                 OSError: The runtime process could not be started for another reason.
-                ValueError: ``config.launch_args_override`` is empty.
                 TransportClosedError: The runtime exited during the handshake; the message
                     carries its last stderr lines.
-                CodexTimeoutError: The runtime did not answer ``initialize`` within 60 seconds.
+                CodexTimeoutError: The runtime did not answer ``initialize`` within 60 seconds,
+                    or no connection was made within ``config.connect_timeout``.
                 UnexpectedResponseError: The handshake answer lacks a usable user agent,
                     server name or version (a ``RuntimeError`` too).
                 JsonRpcError: The runtime refused the ``initialize`` request.
@@ -192,7 +206,7 @@ class AsyncCodex:
             raise NotStartedError("this Codex did not start")  # the constructor starts it or raises
 
     async def _start(self) -> None:
-        client, program = start_client(self._config)
+        client, program = await start_client_async(self._config)
         try:
             try:
                 raw = await client.request_async(
@@ -256,6 +270,9 @@ class AsyncCodex:
 
     async def close(self) -> None:
         """Stops the runtime process and ends the connection.
+
+        With ``CodexConfig(connect=...)`` only the connection ends: the server it reached
+        keeps running, with its threads, for other clients (and a later ``thread_resume``).
 
         Every call still waiting on the runtime (a turn's ``run()``, a ``stream()`` loop, a
         login ``wait()``) raises :class:`~openai_codex.TransportClosedError`, and so does

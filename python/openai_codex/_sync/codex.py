@@ -87,14 +87,21 @@ class Codex:
         Raises:
             TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields
                 has the wrong type (the message names the field).
+            ValueError: ``config.connect`` is set together with a field that shapes a
+                spawned runtime, or a connection field is invalid (the message names the
+                field), or ``config.launch_args_override`` is empty.
+            ConnectError: With ``config.connect``: nothing could be reached at that address
+                within ``config.connect_timeout``, or TLS or the WebSocket upgrade failed;
+                :class:`~openai_codex.errors.AuthenticationError` when the server refused
+                the token. Both are ``TransportClosedError`` subclasses.
             FileNotFoundError: The runtime cannot be found: ``openai-codex-cli-bin`` is
                 not installed, ``config.codex_bin`` does not exist, or the launch command
                 or ``config.cwd`` does not exist.
             OSError: The runtime process could not be started for another reason.
-            ValueError: ``config.launch_args_override`` is empty.
             TransportClosedError: The runtime exited during the handshake; the message
                 carries its last stderr lines.
-            CodexTimeoutError: The runtime did not answer ``initialize`` within 60 seconds.
+            CodexTimeoutError: The runtime did not answer ``initialize`` within 60 seconds,
+                or no connection was made within ``config.connect_timeout``.
             UnexpectedResponseError: The handshake answer lacks a usable user agent,
                 server name or version (a ``RuntimeError`` too).
             JsonRpcError: The runtime refused the ``initialize`` request.
@@ -153,6 +160,9 @@ class Codex:
 
     def close(self) -> None:
         """Stops the runtime process and ends the connection.
+
+        With ``CodexConfig(connect=...)`` only the connection ends: the server it reached
+        keeps running, with its threads, for other clients (and a later ``thread_resume``).
 
         Every call still waiting on the runtime (a turn's ``run()``, a ``stream()`` loop, a
         login ``wait()``) raises :class:`~openai_codex.TransportClosedError`, and so does

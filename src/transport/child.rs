@@ -1,5 +1,6 @@
 //! The `codex app-server` child process: spawning it, one serialized writer for its stdin, a
 //! bounded ring of its recent stderr lines, and ending it (terminate, then kill; always reaped).
+//! Its stdout is read by the connection's reader loop through `framing::LineReader`.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
