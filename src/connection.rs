@@ -277,10 +277,12 @@ impl Connection {
     pub(crate) async fn close(&self) {
         let first = self.closed().is_none();
         self.fail_all(Closed::new("the Codex client was closed"));
-        let exit = self.transport.shutdown().await;
+        // The exit is not waited for: a runtime exits on stdin EOF within milliseconds, and
+        // its reaping (or, if it lingers, terminate and kill) goes on in the background; the
+        // interpreter's exit hook waits for it (`transport::wait_for_reaps`).
+        self.transport.begin_shutdown().await;
         if first {
-            let how = exit.map_or_else(|| "connection closed".to_owned(), |e| format!("process {e}"));
-            self.note(INFO, format!("the Codex runtime was closed ({how})"));
+            self.note(INFO, "the Codex runtime connection was closed".to_owned());
         }
     }
 
@@ -588,7 +590,11 @@ sys.stdin.readline()
         runtime().block_on(conn.close());
         assert!(matches!(wait(a), Err(CoreError::Closed(_))));
         runtime().block_on(conn.close());
+        // close() does not wait for the exit; the child is reaped in the background, soon.
         let Transport::Child(process) = &conn.transport else { panic!("a spawned runtime is a child") };
-        assert!(process.exit_info().is_some());
+        let exit = runtime().block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), process.shutdown()).await.expect("reaped in time")
+        });
+        assert!(exit.is_some());
     }
 }

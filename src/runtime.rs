@@ -26,8 +26,9 @@ static PID: AtomicU32 = AtomicU32::new(0);
 static PID_TRACKING: Once = Once::new();
 
 extern "C" fn refresh_pid() {
-    // Only getpid and an atomic store: async-signal-safe, as a fork handler must be.
+    // Only getpid and atomic stores: async-signal-safe, as a fork handler must be.
     PID.store(std::process::id(), Ordering::Release);
+    crate::transport::forget_parent_children();
 }
 
 /// The current process id, without a system call on the common path.

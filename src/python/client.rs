@@ -46,15 +46,16 @@ pub(super) fn shutdown(py: Python<'_>) {
         .filter(|(owner, _)| owner.is_current())
         .filter_map(|(_, w)| w.upgrade())
         .collect();
-    if !live.is_empty() {
-        py.detach(|| {
-            runtime().block_on(async {
-                for conn in &live {
-                    conn.close().await;
-                }
-            })
-        });
-    }
+    py.detach(|| {
+        runtime().block_on(async {
+            for conn in &live {
+                conn.close().await;
+            }
+            // close() does not wait for a runtime's exit; here, at the very end, we do (past
+            // the stop sequence's own bounds, a lingering child has been killed).
+            crate::transport::wait_for_reaps(Duration::from_secs(4)).await;
+        })
+    });
     wait_for_awaitables(py, Duration::from_secs(2));
 }
 

@@ -6,12 +6,13 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Notify};
 
 /// How to start the runtime.
 #[derive(Debug, Clone, Default)]
@@ -123,6 +124,7 @@ impl Process {
 
         let (exit_tx, exit_rx) = watch::channel(None);
         let (shutdown_tx, shutdown_rx) = mpsc::unbounded_channel();
+        UNREAPED.fetch_add(1, Ordering::AcqRel);
         tokio::spawn(supervise(child, exit_tx, shutdown_rx));
 
         Ok(Self {
@@ -175,11 +177,17 @@ impl Process {
 
     /// Ends the process: closes stdin, then terminates, then kills; resolves once it is reaped.
     /// Safe to call any number of times.
-    pub(crate) async fn shutdown(&self) -> Option<ExitInfo> {
-        // Dropping the sender lets the writer flush what is queued, then close stdin: the
-        // app-server's own signal to exit.
+    /// Starts ending the process without waiting for it: stdin is closed (the app-server's own
+    /// signal to exit), and the supervisor terminates, then kills it if it lingers, and reaps
+    /// it in the background (see [`wait_for_reaps`]).
+    pub(crate) fn begin_shutdown(&self) {
+        // Dropping the sender lets the writer flush what is queued, then close stdin.
         self.stdin.lock().unwrap_or_else(|p| p.into_inner()).take();
         let _ = self.shutdown.send(());
+    }
+
+    pub(crate) async fn shutdown(&self) -> Option<ExitInfo> {
+        self.begin_shutdown();
         let mut rx = self.exit.clone();
         // The supervisor always publishes an exit (it reaps after kill), so this cannot hang
         // unless the kernel never reaps a killed child.
@@ -236,6 +244,34 @@ async fn supervise(
         Err(e) => format!("could not be waited for ({e})"),
     };
     let _ = exit_tx.send(Some(ExitInfo(info)));
+    UNREAPED.fetch_sub(1, Ordering::AcqRel);
+    REAPED.notify_waiters();
+}
+
+/// In a forked child: the parent's children are not ours to wait for (called from the fork
+/// handler, so only an atomic store).
+pub(crate) fn forget_parent_children() {
+    UNREAPED.store(0, Ordering::Release);
+}
+
+/// Children spawned and not yet reaped, in this process.
+static UNREAPED: AtomicUsize = AtomicUsize::new(0);
+static REAPED: Notify = Notify::const_new();
+
+/// Waits (up to `limit`) until every child this process spawned has been reaped: `close()`
+/// does not wait for the exit, so the interpreter's exit hook does, and no runtime outlives us.
+/// True if none is left.
+pub(crate) async fn wait_for_reaps(limit: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let reaped = REAPED.notified();
+        if UNREAPED.load(Ordering::Acquire) == 0 {
+            return true;
+        }
+        if tokio::time::timeout_at(deadline, reaped).await.is_err() {
+            return UNREAPED.load(Ordering::Acquire) == 0;
+        }
+    }
 }
 
 async fn stop(child: &mut Child) -> std::io::Result<std::process::ExitStatus> {

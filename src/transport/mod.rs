@@ -22,7 +22,7 @@ use tokio::process::ChildStdout;
 
 use crate::framing::LineReader;
 
-pub(crate) use child::{LaunchSpec, Process, StderrTail};
+pub(crate) use child::{forget_parent_children, wait_for_reaps, LaunchSpec, Process, StderrTail};
 pub(crate) use socket::{connect, ConnectSpec, Keepalive, Socket};
 
 /// The runtime's messages, as the reader loop takes them: every message already received, then
@@ -103,6 +103,16 @@ impl Transport {
     /// Ends the transport from this side: a child is stopped and reaped (stdin EOF, terminate,
     /// kill); a socket is closed with a close frame, and the server it reached keeps running.
     /// Idempotent.
+    /// Ends the transport from this side without waiting for a child to exit: it is told to
+    /// (stdin EOF), then terminated or killed if it lingers, and reaped in the background; a
+    /// socket is closed as by [`Transport::shutdown`].
+    pub(crate) async fn begin_shutdown(&self) {
+        match self {
+            Transport::Child(process) => process.begin_shutdown(),
+            Transport::Socket(socket) => socket.shutdown().await,
+        }
+    }
+
     pub(crate) async fn shutdown(&self) -> Option<String> {
         match self {
             Transport::Child(process) => process.shutdown().await.map(|exit| exit.0),
