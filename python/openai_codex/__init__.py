@@ -51,9 +51,10 @@ from .login import (
 from .retry import retry_on_overload
 from .sandbox import Sandbox
 from .threads import AsyncThread, Thread
+from .tools import tool
 from .turns import AsyncTurnHandle, TurnHandle, TurnResult
 
-# The reference SDK's order, kept as is (tests/test_signatures.py checks it).
+# The reference SDK's names in its order (tests/test_signatures.py checks it), then this SDK's own.
 __all__ = [  # noqa: RUF022
     "__version__",
     "CodexConfig",
@@ -91,4 +92,5 @@ __all__ = [  # noqa: RUF022
     "ServerBusyError",
     "RetryLimitExceededError",
     "is_retryable_error",
+    "tool",
 ]
