@@ -10,6 +10,7 @@ error would hide the text from the model.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from typing import Any
 
 from .tools import Tool, ToolContext, ToolResult, call_async, call_blocking, failure
 
-__all__ = ["ToolBindings", "checked_tools"]
+__all__ = ["ToolBindings", "checked_tools", "missing_tools", "stored_tool_keys"]
 
 Key = tuple[str | None, str]
 
@@ -136,3 +137,41 @@ class ToolBindings:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def stored_tool_keys(rollout_path: str | None) -> set[Key] | None:
+    """The dynamic tools a stored thread has, read from its rollout file; None when unknown.
+
+    The runtime writes the thread's ``session_meta`` (with its ``dynamic_tools``) as the first
+    line of the JSONL file named by ``thread.path``. That file is the runtime's own format, not
+    the protocol: anything unexpected means "unknown", never an error.
+    """
+    if not rollout_path:
+        return None
+    try:
+        with open(rollout_path, encoding="utf-8") as f:
+            first = json.loads(f.readline())
+    except (OSError, ValueError):
+        return None
+    payload = first.get("payload") if isinstance(first, dict) and first.get("type") == "session_meta" else None
+    if not isinstance(payload, dict):
+        return None
+    specs = payload.get("dynamic_tools")
+    if specs is None:
+        return set()  # a thread started without dynamic tools
+    if not isinstance(specs, list):
+        return None
+    return {(s.get("namespace") or None, s["name"]) for s in specs if isinstance(s, dict) and "name" in s}
+
+
+def missing_tools(tools: Iterable[Tool[Any, Any]], known: set[Key]) -> ValueError | None:
+    """The error for tools the thread does not have (None when it has them all)."""
+    missing = [_describe(t.key) for t in tools if t.key not in known]
+    if not missing:
+        return None
+    has = ", ".join(sorted(_describe(k) for k in known)) or "none"
+    return ValueError(
+        f"tools: this thread has no tool named {', '.join(map(repr, missing))} (its tools: {has}). "
+        "The runtime takes tool definitions only when a thread starts: pass tools= to thread_start, "
+        "and to thread_resume/thread_fork the functions for tools the thread already has."
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -157,10 +158,17 @@ class _Tuple(Node):
         self.items = items
 
     def schema(self) -> dict[str, Any]:
+        # The runtime keeps neither `prefixItems` nor the item counts in what the model sees:
+        # the items' schemas are offered as alternatives, and the order is said in words.
         n = len(self.items)
-        return self.with_description(
-            {"type": "array", "prefixItems": [i.schema() for i in self.items], "minItems": n, "maxItems": n}
+        options = list({json.dumps(i.schema(), sort_keys=True): i.schema() for i in self.items}.values())
+        items = options[0] if len(options) == 1 else {"anyOf": options}
+        kinds = ", ".join(
+            i.schema().get("type", "any") if isinstance(i.schema().get("type"), str) else "any" for i in self.items
         )
+        schema = self.with_description({"type": "array", "items": items, "minItems": n, "maxItems": n})
+        schema["description"] = _append(schema, f"Exactly {n} items, in this order: {kinds}.")
+        return schema
 
     def convert(self, value: Any, path: str) -> Any:
         if not isinstance(value, list):
@@ -273,8 +281,20 @@ class Field:
         if self.default is not dataclasses.MISSING:
             default = _json_default(self.default)
             if default is not dataclasses.MISSING:
-                schema = {**schema, "default": default}
+                # The runtime drops `default` from the schema the model sees: say it in words too.
+                shown = json.dumps(default, ensure_ascii=False)
+                if default is not None and len(shown) <= 80:
+                    schema = {**schema, "default": default, "description": _append(schema, f"Default: {shown}.")}
+                else:
+                    schema = {**schema, "default": default}
         return schema
+
+
+def _append(schema: Mapping[str, Any], sentence: str) -> str:
+    text = str(schema.get("description") or "").rstrip()
+    if not text:
+        return sentence
+    return f"{text} {sentence}" if text.endswith((".", "!", "?", ":")) else f"{text}. {sentence}"
 
 
 def _json_default(value: Any) -> Any:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import _core
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
+from .._toolcalls import ToolBindings, checked_tools, missing_tools, stored_tool_keys
 from .._wire import model_for
 from ..approvals import ApprovalMode
 from ..config import CodexConfig
@@ -20,9 +21,12 @@ from .login import AsyncChatgptLoginHandle, AsyncDeviceCodeLoginHandle
 from .threads import AsyncThread
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     if ASYNC:
         import asyncio
 
+    from ..tools import Tool
     from ..types import (
         GetAccountResponse,
         ModelListResponse,
@@ -83,6 +87,8 @@ class AsyncCodex:
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
+        # The Python functions bound to each thread's dynamic tools (see openai_codex.tools).
+        self._tools = ToolBindings()
         if ASYNC:
             self._init_lock: asyncio.Lock | None = None
         else:
@@ -144,6 +150,7 @@ class AsyncCodex:
         client = self._client
         if client is not None:
             await client.close_async()
+        self._tools.close()
 
     async def __aenter__(self) -> AsyncCodex:
         await self._ensure_client()
@@ -203,8 +210,17 @@ class AsyncCodex:
         service_tier: str | None = None,
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
+        tools: Sequence[Tool[..., Any]] | None = None,
     ) -> AsyncThread:
-        """Starts a new thread (conversation) and returns it."""
+        """Starts a new thread (conversation) and returns it.
+
+        ``tools`` are Python functions made tools with :func:`openai_codex.tool`: the model is
+        offered them on every turn of this thread, and their calls run here (see
+        :mod:`openai_codex.tools`). The runtime keeps their definitions with the thread, so
+        ``thread_resume``/``thread_fork`` later bind the functions again. They use the
+        runtime's experimental API (``CodexConfig.experimental_api``, on by default).
+        """
+        checked = self._tools_for_start(tools)
         params = thread_start_params(
             approval_mode=approval_mode,
             base_instructions=base_instructions,
@@ -221,7 +237,13 @@ class AsyncCodex:
             session_start_source=session_start_source,
             thread_source=thread_source,
         )
-        return AsyncThread(self, thread_id_of(await self._request("thread/start", params)))
+        if checked:
+            params["dynamicTools"] = [t.spec() for t in checked]
+        thread_id = thread_id_of(await self._request("thread/start", params))
+        if checked:
+            self._tools.remember(thread_id, (t.key for t in checked))
+            self._tools.bind(thread_id, checked)
+        return AsyncThread(self, thread_id)
 
     async def thread_list(
         self,
@@ -266,8 +288,17 @@ class AsyncCodex:
         personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
+        tools: Sequence[Tool[..., Any]] | None = None,
     ) -> AsyncThread:
-        """Reopens a stored thread by id; settings left unset keep their stored values."""
+        """Reopens a stored thread by id; settings left unset keep their stored values.
+
+        ``tools`` binds Python functions (:func:`openai_codex.tool`) to tools the thread was
+        started with: the runtime keeps the definitions, not the functions, so a thread resumed
+        by a new client needs them again. A tool the thread does not have is a ``ValueError``
+        (tools can only be added when a thread starts). Calls of a tool left unbound get a
+        failed result telling the model so.
+        """
+        checked = await self._tools_for_existing(thread_id, tools)
         params = thread_resume_params(
             thread_id,
             approval_mode=approval_mode,
@@ -281,7 +312,9 @@ class AsyncCodex:
             sandbox=sandbox,
             service_tier=service_tier,
         )
-        return AsyncThread(self, thread_id_of(await self._request("thread/resume", params)))
+        resumed = thread_id_of(await self._request("thread/resume", params))
+        self._tools.bind(resumed, checked)
+        return AsyncThread(self, resumed)
 
     async def thread_fork(
         self,
@@ -298,8 +331,14 @@ class AsyncCodex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
+        tools: Sequence[Tool[..., Any]] | None = None,
     ) -> AsyncThread:
-        """Starts a new thread that begins with a copy of another thread's history."""
+        """Starts a new thread that begins with a copy of another thread's history.
+
+        The fork has the tools of the thread it copies; ``tools`` binds Python functions to
+        them, as for :meth:`thread_resume` (a tool the thread lacks is a ``ValueError``).
+        """
+        checked = await self._tools_for_existing(thread_id, tools)
         params = thread_fork_params(
             thread_id,
             approval_mode=approval_mode,
@@ -314,7 +353,44 @@ class AsyncCodex:
             service_tier=service_tier,
             thread_source=thread_source,
         )
-        return AsyncThread(self, thread_id_of(await self._request("thread/fork", params)))
+        forked = thread_id_of(await self._request("thread/fork", params))
+        known = self._tools.known(thread_id)
+        if known is not None:
+            self._tools.remember(forked, known)
+        self._tools.bind(forked, checked)
+        return AsyncThread(self, forked)
+
+    def _tools_for_start(self, tools: Sequence[Tool[..., Any]] | None) -> list[Tool[..., Any]]:
+        if tools is None:
+            return []
+        checked = checked_tools(tools)
+        if checked and not self._config.experimental_api:
+            raise ValueError(
+                "tools= needs the runtime's experimental API, which this client turned off: "
+                "use CodexConfig(experimental_api=True) (the default)"
+            )
+        return checked
+
+    async def _tools_for_existing(self, thread_id: str, tools: Sequence[Tool[..., Any]] | None) -> list[Tool[..., Any]]:
+        """``tools`` for a thread that exists: each must name one of the thread's tools."""
+        if tools is None:
+            return []
+        checked = checked_tools(tools)
+        if not checked:
+            return []
+        known = self._tools.known(thread_id)
+        if known is None:
+            # Not started by this client: the stored thread's definitions say what it has.
+            stored = await self._request("thread/read", {"threadId": thread_id, "includeTurns": False})
+            thread = stored.get("thread") if isinstance(stored, dict) else None
+            known = stored_tool_keys(thread.get("path") if isinstance(thread, dict) else None)
+            if known is not None:
+                self._tools.remember(thread_id, known)
+        if known is not None:
+            error = missing_tools(checked, known)
+            if error is not None:
+                raise error
+        return checked
 
     async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread (``ThreadArchiveResponse``)."""
