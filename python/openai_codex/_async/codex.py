@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
+from .._dispatch import AsyncioDispatcher, ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
@@ -83,9 +84,13 @@ class AsyncCodex:
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
+        # Routes the runtime's requests (approvals, tool calls...) to Python handlers; it only
+        # runs once a handler is registered (see _dispatch).
         if ASYNC:
+            self._dispatcher: AsyncioDispatcher = AsyncioDispatcher()
             self._init_lock: asyncio.Lock | None = None
         else:
+            self._dispatcher: ThreadDispatcher = ThreadDispatcher()
             self._start()
 
     async def _ensure_client(self) -> _core.Client:
@@ -125,6 +130,7 @@ class AsyncCodex:
                 client.close()
             raise
         self._client, self._metadata = client, metadata
+        self._dispatcher.attach(client)
 
     async def _request(self, method: str, params: Any = None) -> Any:
         client = await self._ensure_client()
@@ -143,7 +149,12 @@ class AsyncCodex:
         """Stops the runtime and fails anything still waiting on it. Safe to call twice."""
         client = self._client
         if client is not None:
+            # The core answers what handlers left undecided (failing closed) as it closes.
             await client.close_async()
+        if ASYNC:
+            await self._dispatcher.aclose()
+        else:
+            self._dispatcher.close()
 
     async def __aenter__(self) -> AsyncCodex:
         await self._ensure_client()

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
+from .._dispatch import ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
@@ -65,6 +66,9 @@ class Codex:
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
+        # Routes the runtime's requests (approvals, tool calls...) to Python handlers; it only
+        # runs once a handler is registered (see _dispatch).
+        self._dispatcher: ThreadDispatcher = ThreadDispatcher()
         self._start()
 
     def _ensure_client(self) -> _core.Client:
@@ -84,6 +88,7 @@ class Codex:
             client.close()
             raise
         self._client, self._metadata = client, metadata
+        self._dispatcher.attach(client)
 
     def _request(self, method: str, params: Any = None) -> Any:
         client = self._ensure_client()
@@ -100,7 +105,9 @@ class Codex:
         """Stops the runtime and fails anything still waiting on it. Safe to call twice."""
         client = self._client
         if client is not None:
+            # The core answers what handlers left undecided (failing closed) as it closes.
             client.close()
+        self._dispatcher.close()
 
     def __enter__(self) -> Codex:
         self._ensure_client()
