@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openai_codex import Codex, CodexConfig, tool
-from openai_codex.testing import ScriptedModel, text
+from openai_codex import AsyncCodex, Codex, CodexConfig, tool
+from openai_codex.testing import ScriptedModel, function_call_outputs, text, tool_call, user_texts
+from openai_codex.tools import ToolContext
 
 
 @tool
@@ -83,3 +87,155 @@ def test_resume_and_fork_bind_only_tools_the_thread_has(
         model.enqueue(text("forked"))
         fork.run("again")
         assert set(offered_tools(model.requests[-1])) >= {"add", "db.lookup"}
+
+
+def outputs(body: dict[str, Any]) -> list[Any]:
+    return [item["output"] for item in function_call_outputs(body)]
+
+
+def tool_items(items: list[Any]) -> list[Any]:
+    return [item.root for item in items if item.root.type == "dynamicToolCall"]
+
+
+def test_a_tool_runs_with_the_models_arguments_and_the_model_reads_its_result(
+    codex: Codex, model: ScriptedModel
+) -> None:
+    calls: list[tuple[int, int, ToolContext]] = []
+
+    @tool
+    def multiply(a: int, b: int, ctx: ToolContext) -> dict[str, int]:
+        """Multiplies."""
+        calls.append((a, b, ctx))
+        return {"product": a * b}
+
+    model.enqueue(tool_call("multiply", {"a": 6, "b": 7}, call_id="call-mul"), text("it is 42"))
+    thread = codex.thread_start(tools=[multiply])
+    result = thread.run("6 times 7?")
+    assert result.final_response == "it is 42"
+    [(a, b, ctx)] = calls
+    assert (a, b) == (6, 7)
+    assert ctx.thread_id == thread.id and ctx.turn_id == result.id and ctx.tool == "multiply" and ctx.call_id
+    assert outputs(model.requests[1]) == ['{"product": 42}']
+    [item] = tool_items(result.items)
+    assert item.tool == "multiply" and item.arguments == {"a": 6, "b": 7}
+    assert item.success is True and item.status.value == "completed"
+    assert item.content_items[0].root.text == '{"product": 42}'
+
+
+def test_a_raising_tool_gives_the_model_an_error_text_and_the_turn_goes_on(codex: Codex, model: ScriptedModel) -> None:
+    @tool
+    def explode(reason: str) -> str:
+        raise RuntimeError(f"exploded: {reason}")
+
+    model.enqueue(tool_call("explode", {"reason": "test"}), text("recovered"))
+    result = codex.thread_start(tools=[explode]).run("go")
+    assert result.final_response == "recovered" and result.status.value == "completed"
+    assert outputs(model.requests[1]) == ["Tool 'explode' raised RuntimeError: exploded: test"]
+    [item] = tool_items(result.items)
+    assert item.success is False and item.status.value == "failed"
+
+
+def test_wrong_arguments_never_call_the_function(codex: Codex, model: ScriptedModel) -> None:
+    calls: list[int] = []
+
+    @tool
+    def square(x: int) -> int:
+        calls.append(x)
+        return x * x
+
+    model.enqueue(tool_call("square", {"x": "four"}), tool_call("square", {"x": 4}), text("16"))
+    result = codex.thread_start(tools=[square]).run("square four")
+    assert calls == [4], "only the well-formed call ran"
+    [bad] = outputs(model.requests[1])
+    assert bad.startswith("Invalid arguments for tool 'square': x: expected integer, got string 'four'")
+    assert outputs(model.requests[2])[-1] == "16"
+    assert [i.success for i in tool_items(result.items)] == [False, True]
+
+
+def test_a_call_with_no_function_bound_says_to_pass_tools(
+    codex: Codex, codex_config: CodexConfig, model: ScriptedModel
+) -> None:
+    thread = codex.thread_start(tools=[add])
+    thread.run("hi")
+    with Codex(codex_config) as fresh:
+        # Resumed without tools=: the runtime still offers `add`, and nothing here runs it.
+        resumed = fresh.thread_resume(thread.id)
+        model.enqueue(tool_call("add", {"a": 1}), text("done"))
+        result = resumed.run("add one")
+        assert result.final_response == "done"
+        [message] = outputs(model.requests[-1])
+        assert "No Python function is bound" in message and "tools=[...]" in message
+        # Bound on resume, the same thread's call runs the function.
+        rebound = fresh.thread_resume(thread.id, tools=[add])
+        model.enqueue(tool_call("add", {"a": 1, "b": 2}), text("three"))
+        rebound.run("add")
+        assert outputs(model.requests[-1])[-1] == "3"
+
+
+def test_each_thread_runs_its_own_functions(codex: Codex, model: ScriptedModel) -> None:
+    @tool(name="add")
+    def add_ten(a: int) -> int:
+        return a + 10
+
+    first = codex.thread_start(tools=[add])
+    second = codex.thread_start(tools=[add_ten])
+    model.enqueue(tool_call("add", {"a": 1}), text("done"), tool_call("add", {"a": 1}), text("done"))
+    first.run("one")
+    second.run("two")
+    assert outputs(model.requests[1]) == ["2"]
+    assert outputs(model.requests[3]) == ["11"]
+
+
+def test_an_async_tool_under_async_codex_with_eight_concurrent_turns(tmp_path: Path) -> None:
+    running = 0
+    most = 0
+
+    @tool
+    async def slow_echo(word: str, ctx: ToolContext) -> str:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.3)
+        running -= 1
+        return f"{word} from {ctx.thread_id[-6:]}"
+
+    def script(body: dict[str, Any]) -> Any:
+        done = function_call_outputs(body)
+        if done:
+            return text(f"tool said: {done[-1]['output']}")
+        return tool_call("slow_echo", {"word": user_texts(body)[-1]})
+
+    async def main() -> list[tuple[str, str | None, list[Any]]]:
+        with ScriptedModel(default=script) as model:
+            async with AsyncCodex(model.config(tmp_path / "home")) as codex:
+                threads = await asyncio.gather(*(codex.thread_start(tools=[slow_echo]) for _ in range(8)))
+
+                async def one(i: int) -> tuple[str, str | None, list[Any]]:
+                    result = await threads[i].run(f"w{i}")
+                    return threads[i].id, result.final_response, tool_items(result.items)
+
+                return await asyncio.gather(*(one(i) for i in range(8)))
+
+    started = time.monotonic()
+    results = asyncio.run(main())
+    elapsed = time.monotonic() - started
+    for i, (thread_id, final, items) in enumerate(results):
+        assert final == f"tool said: w{i} from {thread_id[-6:]}"
+        assert [item.success for item in items] == [True]
+    assert most > 1, "the calls overlapped on the event loop"
+    assert elapsed < 8 * 0.3 + 20
+
+
+def test_a_blocking_tool_under_async_codex_runs_off_the_loop(tmp_path: Path) -> None:
+    @tool
+    def where() -> str:
+        return threading.current_thread().name
+
+    async def main() -> str:
+        with ScriptedModel() as model:
+            model.enqueue(tool_call("where"), text("ok"))
+            async with AsyncCodex(model.config(tmp_path / "home")) as codex:
+                await (await codex.thread_start(tools=[where])).run("where?")
+                return str(outputs(model.requests[1])[0])
+
+    assert asyncio.run(main()) != threading.main_thread().name

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
+from .._dispatch import ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._toolcalls import ToolBindings, checked_tools, missing_tools, stored_tool_keys
@@ -18,6 +19,7 @@ from ..config import checked as checked_config
 from ..errors import NotStartedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
+from ..tools import failure
 from .login import ChatgptLoginHandle, DeviceCodeLoginHandle
 from .threads import Thread
 
@@ -42,6 +44,12 @@ if TYPE_CHECKING:
 __all__ = ["Codex"]
 
 _LOGIN_START = "account/login/start"
+_TOOL_CALL = "item/tool/call"
+
+
+def _tool_call_error(_request: _core.ServerRequest, exc: BaseException) -> dict[str, Any]:
+    """The answer when answering a tool call itself failed (a bug, not the tool's exception)."""
+    return failure(f"The SDK could not run this tool call: {type(exc).__name__}: {exc}")
 
 
 def _login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any]:
@@ -71,6 +79,9 @@ class Codex:
         self._metadata: InitializeResponse | None = None
         # The Python functions bound to each thread's dynamic tools (see openai_codex.tools).
         self._tools = ToolBindings()
+        # Routes the runtime's requests (approvals, tool calls...) to Python handlers; it only
+        # runs once a handler is registered (see _dispatch).
+        self._dispatcher: ThreadDispatcher = ThreadDispatcher()
         self._start()
 
     def _ensure_client(self) -> _core.Client:
@@ -90,6 +101,7 @@ class Codex:
             client.close()
             raise
         self._client, self._metadata = client, metadata
+        self._dispatcher.attach(client)
 
     def _request(self, method: str, params: Any = None) -> Any:
         client = self._ensure_client()
@@ -106,7 +118,9 @@ class Codex:
         """Stops the runtime and fails anything still waiting on it. Safe to call twice."""
         client = self._client
         if client is not None:
+            # The core answers what handlers left undecided (failing closed) as it closes.
             client.close()
+        self._dispatcher.close()
         self._tools.close()
 
     def __enter__(self) -> Codex:
@@ -199,7 +213,7 @@ class Codex:
         thread_id = thread_id_of(self._request("thread/start", params))
         if checked:
             self._tools.remember(thread_id, (t.key for t in checked))
-            self._tools.bind(thread_id, checked)
+            self._bind_tools(thread_id, checked)
         return Thread(self, thread_id)
 
     def thread_list(
@@ -270,7 +284,7 @@ class Codex:
             service_tier=service_tier,
         )
         resumed = thread_id_of(self._request("thread/resume", params))
-        self._tools.bind(resumed, checked)
+        self._bind_tools(resumed, checked)
         return Thread(self, resumed)
 
     def thread_fork(
@@ -314,8 +328,27 @@ class Codex:
         known = self._tools.known(thread_id)
         if known is not None:
             self._tools.remember(forked, known)
-        self._tools.bind(forked, checked)
+        self._bind_tools(forked, checked)
         return Thread(self, forked)
+
+    def _bind_tools(self, thread_id: str, tools: list[Tool[..., Any]]) -> None:
+        """Binds the functions, and routes ``item/tool/call`` to them from the first binding on.
+
+        A client that never binds a tool leaves tool calls to the core's default answer (a
+        failed result that says to pass ``tools=``), and runs no dispatcher for them.
+        """
+        if not tools:
+            return
+        first = not self._tools.has_bindings
+        self._tools.bind(thread_id, tools)
+        if first:
+            self._dispatcher.register(_TOOL_CALL, self._answer_tool_call, on_error=_tool_call_error)
+
+    def _answer_tool_call(self, request: _core.ServerRequest) -> dict[str, Any]:
+        """The answer to one ``item/tool/call`` (never raises: a JSON-RPC error hides the text)."""
+        params = request.params if isinstance(request.params, dict) else {}
+        # In the dispatcher's worker pool, off the thread that reads the runtime.
+        return self._tools.answer_blocking(params)
 
     def _tools_for_start(self, tools: Sequence[Tool[..., Any]] | None) -> list[Tool[..., Any]]:
         if tools is None:
