@@ -649,3 +649,27 @@ def test_many_concurrent_calls_through_one_binding() -> None:
     results = asyncio.run(main())
     assert [text_of(r) for r in results] == [str(i * i) for i in range(50)]
     assert time.monotonic() - started < 0.4, "the calls overlap on the loop"
+
+
+# -- the guide's snippets ---------------------------------------------------------------------
+
+
+def _guide_blocks() -> list[str]:
+    import re
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "controlling-the-agent.md").read_text()
+    section = guide.split("## Python functions as tools", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+
+
+def test_the_guides_tool_snippets_run_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = _guide_blocks()
+    assert len(blocks) >= 5
+    for index, block in enumerate(blocks):
+        code = compile(block, f"docs/controlling-the-agent.md#{index}", "exec")
+        if "codex.thread_resume(thread_id" in block:
+            continue  # a fragment: `codex` and `thread_id` come from the program around it
+        exec(code, {"__name__": f"guide_{index}"})
+    printed = capsys.readouterr().out
+    assert "['amount']" in printed
+    assert "add {'a': 2, 'b': 3} True" in printed and "2 + 3 = 5" in printed
