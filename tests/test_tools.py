@@ -673,3 +673,40 @@ def test_the_guides_tool_snippets_run_as_written(capsys: pytest.CaptureFixture[s
     printed = capsys.readouterr().out
     assert "['amount']" in printed
     assert "add {'a': 2, 'b': 3} True" in printed and "2 + 3 = 5" in printed
+
+
+def test_a_decorated_function_keeps_its_signature_for_mypy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    probe = tmp_path / "probe_reveal.py"
+    probe.write_text(
+        "from openai_codex import tool\n"
+        "from openai_codex.tools import ToolContext\n\n"
+        "@tool\n"
+        "def add(a: int, b: int = 1) -> int:\n    return a + b\n\n"
+        "@tool(timeout=1)\n"
+        "async def find(key: str, ctx: ToolContext) -> list[str]:\n    return [key]\n\n"
+        "reveal_type(add)\nreveal_type(find)\nadd('x')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(probe)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    out = proc.stdout
+    assert 'Revealed type is "openai_codex.tools.Tool[[a: int, b: int =], int]"' in out, out
+    assert (
+        'Revealed type is "openai_codex.tools.Tool[[key: str, ctx: openai_codex.tools.ToolContext], '
+        'typing.Coroutine[Any, Any, list[str]]]"' in out
+    ), out
+    assert 'Argument 1 to "__call__" of "Tool" has incompatible type "str"; expected "int"' in out, out
+
+
+def test_the_typed_usage_file_imports() -> None:
+    import importlib
+
+    module = importlib.import_module("tests.typing.typed_tools")
+    assert module.add(2) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 from openai_codex import AsyncCodex, Codex, CodexConfig, tool
-from openai_codex.testing import ScriptedModel, function_call_outputs, text, tool_call, user_texts
+from openai_codex.testing import ScriptedModel, function_call_outputs, raw, text, tool_call, user_texts
 from openai_codex.tools import ToolContext
 
 
@@ -239,3 +240,54 @@ def test_a_blocking_tool_under_async_codex_runs_off_the_loop(tmp_path: Path) -> 
                 return str(outputs(model.requests[1])[0])
 
     assert asyncio.run(main()) != threading.main_thread().name
+
+
+def namespaced_call(namespace: str, name: str, arguments: dict[str, Any]) -> Any:
+    """A model reply calling a namespaced tool (the function_call item names its namespace)."""
+    item = {
+        "type": "function_call",
+        "id": "fc_ns",
+        "call_id": "call_ns",
+        "name": name,
+        "namespace": namespace,
+        "arguments": json.dumps(arguments),
+    }
+    usage = {
+        "input_tokens": 1,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": 1,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": 2,
+    }
+    return raw(
+        [
+            ("response.created", {"response": {"id": "resp_ns"}}),
+            ("response.output_item.added", {"output_index": 0, "item": dict(item, arguments="")}),
+            ("response.output_item.done", {"output_index": 0, "item": item}),
+            ("response.completed", {"response": {"id": "resp_ns", "usage": usage}}),
+        ]
+    )
+
+
+def test_a_namespaced_tool_is_called_by_namespace_and_name(codex: Codex, model: ScriptedModel) -> None:
+    @tool(name="lookup")
+    def plain_lookup(key: str) -> str:
+        return "the plain one"
+
+    model.enqueue(namespaced_call("db", "lookup", {"key": "k"}), text("done"))
+    result = codex.thread_start(tools=[plain_lookup, lookup]).run("go")
+    assert outputs(model.requests[1]) == ["value of k"]
+    [item] = tool_items(result.items)
+    assert item.namespace == "db" and item.tool == "lookup"
+
+
+def test_tool_calls_are_in_the_stream(codex: Codex, model: ScriptedModel) -> None:
+    model.enqueue(tool_call("add", {"a": 40, "b": 2}), text("42"))
+    handle = codex.thread_start(tools=[add]).turn("go")
+    seen = [
+        (event.method, event.payload.item.root.status.value)
+        for event in handle.stream()
+        if event.method in ("item/started", "item/completed") and event.payload.item.root.type == "dynamicToolCall"
+    ]
+    assert seen == [("item/started", "inProgress"), ("item/completed", "completed")]
+    assert handle.run().final_response == "42"
