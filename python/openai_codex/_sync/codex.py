@@ -8,11 +8,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
+from .._approvals import ApprovalScopes, check_handler
 from .._dispatch import ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
-from ..approvals import ApprovalMode
+from ..approvals import ApprovalHandler, ApprovalMode
 from ..config import CodexConfig
 from ..config import checked as checked_config
 from ..errors import NotStartedError, UnexpectedResponseError
@@ -62,13 +63,28 @@ class Codex:
             print(result.final_response)
     """
 
-    def __init__(self, config: CodexConfig | None = None) -> None:
+    def __init__(self, config: CodexConfig | None = None, *, approval_handler: ApprovalHandler | None = None) -> None:
+        """Prepares the client (the blocking ``Codex`` also starts the runtime here).
+
+        Args:
+            config: How to start the runtime; None for the defaults.
+            approval_handler: Decides the approval requests of every thread of this client
+                that has no handler of its own (see :mod:`openai_codex.approvals`). Without one,
+                requests that reach the client are accepted (the reference SDK's behaviour).
+                ``Codex`` takes plain functions (run in an executor) and ``async def`` ones
+                (run on the event loop).
+
+        Raises:
+            TypeError: ``approval_handler`` is not callable.
+        """
+        check_handler(approval_handler, None)
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
         # Routes the runtime's requests (approvals, tool calls...) to Python handlers; it only
         # runs once a handler is registered (see _dispatch).
         self._dispatcher: ThreadDispatcher = ThreadDispatcher()
+        self._approvals = ApprovalScopes(self._dispatcher, approval_handler)
         self._start()
 
     def _ensure_client(self) -> _core.Client:
@@ -88,6 +104,7 @@ class Codex:
             client.close()
             raise
         self._client, self._metadata = client, metadata
+        self._approvals.attach(client)
         self._dispatcher.attach(client)
 
     def _request(self, method: str, params: Any = None) -> Any:
@@ -167,8 +184,20 @@ class Codex:
         service_tier: str | None = None,
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
+        approval_handler: ApprovalHandler | None = None,
     ) -> Thread:
-        """Starts a new thread (conversation) and returns it."""
+        """Starts a new thread (conversation) and returns it.
+
+        Args:
+            approval_handler: Decides this thread's approval requests (instead of the
+                client's handler); see :mod:`openai_codex.approvals`. A handler, here or on the
+                client, makes the runtime ask this client; it takes precedence over
+                ``approval_mode=auto_review``.
+
+        Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
+        """
+        check_handler(approval_handler, approval_mode)
         params = thread_start_params(
             approval_mode=approval_mode,
             base_instructions=base_instructions,
@@ -185,7 +214,20 @@ class Codex:
             session_start_source=session_start_source,
             thread_source=thread_source,
         )
-        return Thread(self, thread_id_of(self._request("thread/start", params)))
+        explicit = approval_mode is not ApprovalMode.auto_review  # auto_review is the default
+        return self._open_thread("thread/start", params, approval_handler, approval_mode, explicit)
+
+    def _open_thread(
+        self, method: str, params: dict[str, Any], handler: Any, approval_mode: Any, explicit: bool
+    ) -> Thread:
+        """Sends thread/start|resume|fork with the approval settings its handlers need."""
+        settings = self._approvals.thread_settings(handler, approval_mode, explicit_mode=explicit)
+        if settings:
+            params.update(settings)
+        result = self._request(method, params)
+        thread_id = thread_id_of(result)
+        self._approvals.thread_opened(thread_id, result, handler)
+        return Thread(self, thread_id)
 
     def thread_list(
         self,
@@ -230,8 +272,17 @@ class Codex:
         personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
+        approval_handler: ApprovalHandler | None = None,
     ) -> Thread:
-        """Reopens a stored thread by id; settings left unset keep their stored values."""
+        """Reopens a stored thread by id; settings left unset keep their stored values.
+
+        Args:
+            approval_handler: Decides this thread's approval requests (see ``thread_start``).
+
+        Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
+        """
+        check_handler(approval_handler, approval_mode)
         params = thread_resume_params(
             thread_id,
             approval_mode=approval_mode,
@@ -245,7 +296,8 @@ class Codex:
             sandbox=sandbox,
             service_tier=service_tier,
         )
-        return Thread(self, thread_id_of(self._request("thread/resume", params)))
+        explicit = approval_mode is not None
+        return self._open_thread("thread/resume", params, approval_handler, approval_mode, explicit)
 
     def thread_fork(
         self,
@@ -262,8 +314,17 @@ class Codex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
+        approval_handler: ApprovalHandler | None = None,
     ) -> Thread:
-        """Starts a new thread that begins with a copy of another thread's history."""
+        """Starts a new thread that begins with a copy of another thread's history.
+
+        Args:
+            approval_handler: Decides the new thread's approval requests (see ``thread_start``).
+
+        Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
+        """
+        check_handler(approval_handler, approval_mode)
         params = thread_fork_params(
             thread_id,
             approval_mode=approval_mode,
@@ -278,7 +339,8 @@ class Codex:
             service_tier=service_tier,
             thread_source=thread_source,
         )
-        return Thread(self, thread_id_of(self._request("thread/fork", params)))
+        explicit = approval_mode is not None
+        return self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit)
 
     def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread (``ThreadArchiveResponse``)."""
