@@ -9,10 +9,11 @@ Start with :class:`Codex` (blocking) or :class:`AsyncCodex` (asyncio)::
 """
 
 from ._version import __version__
-from .approvals import ApprovalMode
+from .approvals import ApprovalDecision, ApprovalMode
 from .codex import AsyncCodex, Codex
 from .config import CodexConfig
 from .errors import (
+    ApprovalHandlerError,
     CodexError,
     CodexRpcError,
     InternalRpcError,
@@ -54,7 +55,7 @@ from .threads import AsyncThread, Thread
 from .tools import tool
 from .turns import AsyncTurnHandle, TurnHandle, TurnResult
 
-# The reference SDK's names in its order (tests/test_signatures.py checks it), then this SDK's own.
+# The reference SDK's order, kept as is, then our additions (tests/test_signatures.py checks it).
 __all__ = [  # noqa: RUF022
     "__version__",
     "CodexConfig",
@@ -92,5 +93,8 @@ __all__ = [  # noqa: RUF022
     "ServerBusyError",
     "RetryLimitExceededError",
     "is_retryable_error",
+    # Added after the reference's names:
+    "ApprovalDecision",
+    "ApprovalHandlerError",
     "tool",
 ]

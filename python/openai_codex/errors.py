@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ApprovalHandlerError",
     "CodexError",
     "CodexRpcError",
     "CodexTimeoutError",
@@ -70,6 +71,21 @@ class UnexpectedResponseError(CodexError, RuntimeError):
 class NotStartedError(CodexError, RuntimeError):
     """The client has not started its runtime yet (an ``AsyncCodex`` before its first awaited
     call). Also a :class:`RuntimeError`, as in the reference SDK."""
+
+
+class ApprovalHandlerError(CodexError):
+    """An approval handler raised; its request was declined (failing closed).
+
+    Raised from the turn's ``run()`` (or at the end of its ``stream()``) once the turn ended;
+    the handler's exception is the ``__cause__``, and the message names the request.
+
+    Attributes:
+        request: The approval request the handler failed on.
+    """
+
+    def __init__(self, message: str, request: Any) -> None:
+        super().__init__(message)
+        self.request = request
 
 
 class JsonRpcError(CodexError):

@@ -69,6 +69,7 @@ class AsyncTurnHandle:
                 if event is not None:
                     yield event
                 elif stream.finished:
+                    self._raise_handler_error()
                     return
                 else:
                     await stream.wait_ready()
@@ -79,14 +80,36 @@ class AsyncTurnHandle:
             """Yields this turn's notifications in order, ending with its ``turn/completed``.
 
             The iterator is the turn's own event channel: leaving a loop early loses nothing, and
-            a later ``stream()`` (or ``run()``) continues where it stopped.
+            a later ``stream()`` (or ``run()``) continues where it stopped. When an approval
+            handler raised during the turn, its ``ApprovalHandlerError`` is raised at the end.
             """
-            return self._ensure_stream()
+            stream = self._ensure_stream()
+            if not self._codex._approvals.active():
+                return stream
+            return self._checked(stream)
+
+        def _checked(self, stream: _core.TurnStream) -> Iterator[Notification]:
+            yield from stream
+            self._raise_handler_error()
+
+    def _raise_handler_error(self) -> None:
+        """Raises the first exception an approval handler raised in this turn, if any."""
+        error = self._codex._approvals.take_error(self.id)
+        if error is not None:
+            raise error
 
     async def run(self) -> TurnResult:
-        """Waits for the turn to finish and returns its result (raises if it failed)."""
+        """Waits for the turn to finish and returns its result (raises if it failed).
+
+        Raises:
+            ApprovalHandlerError: An approval handler raised during the turn (the request was
+                declined, failing closed); the handler's exception is its ``__cause__``.
+            TurnFailedError: The turn failed.
+        """
         stream = await self._ensure_stream()
-        return turn_result(await stream.collect_async())
+        summary = await stream.collect_async()
+        self._raise_handler_error()
+        return turn_result(summary)
 
     async def steer(self, input: RunInput) -> TurnSteerResponse:
         """Adds input to the running turn (``turn/steer``)."""

@@ -8,12 +8,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
+from .._approvals import ApprovalScopes, check_handler
 from .._dispatch import ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._toolcalls import ToolBindings, checked_tools, missing_tools, stored_tool_keys
 from .._wire import model_for
-from ..approvals import ApprovalMode
+from ..approvals import ApprovalHandler, ApprovalMode
 from ..config import CodexConfig
 from ..config import checked as checked_config
 from ..errors import NotStartedError, UnexpectedResponseError
@@ -73,7 +74,21 @@ class Codex:
             print(result.final_response)
     """
 
-    def __init__(self, config: CodexConfig | None = None) -> None:
+    def __init__(self, config: CodexConfig | None = None, *, approval_handler: ApprovalHandler | None = None) -> None:
+        """Prepares the client (the blocking ``Codex`` also starts the runtime here).
+
+        Args:
+            config: How to start the runtime; None for the defaults.
+            approval_handler: Decides the approval requests of every thread of this client
+                that has no handler of its own (see :mod:`openai_codex.approvals`). Without one,
+                requests that reach the client are accepted (the reference SDK's behaviour).
+                ``Codex`` takes plain functions (run in an executor) and ``async def`` ones
+                (run on the event loop).
+
+        Raises:
+            TypeError: ``approval_handler`` is not callable.
+        """
+        check_handler(approval_handler, None)
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
@@ -82,6 +97,7 @@ class Codex:
         # Routes the runtime's requests (approvals, tool calls...) to Python handlers; it only
         # runs once a handler is registered (see _dispatch).
         self._dispatcher: ThreadDispatcher = ThreadDispatcher()
+        self._approvals = ApprovalScopes(self._dispatcher, approval_handler)
         self._start()
 
     def _ensure_client(self) -> _core.Client:
@@ -101,6 +117,7 @@ class Codex:
             client.close()
             raise
         self._client, self._metadata = client, metadata
+        self._approvals.attach(client)
         self._dispatcher.attach(client)
 
     def _request(self, method: str, params: Any = None) -> Any:
@@ -181,16 +198,29 @@ class Codex:
         service_tier: str | None = None,
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
+        approval_handler: ApprovalHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Starts a new thread (conversation) and returns it.
 
-        ``tools`` are Python functions made tools with :func:`openai_codex.tool`: the model is
-        offered them on every turn of this thread, and their calls run here (see
-        :mod:`openai_codex.tools`). The runtime keeps their definitions with the thread, so
-        ``thread_resume``/``thread_fork`` later bind the functions again. They use the
-        runtime's experimental API (``CodexConfig.experimental_api``, on by default).
+        Args:
+            approval_handler: Decides this thread's approval requests (instead of the
+                client's handler); see :mod:`openai_codex.approvals`. A handler, here or on the
+                client, makes the runtime ask this client; it takes precedence over
+                ``approval_mode=auto_review``.
+            tools: Python functions made tools with :func:`openai_codex.tool`: the model is
+                offered them on every turn of this thread, and their calls run here (see
+                :mod:`openai_codex.tools`). The runtime keeps their definitions with the
+                thread, so ``thread_resume``/``thread_fork`` later bind the functions again.
+                They use the runtime's experimental API (``CodexConfig.experimental_api``, on
+                by default).
+
+        Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``;
+                ``tools`` with the experimental API turned off, or two tools of one name.
+            TypeError: an item of ``tools`` is not a :func:`~openai_codex.tool`.
         """
+        check_handler(approval_handler, approval_mode)
         checked = self._tools_for_start(tools)
         params = thread_start_params(
             approval_mode=approval_mode,
@@ -210,10 +240,23 @@ class Codex:
         )
         if checked:
             params["dynamicTools"] = [t.spec() for t in checked]
-        thread_id = thread_id_of(self._request("thread/start", params))
+        explicit = approval_mode is not ApprovalMode.auto_review  # auto_review is the default
+        thread = self._open_thread("thread/start", params, approval_handler, approval_mode, explicit)
         if checked:
-            self._tools.remember(thread_id, (t.key for t in checked))
-            self._bind_tools(thread_id, checked)
+            self._tools.remember(thread.id, (t.key for t in checked))
+            self._bind_tools(thread.id, checked)
+        return thread
+
+    def _open_thread(
+        self, method: str, params: dict[str, Any], handler: Any, approval_mode: Any, explicit: bool
+    ) -> Thread:
+        """Sends thread/start|resume|fork with the approval settings its handlers need."""
+        settings = self._approvals.thread_settings(handler, approval_mode, explicit_mode=explicit)
+        if settings:
+            params.update(settings)
+        result = self._request(method, params)
+        thread_id = thread_id_of(result)
+        self._approvals.thread_opened(thread_id, result, handler)
         return Thread(self, thread_id)
 
     def thread_list(
@@ -259,16 +302,23 @@ class Codex:
         personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
+        approval_handler: ApprovalHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Reopens a stored thread by id; settings left unset keep their stored values.
 
-        ``tools`` binds Python functions (:func:`openai_codex.tool`) to tools the thread was
-        started with: the runtime keeps the definitions, not the functions, so a thread resumed
-        by a new client needs them again. A tool the thread does not have is a ``ValueError``
-        (tools can only be added when a thread starts). Calls of a tool left unbound get a
-        failed result telling the model so.
+        Args:
+            approval_handler: Decides this thread's approval requests (see ``thread_start``).
+            tools: Python functions (:func:`openai_codex.tool`) for tools the thread was started
+                with: the runtime keeps the definitions, not the functions, so a thread resumed
+                by a new client needs them again. Calls of a tool left unbound get a failed
+                result telling the model so.
+
+        Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``;
+                a tool the thread does not have (tools are added only when a thread starts).
         """
+        check_handler(approval_handler, approval_mode)
         checked = self._tools_for_existing(thread_id, tools)
         params = thread_resume_params(
             thread_id,
@@ -283,9 +333,10 @@ class Codex:
             sandbox=sandbox,
             service_tier=service_tier,
         )
-        resumed = thread_id_of(self._request("thread/resume", params))
-        self._bind_tools(resumed, checked)
-        return Thread(self, resumed)
+        explicit = approval_mode is not None
+        thread = self._open_thread("thread/resume", params, approval_handler, approval_mode, explicit)
+        self._bind_tools(thread.id, checked)
+        return thread
 
     def thread_fork(
         self,
@@ -302,13 +353,21 @@ class Codex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
+        approval_handler: ApprovalHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Starts a new thread that begins with a copy of another thread's history.
 
-        The fork has the tools of the thread it copies; ``tools`` binds Python functions to
-        them, as for :meth:`thread_resume` (a tool the thread lacks is a ``ValueError``).
+        Args:
+            approval_handler: Decides the new thread's approval requests (see ``thread_start``).
+            tools: Python functions for the tools of the thread it copies (the fork has them
+                too), as for :meth:`thread_resume`.
+
+        Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``;
+                a tool the thread does not have.
         """
+        check_handler(approval_handler, approval_mode)
         checked = self._tools_for_existing(thread_id, tools)
         params = thread_fork_params(
             thread_id,
@@ -324,12 +383,13 @@ class Codex:
             service_tier=service_tier,
             thread_source=thread_source,
         )
-        forked = thread_id_of(self._request("thread/fork", params))
+        explicit = approval_mode is not None
+        thread = self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit)
         known = self._tools.known(thread_id)
         if known is not None:
-            self._tools.remember(forked, known)
-        self._bind_tools(forked, checked)
-        return Thread(self, forked)
+            self._tools.remember(thread.id, known)
+        self._bind_tools(thread.id, checked)
+        return thread
 
     def _bind_tools(self, thread_id: str, tools: list[Tool[..., Any]]) -> None:
         """Binds the functions, and routes ``item/tool/call`` to them from the first binding on.

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from .._approvals import check_handler
 from .._params import turn_params
 from .._turn_result import TurnResult
 from .._wire import model_for
-from ..approvals import ApprovalMode
+from ..approvals import ApprovalHandler, ApprovalMode
 from ..inputs import RunInput
 from ..sandbox import Sandbox
 from .turns import TurnHandle
@@ -54,12 +55,22 @@ class Thread:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
+        approval_handler: ApprovalHandler | None = None,
     ) -> TurnHandle:
         """Starts a turn and returns its handle at once; the turn runs in the background.
 
         Keyword settings apply to this turn and, as the runtime stores them, to later turns.
         A turn started while another runs on this thread (or while it compacts) waits for it.
+
+        Args:
+            approval_handler: Decides this turn's approval requests only (before the thread's
+                and the client's handlers); see :mod:`openai_codex.approvals`. The next turn
+                on this thread goes back to the thread's own approval settings.
+
+        Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
         """
+        check_handler(approval_handler, approval_mode)
         params = turn_params(
             self.id,
             input,
@@ -74,9 +85,17 @@ class Thread:
             summary=summary,
         )
         client = self._codex._ensure_client()
-        # The core holds a turn back while the thread runs another, or compacts (see compact()).
-        response, stream = client.start_turn(params)
-        return TurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
+        approvals = self._codex._approvals
+        params.update(approvals.turn_settings(self.id, approval_handler, approval_mode))
+        try:
+            # The core holds a turn back while the thread runs another, or compacts (see compact()).
+            response, stream = client.start_turn(params)
+        except BaseException:
+            approvals.turn_not_started(self.id, approval_handler)
+            raise
+        turn_id = response["turn"]["id"]
+        approvals.turn_started(self.id, turn_id, approval_handler)
+        return TurnHandle(self._codex, self.id, turn_id, _stream=stream)
 
     def run(
         self,
@@ -91,8 +110,18 @@ class Thread:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
+        approval_handler: ApprovalHandler | None = None,
     ) -> TurnResult:
-        """Runs a turn to completion and returns its result (raises if the turn failed)."""
+        """Runs a turn to completion and returns its result (raises if the turn failed).
+
+        Args:
+            approval_handler: Decides this turn's approval requests only (see :meth:`turn`).
+
+        Raises:
+            ApprovalHandlerError: An approval handler raised during the turn (the request was
+                declined); raised once the turn ended, with the handler's exception chained.
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
+        """
         handle = self.turn(
             input,
             approval_mode=approval_mode,
@@ -104,6 +133,7 @@ class Thread:
             sandbox=sandbox,
             service_tier=service_tier,
             summary=summary,
+            approval_handler=approval_handler,
         )
         return handle.run()
 
