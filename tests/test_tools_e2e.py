@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openai_codex import AsyncCodex, Codex, CodexConfig, tool
 from openai_codex.testing import ScriptedModel, function_call_outputs, raw, text, tool_call, user_texts
-from openai_codex.tools import ToolContext
+from openai_codex.tools import ToolContext, ToolImage
 
 
 @tool
@@ -291,3 +291,38 @@ def test_tool_calls_are_in_the_stream(codex: Codex, model: ScriptedModel) -> Non
     ]
     assert seen == [("item/started", "inProgress"), ("item/completed", "completed")]
     assert handle.run().final_response == "42"
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a2dd4d4b0000000049454e44ae426082"
+)
+
+
+def test_an_image_result_reaches_the_model_as_an_image(codex: Codex, model: ScriptedModel) -> None:
+    @tool
+    def snapshot() -> list[object]:
+        return ["caption", ToolImage(PNG_1PX, "image/png")]
+
+    model.enqueue(tool_call("snapshot"), text("seen"))
+    result = codex.thread_start(tools=[snapshot]).run("look")
+    [output] = outputs(model.requests[1])
+    assert [part["type"] for part in output] == ["input_text", "input_image"]
+    assert output[0]["text"] == "caption"
+    assert output[1]["image_url"] == ToolImage(PNG_1PX, "image/png").image_url
+    [item] = tool_items(result.items)
+    assert [c.root.type for c in item.content_items] == ["inputText", "inputImage"]
+
+
+def test_a_tool_over_its_timeout_gives_a_timeout_result(codex: Codex, model: ScriptedModel) -> None:
+    @tool(timeout=0.2)
+    def stuck() -> str:
+        time.sleep(1.0)
+        return "late"
+
+    model.enqueue(tool_call("stuck"), text("moved on"))
+    started = time.monotonic()
+    result = codex.thread_start(tools=[stuck]).run("go")
+    assert result.final_response == "moved on"
+    assert time.monotonic() - started < 5
+    assert outputs(model.requests[1]) == ["Tool 'stuck' timed out after 0.2 s; it returned no result."]
