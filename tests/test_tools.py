@@ -710,3 +710,28 @@ def test_the_typed_usage_file_imports() -> None:
 
     module = importlib.import_module("tests.typing.typed_tools")
     assert module.add(2) == 3
+
+
+def test_stored_tool_keys_reads_the_rollouts_session_meta_and_never_raises(tmp_path: Path) -> None:
+    import json
+
+    from openai_codex._toolcalls import missing_tools, stored_tool_keys
+
+    rollout = tmp_path / "rollout.jsonl"
+    meta = {
+        "type": "session_meta",
+        "payload": {"dynamic_tools": [{"name": "ping"}, {"name": "ping", "namespace": "net"}]},
+    }
+    rollout.write_text(json.dumps(meta) + "\n" + json.dumps({"type": "turn_context"}) + "\n")
+    keys = stored_tool_keys(str(rollout))
+    assert keys == {(None, "ping"), ("net", "ping")}
+    assert missing_tools([ping, net_ping], keys) is None
+    error = missing_tools([kitchen], keys)
+    assert error is not None and "no tool named 'kitchen' (its tools: net.ping, ping)" in str(error)
+    rollout.write_text(json.dumps({"type": "session_meta", "payload": {}}) + "\n")
+    assert stored_tool_keys(str(rollout)) == set()
+    for junk in ("not json\n", json.dumps({"type": "other"}) + "\n", ""):
+        rollout.write_text(junk)
+        assert stored_tool_keys(str(rollout)) is None
+    assert stored_tool_keys(str(tmp_path / "missing.jsonl")) is None
+    assert stored_tool_keys(None) is None
