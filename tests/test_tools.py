@@ -735,3 +735,13 @@ def test_stored_tool_keys_reads_the_rollouts_session_meta_and_never_raises(tmp_p
         assert stored_tool_keys(str(rollout)) is None
     assert stored_tool_keys(str(tmp_path / "missing.jsonl")) is None
     assert stored_tool_keys(None) is None
+
+
+def test_an_optional_context_is_still_the_context_and_positional_order_holds() -> None:
+    @tool
+    def f(a: int, b: int = 0, /, ctx: ToolContext | None = None) -> list[Any]:
+        return [a, b, ctx.call_id if ctx else None]
+
+    assert list(props(f)) == ["a", "b"]
+    assert text_of(call_blocking(f, {"b": 2, "a": 1}, CTX)) == '[1, 2, "call-1"]'
+    assert text_of(call_blocking(f, {"a": 1}, CTX)) == '[1, 0, "call-1"]'

@@ -170,7 +170,7 @@ class _Plan:
     def __init__(
         self,
         params: ObjectNode | None,
-        positional: frozenset[str],
+        positional: tuple[str, ...],
         context_param: str | None,
     ) -> None:
         self.params = params  # None: hints unreadable, arguments pass through unchecked
@@ -255,7 +255,12 @@ class Tool(Generic[P, R]):
             raise ArgumentError("", f"expected an object of arguments, got {type(arguments).__name__}")
         if plan.context_param is not None:
             values[plan.context_param] = context
-        args = [values.pop(name) for name in list(values) if name in plan.positional]
+        # Positional-only parameters, in the signature's order (a missing optional one ends them).
+        args: list[Any] = []
+        for name in plan.positional:
+            if name not in values:
+                break
+            args.append(values.pop(name))
         return args, values
 
 
@@ -367,9 +372,9 @@ def _plan(
     except TypeError:
         if not explicit_schema:
             raise
-        return _Plan(None, frozenset(), None), None
+        return _Plan(None, (), None), None
     node = ObjectNode(None, None, dict)
-    positional: set[str] = set()
+    positional: list[str] = []
     context_param: str | None = None
     problem: str | None = None
     for param in signature.parameters.values():
@@ -377,7 +382,7 @@ def _plan(
         if _is_context(hint):
             context_param = param.name
             if param.kind is param.POSITIONAL_ONLY:
-                positional.add(param.name)
+                positional.append(param.name)
             continue
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             stars = "*" if param.kind is param.VAR_POSITIONAL else "**"
@@ -403,19 +408,23 @@ def _plan(
             Field(param.name, pnode, not has_default, param.default if has_default else dataclasses.MISSING)
         )
         if param.kind is param.POSITIONAL_ONLY:
-            positional.add(param.name)
+            positional.append(param.name)
     if problem is not None:
         if not explicit_schema:
             raise TypeError(problem)
-        return _Plan(None, frozenset(positional), context_param), None
-    plan = _Plan(node, frozenset(positional), context_param)
+        return _Plan(None, tuple(positional), context_param), None
+    plan = _Plan(node, tuple(positional), context_param)
     return plan, (None if explicit_schema else node.schema())
 
 
 def _is_context(hint: Any) -> bool:
+    """``ToolContext``, also inside ``Annotated`` or as ``ToolContext | None``."""
     if typing.get_origin(hint) is typing.Annotated:
         hint = typing.get_args(hint)[0]
-    return hint is ToolContext
+    if hint is ToolContext:
+        return True
+    args = typing.get_args(hint)
+    return bool(args) and ToolContext in args and all(a in (ToolContext, type(None)) for a in args)
 
 
 # -- results -------------------------------------------------------------------------------
