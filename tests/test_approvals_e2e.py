@@ -22,6 +22,7 @@ from openai_codex import (
 )
 from openai_codex.approvals import (
     CommandApprovalRequest,
+    FileChangeApprovalRequest,
     PermissionGrant,
     PermissionsApprovalRequest,
     accept_all,
@@ -127,12 +128,30 @@ def test_a_raising_handler_is_raised_at_the_end_of_stream(model: ScriptedModel, 
         model.enqueue(touch(tmp_path / "x"), text("done"))
         handle = thread.turn("go", approval_handler=broken)
         methods: list[str] = []
+        handle_events = []
         with pytest.raises(ApprovalHandlerError):
             for event in handle.stream():
                 methods.append(event.method)
+                handle_events.append(event)
     assert methods[-1] == "turn/completed"
-    # The request itself is in the stream, as a notification with its params.
+    # The request itself is in the stream, as a notification with the typed request.
     assert COMMAND_APPROVAL in methods
+    [shown] = [e for e in handle_events if e.method == COMMAND_APPROVAL]
+    assert isinstance(shown.payload, CommandApprovalRequest) and "touch" in shown.payload.command
+
+
+def test_a_file_change_request_names_its_files(model: ScriptedModel, tmp_path: Path) -> None:
+    target = tmp_path / "new.txt"
+    patch = f"apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: {target}\n+hello\n*** End Patch\nEOF\n"
+    handler = Recorder(ApprovalDecision.decline)
+    with Codex(model.config(tmp_path / "home"), approval_handler=handler) as codex:
+        model.enqueue(exec_command(patch, login=False), text("done"))
+        codex.thread_start().run("write it")
+    [request] = handler.requests
+    assert isinstance(request, FileChangeApprovalRequest) and request.kind == "file_change"
+    assert request.paths == (str(target),)
+    assert request.changes[0].diff == "hello\n"
+    assert not target.exists()
 
 
 def test_a_per_turn_handler_applies_to_its_turn_only(model: ScriptedModel, tmp_path: Path) -> None:
