@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -354,3 +355,11 @@ def test_command_answers_use_the_wire_spelling() -> None:
         answer_to_wire(request, "maybe")
     with pytest.raises(ValueError, match="PermissionGrant"):
         answer_to_wire(request, PermissionGrant())
+
+
+def test_the_controlling_the_agent_snippets_run_as_written() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "controlling-the-agent.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    assert len(blocks) >= 3
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/controlling-the-agent.md[{i}]", "exec"), {})
