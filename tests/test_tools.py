@@ -667,12 +667,11 @@ def test_the_guides_tool_snippets_run_as_written(capsys: pytest.CaptureFixture[s
     assert len(blocks) >= 5
     for index, block in enumerate(blocks):
         code = compile(block, f"docs/controlling-the-agent.md#{index}", "exec")
-        if "codex.thread_resume(thread_id" in block:
-            continue  # a fragment: `codex` and `thread_id` come from the program around it
         exec(code, {"__name__": f"guide_{index}"})
     printed = capsys.readouterr().out
     assert "['amount']" in printed
     assert "add {'a': 2, 'b': 3} True" in printed and "2 + 3 = 5" in printed
+    assert "this thread has no tool named 'subtract' (its tools: add)" in printed
 
 
 def test_a_decorated_function_keeps_its_signature_for_mypy(tmp_path: Path) -> None:
