@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._approvals import ApprovalScopes, check_handler
+from .._approvals import USER_INPUT, ApprovalScopes, check_handler, check_user_input_handler
 from .._dispatch import AsyncioDispatcher, ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
@@ -17,6 +17,7 @@ from ..config import checked as checked_config
 from ..errors import NotStartedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
+from ..user_input import UserInputHandler
 from . import ASYNC
 from .login import AsyncChatgptLoginHandle, AsyncDeviceCodeLoginHandle
 from .threads import AsyncThread
@@ -81,7 +82,13 @@ class AsyncCodex:
                 print(result.final_response)
         """
 
-    def __init__(self, config: CodexConfig | None = None, *, approval_handler: ApprovalHandler | None = None) -> None:
+    def __init__(
+        self,
+        config: CodexConfig | None = None,
+        *,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
+    ) -> None:
         """Prepares the client (the blocking ``Codex`` also starts the runtime here).
 
         Args:
@@ -91,11 +98,15 @@ class AsyncCodex:
                 requests that reach the client are accepted (the reference SDK's behaviour).
                 ``AsyncCodex`` takes plain functions (run in an executor) and ``async def`` ones
                 (run on the event loop).
+            user_input_handler: Answers the agent's questions and MCP elicitations on every
+                thread without a handler of its own (see :mod:`openai_codex.user_input`).
+                Without one, questions get no answers and elicitations are declined.
 
         Raises:
-            TypeError: ``approval_handler`` is not callable.
+            TypeError: a handler is not callable.
         """
         check_handler(approval_handler, None)
+        check_user_input_handler(user_input_handler)
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
@@ -107,6 +118,7 @@ class AsyncCodex:
         else:
             self._dispatcher: ThreadDispatcher = ThreadDispatcher()
         self._approvals = ApprovalScopes(self._dispatcher, approval_handler)
+        self._user_input = ApprovalScopes(self._dispatcher, user_input_handler, USER_INPUT)
         if not ASYNC:
             self._start()
 
@@ -148,6 +160,7 @@ class AsyncCodex:
             raise
         self._client, self._metadata = client, metadata
         self._approvals.attach(client)
+        self._user_input.attach(client)
         self._dispatcher.attach(client)
 
     async def _request(self, method: str, params: Any = None) -> Any:
@@ -233,6 +246,7 @@ class AsyncCodex:
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> AsyncThread:
         """Starts a new thread (conversation) and returns it.
 
@@ -241,11 +255,14 @@ class AsyncCodex:
                 client's handler); see :mod:`openai_codex.approvals`. A handler, here or on the
                 client, makes the runtime ask this client; it takes precedence over
                 ``approval_mode=auto_review``.
+            user_input_handler: Answers this thread's questions and elicitations (instead of
+                the client's handler); see :mod:`openai_codex.user_input`.
 
         Raises:
             ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         params = thread_start_params(
             approval_mode=approval_mode,
             base_instructions=base_instructions,
@@ -263,10 +280,18 @@ class AsyncCodex:
             thread_source=thread_source,
         )
         explicit = approval_mode is not ApprovalMode.auto_review  # auto_review is the default
-        return await self._open_thread("thread/start", params, approval_handler, approval_mode, explicit)
+        return await self._open_thread(
+            "thread/start", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
 
     async def _open_thread(
-        self, method: str, params: dict[str, Any], handler: Any, approval_mode: Any, explicit: bool
+        self,
+        method: str,
+        params: dict[str, Any],
+        handler: Any,
+        approval_mode: Any,
+        explicit: bool,
+        user_input_handler: Any,
     ) -> AsyncThread:
         """Sends thread/start|resume|fork with the approval settings its handlers need."""
         settings = self._approvals.thread_settings(handler, approval_mode, explicit_mode=explicit)
@@ -275,6 +300,7 @@ class AsyncCodex:
         result = await self._request(method, params)
         thread_id = thread_id_of(result)
         self._approvals.thread_opened(thread_id, result, handler)
+        self._user_input.thread_opened(thread_id, result, user_input_handler)
         return AsyncThread(self, thread_id)
 
     async def thread_list(
@@ -321,16 +347,19 @@ class AsyncCodex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> AsyncThread:
         """Reopens a stored thread by id; settings left unset keep their stored values.
 
         Args:
             approval_handler: Decides this thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers this thread's questions (see ``thread_start``).
 
         Raises:
             ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         params = thread_resume_params(
             thread_id,
             approval_mode=approval_mode,
@@ -345,7 +374,9 @@ class AsyncCodex:
             service_tier=service_tier,
         )
         explicit = approval_mode is not None
-        return await self._open_thread("thread/resume", params, approval_handler, approval_mode, explicit)
+        return await self._open_thread(
+            "thread/resume", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
 
     async def thread_fork(
         self,
@@ -363,16 +394,19 @@ class AsyncCodex:
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> AsyncThread:
         """Starts a new thread that begins with a copy of another thread's history.
 
         Args:
             approval_handler: Decides the new thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers the new thread's questions (see ``thread_start``).
 
         Raises:
             ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         params = thread_fork_params(
             thread_id,
             approval_mode=approval_mode,
@@ -388,7 +422,9 @@ class AsyncCodex:
             thread_source=thread_source,
         )
         explicit = approval_mode is not None
-        return await self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit)
+        return await self._open_thread(
+            "thread/fork", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
 
     async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread (``ThreadArchiveResponse``)."""

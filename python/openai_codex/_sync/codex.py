@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._approvals import ApprovalScopes, check_handler
+from .._approvals import USER_INPUT, ApprovalScopes, check_handler, check_user_input_handler
 from .._dispatch import ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
@@ -19,6 +19,7 @@ from ..config import checked as checked_config
 from ..errors import NotStartedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
+from ..user_input import UserInputHandler
 from .login import ChatgptLoginHandle, DeviceCodeLoginHandle
 from .threads import Thread
 
@@ -63,7 +64,13 @@ class Codex:
             print(result.final_response)
     """
 
-    def __init__(self, config: CodexConfig | None = None, *, approval_handler: ApprovalHandler | None = None) -> None:
+    def __init__(
+        self,
+        config: CodexConfig | None = None,
+        *,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
+    ) -> None:
         """Prepares the client (the blocking ``Codex`` also starts the runtime here).
 
         Args:
@@ -73,11 +80,15 @@ class Codex:
                 requests that reach the client are accepted (the reference SDK's behaviour).
                 ``Codex`` takes plain functions (run in an executor) and ``async def`` ones
                 (run on the event loop).
+            user_input_handler: Answers the agent's questions and MCP elicitations on every
+                thread without a handler of its own (see :mod:`openai_codex.user_input`).
+                Without one, questions get no answers and elicitations are declined.
 
         Raises:
-            TypeError: ``approval_handler`` is not callable.
+            TypeError: a handler is not callable.
         """
         check_handler(approval_handler, None)
+        check_user_input_handler(user_input_handler)
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
@@ -85,6 +96,7 @@ class Codex:
         # runs once a handler is registered (see _dispatch).
         self._dispatcher: ThreadDispatcher = ThreadDispatcher()
         self._approvals = ApprovalScopes(self._dispatcher, approval_handler)
+        self._user_input = ApprovalScopes(self._dispatcher, user_input_handler, USER_INPUT)
         self._start()
 
     def _ensure_client(self) -> _core.Client:
@@ -105,6 +117,7 @@ class Codex:
             raise
         self._client, self._metadata = client, metadata
         self._approvals.attach(client)
+        self._user_input.attach(client)
         self._dispatcher.attach(client)
 
     def _request(self, method: str, params: Any = None) -> Any:
@@ -185,6 +198,7 @@ class Codex:
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> Thread:
         """Starts a new thread (conversation) and returns it.
 
@@ -193,11 +207,14 @@ class Codex:
                 client's handler); see :mod:`openai_codex.approvals`. A handler, here or on the
                 client, makes the runtime ask this client; it takes precedence over
                 ``approval_mode=auto_review``.
+            user_input_handler: Answers this thread's questions and elicitations (instead of
+                the client's handler); see :mod:`openai_codex.user_input`.
 
         Raises:
             ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         params = thread_start_params(
             approval_mode=approval_mode,
             base_instructions=base_instructions,
@@ -215,10 +232,16 @@ class Codex:
             thread_source=thread_source,
         )
         explicit = approval_mode is not ApprovalMode.auto_review  # auto_review is the default
-        return self._open_thread("thread/start", params, approval_handler, approval_mode, explicit)
+        return self._open_thread("thread/start", params, approval_handler, approval_mode, explicit, user_input_handler)
 
     def _open_thread(
-        self, method: str, params: dict[str, Any], handler: Any, approval_mode: Any, explicit: bool
+        self,
+        method: str,
+        params: dict[str, Any],
+        handler: Any,
+        approval_mode: Any,
+        explicit: bool,
+        user_input_handler: Any,
     ) -> Thread:
         """Sends thread/start|resume|fork with the approval settings its handlers need."""
         settings = self._approvals.thread_settings(handler, approval_mode, explicit_mode=explicit)
@@ -227,6 +250,7 @@ class Codex:
         result = self._request(method, params)
         thread_id = thread_id_of(result)
         self._approvals.thread_opened(thread_id, result, handler)
+        self._user_input.thread_opened(thread_id, result, user_input_handler)
         return Thread(self, thread_id)
 
     def thread_list(
@@ -273,16 +297,19 @@ class Codex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> Thread:
         """Reopens a stored thread by id; settings left unset keep their stored values.
 
         Args:
             approval_handler: Decides this thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers this thread's questions (see ``thread_start``).
 
         Raises:
             ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         params = thread_resume_params(
             thread_id,
             approval_mode=approval_mode,
@@ -297,7 +324,7 @@ class Codex:
             service_tier=service_tier,
         )
         explicit = approval_mode is not None
-        return self._open_thread("thread/resume", params, approval_handler, approval_mode, explicit)
+        return self._open_thread("thread/resume", params, approval_handler, approval_mode, explicit, user_input_handler)
 
     def thread_fork(
         self,
@@ -315,16 +342,19 @@ class Codex:
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> Thread:
         """Starts a new thread that begins with a copy of another thread's history.
 
         Args:
             approval_handler: Decides the new thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers the new thread's questions (see ``thread_start``).
 
         Raises:
             ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         params = thread_fork_params(
             thread_id,
             approval_mode=approval_mode,
@@ -340,7 +370,7 @@ class Codex:
             thread_source=thread_source,
         )
         explicit = approval_mode is not None
-        return self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit)
+        return self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit, user_input_handler)
 
     def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread (``ThreadArchiveResponse``)."""
