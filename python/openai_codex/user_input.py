@@ -168,7 +168,7 @@ UserInputAnswer = Mapping[str, Any] | ElicitationResponse | ApprovalDecision | s
 #: awaitable / ``concurrent.futures.Future`` of it.
 UserInputHandler = Callable[
     [Any],
-    Union[UserInputAnswer, Awaitable[UserInputAnswer], "concurrent.futures.Future[UserInputAnswer]"],
+    Union[UserInputAnswer, Awaitable[UserInputAnswer], "concurrent.futures.Future[Any]"],
 ]
 
 
