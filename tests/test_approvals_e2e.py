@@ -363,3 +363,17 @@ def test_the_controlling_the_agent_snippets_run_as_written() -> None:
     assert len(blocks) >= 3
     for i, block in enumerate(blocks):
         exec(compile(block, f"docs/controlling-the-agent.md[{i}]", "exec"), {})
+
+
+def test_the_typed_handlers_module_answers_as_typed() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / "typing" / "typed_handlers.py"
+    spec = importlib.util.spec_from_file_location("typed_handlers", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    command = request_from_wire(COMMAND_APPROVAL, {"threadId": "t", "turnId": "u", "itemId": "i", "command": "git log"})
+    assert module.approve(command) is ApprovalDecision.accept
+    assert module.approve(_permissions_request()) == PermissionGrant(write=("/w/out",))
+    assert module.approve_later(command).result() is ApprovalDecision.accept

@@ -1,10 +1,11 @@
-"""Approval handlers per scope (client, thread, turn), as one client keeps them.
+"""Request handlers per scope (client, thread, turn), as one client keeps them.
 
-Each client has one :class:`ApprovalScopes`. It finds the handler for a request (turn, else
-thread, else client; none: the core's default answer), turns the handler's answer into the
-wire result, fails closed when the handler raises (and keeps the exception for that turn's
-``run()``/``stream()``), and says which approval settings each ``thread/*`` and ``turn/start``
-must send so the runtime asks this client exactly where a handler is installed.
+Each client has one :class:`ApprovalScopes` per kind of handler (approvals; user input and
+elicitations). It finds the handler for a request (turn, else thread, else client; none: the
+core's default answer), turns the handler's answer into the wire result, fails closed when the
+handler raises (and keeps the exception for that turn's ``run()``/``stream()``), and, for
+approvals, says which settings each ``thread/*`` and ``turn/start`` must send so the runtime
+asks this client exactly where a handler is installed.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import concurrent.futures
 import inspect
 import logging
 import threading
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import user_input
 from .approvals import (
     APPROVAL_METHODS,
     HANDLER_SETTINGS,
     ApprovalDecision,
     ApprovalMode,
-    ApprovalRequest,
     CommandApprovalRequest,
     FileChangeApprovalRequest,
     PermissionsApprovalRequest,
@@ -30,13 +32,13 @@ from .approvals import (
     declined,
     request_from_wire,
 )
-from .errors import ApprovalHandlerError
+from .errors import ApprovalHandlerError, CodexError, UserInputHandlerError
 
 if TYPE_CHECKING:
     from . import _core
     from ._dispatch import Dispatcher
 
-__all__ = ["ApprovalScopes", "check_handler"]
+__all__ = ["APPROVALS", "USER_INPUT", "ApprovalScopes", "Kind", "check_handler", "check_user_input_handler"]
 
 logger = logging.getLogger("openai_codex")
 
@@ -62,10 +64,68 @@ def check_handler(handler: object, approval_mode: object) -> None:
         )
 
 
-class ApprovalScopes:
-    """The approval handlers of one client and the settings they imply."""
+def check_user_input_handler(handler: object) -> None:
+    """Refuses a user input handler that is not callable.
 
-    def __init__(self, dispatcher: Dispatcher, client_handler: Any = None) -> None:
+    Raises:
+        TypeError: ``handler`` is not callable.
+    """
+    if handler is not None and not callable(handler):
+        raise TypeError(f"user_input_handler must be callable, got {handler!r}")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between the kinds of handlers."""
+
+    name: str
+    methods: tuple[str, ...]
+    parse: Callable[[_core.ServerRequest], Any]
+    answer: Callable[[Any, object], dict[str, Any]]
+    fail_closed: Callable[[Any], dict[str, Any]]
+    error: type[ApprovalHandlerError] | type[UserInputHandlerError]
+    wants_interrupt: Callable[[Any, object], bool]
+    #: Whether a handler needs the runtime to ask the client (approval settings).
+    settings: bool
+
+
+def _parse_approval(request: _core.ServerRequest) -> Any:
+    return request_from_wire(request.method, request.params, item=request.item, pending=request)
+
+
+def _approval_interrupt(typed: Any, outcome: object) -> bool:
+    # A permissions grant cannot stop the turn: "cancel" there is sent as an interrupt.
+    return isinstance(typed, PermissionsApprovalRequest) and _is_cancel(outcome)
+
+
+APPROVALS = Kind(
+    name="approval",
+    methods=APPROVAL_METHODS,
+    parse=_parse_approval,
+    answer=answer_to_wire,
+    fail_closed=declined,
+    error=ApprovalHandlerError,
+    wants_interrupt=_approval_interrupt,
+    settings=True,
+)
+
+USER_INPUT = Kind(
+    name="user input",
+    methods=user_input.USER_INPUT_METHODS,
+    parse=lambda request: user_input.request_from_wire(request.method, request.params, pending=request),
+    answer=user_input.answer_to_wire,
+    fail_closed=user_input.declined,
+    error=UserInputHandlerError,
+    wants_interrupt=user_input.wants_interrupt,
+    settings=False,
+)
+
+
+class ApprovalScopes:
+    """The handlers of one kind of one client and, for approvals, the settings they imply."""
+
+    def __init__(self, dispatcher: Dispatcher, client_handler: Any = None, kind: Kind = APPROVALS) -> None:
+        self._kind = kind
         self._dispatcher = dispatcher
         self._lock = threading.Lock()
         self._client_handler = client_handler
@@ -79,7 +139,7 @@ class ApprovalScopes:
         # last turn overrode them with a per-turn handler (the runtime keeps a turn's settings).
         self._settings: dict[str, dict[str, Any]] = {}
         self._restore: set[str] = set()
-        self._errors: dict[str, list[ApprovalHandlerError]] = {}
+        self._errors: dict[str, list[CodexError]] = {}
         self._client: _core.Client | None = None
         if client_handler is not None:
             self._install()
@@ -96,7 +156,7 @@ class ApprovalScopes:
         return self._client_handler is not None or bool(self._threads) or bool(self._turns or self._starting)
 
     def _install(self) -> None:
-        for method in APPROVAL_METHODS:
+        for method in self._kind.methods:
             if method not in self._dispatcher.methods():
                 self._dispatcher.register(method, self.handle)
 
@@ -108,6 +168,8 @@ class ApprovalScopes:
         ``explicit_mode`` says whether ``approval_mode`` was given (resume/fork) or is a
         default (start): a client handler gives way to an explicit mode.
         """
+        if not self._kind.settings:
+            return None
         if handler is not None:
             return dict(HANDLER_SETTINGS)
         if self._client_handler is not None and not (explicit_mode and approval_mode is not None):
@@ -128,9 +190,13 @@ class ApprovalScopes:
         """The approval settings a turn/start must send (beyond approval_mode's own)."""
         with self._lock:
             if handler is not None:
-                self._restore.add(thread_id)
                 self._starting[thread_id] = handler
+                if not self._kind.settings:
+                    return {}
+                self._restore.add(thread_id)
                 return dict(HANDLER_SETTINGS)
+            if not self._kind.settings:
+                return {}
             if approval_mode is not None:
                 # The turn sets the thread's settings from now on (the runtime keeps them).
                 self._restore.discard(thread_id)
@@ -158,7 +224,7 @@ class ApprovalScopes:
 
     # -- errors ----------------------------------------------------------------------------
 
-    def take_error(self, turn_id: str) -> ApprovalHandlerError | None:
+    def take_error(self, turn_id: str) -> CodexError | None:
         """The first handler failure of the turn (forgetting the turn's handler state)."""
         with self._lock:
             errors = self._errors.pop(turn_id, None)
@@ -166,14 +232,15 @@ class ApprovalScopes:
             self._known_turns.discard(turn_id)
         return errors[0] if errors else None
 
-    def _record(self, typed: ApprovalRequest, exc: BaseException) -> dict[str, Any]:
-        message = f"the approval handler raised on {_describe(typed)}; the request was declined: {exc!r}"
+    def _record(self, typed: Any, exc: BaseException) -> dict[str, Any]:
+        message = f"the {self._kind.name} handler raised on {_describe(typed)}; it was answered failing closed: {exc!r}"
         logger.error("%s", message, exc_info=exc)
-        error = ApprovalHandlerError(message, typed)
+        error = self._kind.error(message, typed)
         error.__cause__ = exc
-        with self._lock:
-            self._errors.setdefault(typed.turn_id, []).append(error)
-        return declined(typed)
+        if typed.turn_id:
+            with self._lock:
+                self._errors.setdefault(typed.turn_id, []).append(error)
+        return self._kind.fail_closed(typed)
 
     # -- answering -------------------------------------------------------------------------
 
@@ -200,9 +267,9 @@ class ApprovalScopes:
             request.respond_default()
             return None
         try:
-            typed = request_from_wire(request.method, request.params, item=request.item, pending=request)
+            typed = self._kind.parse(request)
         except Exception:
-            logger.exception("could not read approval request %r; declining it", request)
+            logger.exception("could not read %s request %r; answering it failing closed", self._kind.name, request)
             request.respond_fail_closed()
             return None
         try:
@@ -227,28 +294,27 @@ class ApprovalScopes:
         except Exception as exc:
             return self._record(typed, exc)
 
-    async def _await(self, typed: ApprovalRequest, outcome: Awaitable[Any]) -> dict[str, Any]:
+    async def _await(self, typed: Any, outcome: Awaitable[Any]) -> dict[str, Any]:
         try:
             return self._answer(typed, await outcome)
         except Exception as exc:
             return self._record(typed, exc)
 
-    def _answer(self, typed: ApprovalRequest, outcome: object) -> dict[str, Any]:
-        result = answer_to_wire(typed, outcome)
-        if (
-            isinstance(typed, PermissionsApprovalRequest)
-            and not isinstance(outcome, type(None))
-            and _is_cancel(outcome)
-            and self._client is not None
-        ):
-            # A grant cannot stop the turn: ask the runtime to, as "cancel" does elsewhere.
+    def _answer(self, typed: Any, outcome: object) -> dict[str, Any]:
+        result = self._kind.answer(typed, outcome)
+        if self._client is not None and typed.turn_id and self._kind.wants_interrupt(typed, outcome):
+            # The answer cannot stop the turn: ask the runtime to, as "cancel" does elsewhere.
             client, params = self._client, {"threadId": typed.thread_id, "turnId": typed.turn_id}
             threading.Thread(target=_interrupt, args=(client, params), daemon=True).start()
         return result
 
 
-def _describe(typed: ApprovalRequest) -> str:
+def _describe(typed: Any) -> str:
     """A short description of a request for messages: its kind, item, and what it asks."""
+    if isinstance(typed, user_input.UserInputRequest):
+        return f"user input request (item {typed.item_id}, turn {typed.turn_id}): {[q.id for q in typed.questions]}"
+    if isinstance(typed, user_input.ElicitationRequest):
+        return f"elicitation from {typed.server_name!r} (turn {typed.turn_id}): {typed.message!r}"
     if isinstance(typed, CommandApprovalRequest):
         what = f"command {typed.command!r}"
     elif isinstance(typed, FileChangeApprovalRequest):

@@ -271,7 +271,7 @@ ApprovalAnswer = ApprovalDecision | str | PermissionGrant
 #: an awaitable / ``concurrent.futures.Future`` of one, resolved later.
 ApprovalHandler = Callable[
     [Any],
-    Union[ApprovalAnswer, Awaitable[ApprovalAnswer], "concurrent.futures.Future[ApprovalAnswer]"],
+    Union[ApprovalAnswer, Awaitable[ApprovalAnswer], "concurrent.futures.Future[Any]"],
 ]
 
 

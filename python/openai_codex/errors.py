@@ -26,6 +26,7 @@ __all__ = [
     "TransportClosedError",
     "TurnFailedError",
     "UnexpectedResponseError",
+    "UserInputHandlerError",
     "is_retryable_error",
     "map_jsonrpc_error",
 ]
@@ -81,6 +82,21 @@ class ApprovalHandlerError(CodexError):
 
     Attributes:
         request: The approval request the handler failed on.
+    """
+
+    def __init__(self, message: str, request: Any) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class UserInputHandlerError(CodexError):
+    """A user input handler raised; its request was answered with nothing (elicitations declined).
+
+    Raised from the turn's ``run()`` (or at the end of its ``stream()``) once the turn ended;
+    the handler's exception is the ``__cause__``.
+
+    Attributes:
+        request: The request the handler failed on.
     """
 
     def __init__(self, message: str, request: Any) -> None:

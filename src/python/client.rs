@@ -21,9 +21,10 @@ use crate::transport::LaunchSpec;
 use super::convert::{json_to_py, py_to_json};
 use super::errors::to_pyerr;
 use super::events::{EventStream, TurnStream};
-use super::server_requests::{PyServerRequest, QueueResponder};
+use super::server_requests::PyServerRequest;
 use super::wait::{awaitable, block_on, check_owner, timeout_arg, wait_for_awaitables, with_deadline, within};
 use crate::mailbox::Popped;
+use crate::request_queue::QueueResponder;
 
 /// Every connection opened (in this process or, before a fork, in its parent), for closing them
 /// all at interpreter exit.

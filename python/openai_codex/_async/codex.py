@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._approvals import ApprovalScopes, check_handler
+from .._approvals import USER_INPUT, ApprovalScopes, check_handler, check_user_input_handler
 from .._dispatch import AsyncioDispatcher, ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
@@ -19,6 +19,7 @@ from ..errors import NotStartedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
 from ..tools import failure
+from ..user_input import UserInputHandler
 from . import ASYNC
 from .login import AsyncChatgptLoginHandle, AsyncDeviceCodeLoginHandle
 from .threads import AsyncThread
@@ -92,7 +93,13 @@ class AsyncCodex:
                 print(result.final_response)
         """
 
-    def __init__(self, config: CodexConfig | None = None, *, approval_handler: ApprovalHandler | None = None) -> None:
+    def __init__(
+        self,
+        config: CodexConfig | None = None,
+        *,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
+    ) -> None:
         """Prepares the client (the blocking ``Codex`` also starts the runtime here).
 
         Args:
@@ -102,11 +109,15 @@ class AsyncCodex:
                 requests that reach the client are accepted (the reference SDK's behaviour).
                 ``AsyncCodex`` takes plain functions (run in an executor) and ``async def`` ones
                 (run on the event loop).
+            user_input_handler: Answers the agent's questions and MCP elicitations on every
+                thread without a handler of its own (see :mod:`openai_codex.user_input`).
+                Without one, questions get no answers and elicitations are declined.
 
         Raises:
-            TypeError: ``approval_handler`` is not callable.
+            TypeError: a handler is not callable.
         """
         check_handler(approval_handler, None)
+        check_user_input_handler(user_input_handler)
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
@@ -120,6 +131,7 @@ class AsyncCodex:
         else:
             self._dispatcher: ThreadDispatcher = ThreadDispatcher()
         self._approvals = ApprovalScopes(self._dispatcher, approval_handler)
+        self._user_input = ApprovalScopes(self._dispatcher, user_input_handler, USER_INPUT)
         if not ASYNC:
             self._start()
 
@@ -161,6 +173,7 @@ class AsyncCodex:
             raise
         self._client, self._metadata = client, metadata
         self._approvals.attach(client)
+        self._user_input.attach(client)
         self._dispatcher.attach(client)
 
     async def _request(self, method: str, params: Any = None) -> Any:
@@ -247,6 +260,7 @@ class AsyncCodex:
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> AsyncThread:
         """Starts a new thread (conversation) and returns it.
@@ -256,6 +270,8 @@ class AsyncCodex:
                 client's handler); see :mod:`openai_codex.approvals`. A handler, here or on the
                 client, makes the runtime ask this client; it takes precedence over
                 ``approval_mode=auto_review``.
+            user_input_handler: Answers this thread's questions and elicitations (instead of
+                the client's handler); see :mod:`openai_codex.user_input`.
             tools: Python functions made tools with :func:`openai_codex.tool`: the model is
                 offered them on every turn of this thread, and their calls run here (see
                 :mod:`openai_codex.tools`). The runtime keeps their definitions with the
@@ -269,6 +285,7 @@ class AsyncCodex:
             TypeError: an item of ``tools`` is not a :func:`~openai_codex.tool`.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         checked = self._tools_for_start(tools)
         params = thread_start_params(
             approval_mode=approval_mode,
@@ -289,14 +306,22 @@ class AsyncCodex:
         if checked:
             params["dynamicTools"] = [t.spec() for t in checked]
         explicit = approval_mode is not ApprovalMode.auto_review  # auto_review is the default
-        thread = await self._open_thread("thread/start", params, approval_handler, approval_mode, explicit)
+        thread = await self._open_thread(
+            "thread/start", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
         if checked:
             self._tools.remember(thread.id, (t.key for t in checked))
             self._bind_tools(thread.id, checked)
         return thread
 
     async def _open_thread(
-        self, method: str, params: dict[str, Any], handler: Any, approval_mode: Any, explicit: bool
+        self,
+        method: str,
+        params: dict[str, Any],
+        handler: Any,
+        approval_mode: Any,
+        explicit: bool,
+        user_input_handler: Any,
     ) -> AsyncThread:
         """Sends thread/start|resume|fork with the approval settings its handlers need."""
         settings = self._approvals.thread_settings(handler, approval_mode, explicit_mode=explicit)
@@ -305,6 +330,7 @@ class AsyncCodex:
         result = await self._request(method, params)
         thread_id = thread_id_of(result)
         self._approvals.thread_opened(thread_id, result, handler)
+        self._user_input.thread_opened(thread_id, result, user_input_handler)
         return AsyncThread(self, thread_id)
 
     async def thread_list(
@@ -351,12 +377,14 @@ class AsyncCodex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> AsyncThread:
         """Reopens a stored thread by id; settings left unset keep their stored values.
 
         Args:
             approval_handler: Decides this thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers this thread's questions (see ``thread_start``).
             tools: Python functions (:func:`openai_codex.tool`) for tools the thread was started
                 with: the runtime keeps the definitions, not the functions, so a thread resumed
                 by a new client needs them again. Calls of a tool left unbound get a failed
@@ -367,6 +395,7 @@ class AsyncCodex:
                 a tool the thread does not have (tools are added only when a thread starts).
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         checked = await self._tools_for_existing(thread_id, tools)
         params = thread_resume_params(
             thread_id,
@@ -382,7 +411,9 @@ class AsyncCodex:
             service_tier=service_tier,
         )
         explicit = approval_mode is not None
-        thread = await self._open_thread("thread/resume", params, approval_handler, approval_mode, explicit)
+        thread = await self._open_thread(
+            "thread/resume", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
         self._bind_tools(thread.id, checked)
         return thread
 
@@ -402,12 +433,14 @@ class AsyncCodex:
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> AsyncThread:
         """Starts a new thread that begins with a copy of another thread's history.
 
         Args:
             approval_handler: Decides the new thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers the new thread's questions (see ``thread_start``).
             tools: Python functions for the tools of the thread it copies (the fork has them
                 too), as for :meth:`thread_resume`.
 
@@ -416,6 +449,7 @@ class AsyncCodex:
                 a tool the thread does not have.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         checked = await self._tools_for_existing(thread_id, tools)
         params = thread_fork_params(
             thread_id,
@@ -432,7 +466,9 @@ class AsyncCodex:
             thread_source=thread_source,
         )
         explicit = approval_mode is not None
-        thread = await self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit)
+        thread = await self._open_thread(
+            "thread/fork", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
         known = self._tools.known(thread_id)
         if known is not None:
             self._tools.remember(thread.id, known)

@@ -84,7 +84,7 @@ class AsyncTurnHandle:
             handler raised during the turn, its ``ApprovalHandlerError`` is raised at the end.
             """
             stream = self._ensure_stream()
-            if not self._codex._approvals.active():
+            if not (self._codex._approvals.active() or self._codex._user_input.active()):
                 return stream
             return self._checked(stream)
 
@@ -93,10 +93,13 @@ class AsyncTurnHandle:
             self._raise_handler_error()
 
     def _raise_handler_error(self) -> None:
-        """Raises the first exception an approval handler raised in this turn, if any."""
-        error = self._codex._approvals.take_error(self.id)
-        if error is not None:
-            raise error
+        """Raises the first exception a handler (approval, then user input) raised in this turn."""
+        approval = self._codex._approvals.take_error(self.id)
+        question = self._codex._user_input.take_error(self.id)
+        if approval is not None:
+            raise approval
+        if question is not None:
+            raise question
 
     async def run(self) -> TurnResult:
         """Waits for the turn to finish and returns its result (raises if it failed).

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._approvals import ApprovalScopes, check_handler
+from .._approvals import USER_INPUT, ApprovalScopes, check_handler, check_user_input_handler
 from .._dispatch import ThreadDispatcher
 from .._handshake import INITIALIZE_TIMEOUT_S, initialize_params, start_client, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
@@ -21,6 +21,7 @@ from ..errors import NotStartedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
 from ..tools import failure
+from ..user_input import UserInputHandler
 from .login import ChatgptLoginHandle, DeviceCodeLoginHandle
 from .threads import Thread
 
@@ -74,7 +75,13 @@ class Codex:
             print(result.final_response)
     """
 
-    def __init__(self, config: CodexConfig | None = None, *, approval_handler: ApprovalHandler | None = None) -> None:
+    def __init__(
+        self,
+        config: CodexConfig | None = None,
+        *,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
+    ) -> None:
         """Prepares the client (the blocking ``Codex`` also starts the runtime here).
 
         Args:
@@ -84,11 +91,15 @@ class Codex:
                 requests that reach the client are accepted (the reference SDK's behaviour).
                 ``Codex`` takes plain functions (run in an executor) and ``async def`` ones
                 (run on the event loop).
+            user_input_handler: Answers the agent's questions and MCP elicitations on every
+                thread without a handler of its own (see :mod:`openai_codex.user_input`).
+                Without one, questions get no answers and elicitations are declined.
 
         Raises:
-            TypeError: ``approval_handler`` is not callable.
+            TypeError: a handler is not callable.
         """
         check_handler(approval_handler, None)
+        check_user_input_handler(user_input_handler)
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
@@ -98,6 +109,7 @@ class Codex:
         # runs once a handler is registered (see _dispatch).
         self._dispatcher: ThreadDispatcher = ThreadDispatcher()
         self._approvals = ApprovalScopes(self._dispatcher, approval_handler)
+        self._user_input = ApprovalScopes(self._dispatcher, user_input_handler, USER_INPUT)
         self._start()
 
     def _ensure_client(self) -> _core.Client:
@@ -118,6 +130,7 @@ class Codex:
             raise
         self._client, self._metadata = client, metadata
         self._approvals.attach(client)
+        self._user_input.attach(client)
         self._dispatcher.attach(client)
 
     def _request(self, method: str, params: Any = None) -> Any:
@@ -199,6 +212,7 @@ class Codex:
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Starts a new thread (conversation) and returns it.
@@ -208,6 +222,8 @@ class Codex:
                 client's handler); see :mod:`openai_codex.approvals`. A handler, here or on the
                 client, makes the runtime ask this client; it takes precedence over
                 ``approval_mode=auto_review``.
+            user_input_handler: Answers this thread's questions and elicitations (instead of
+                the client's handler); see :mod:`openai_codex.user_input`.
             tools: Python functions made tools with :func:`openai_codex.tool`: the model is
                 offered them on every turn of this thread, and their calls run here (see
                 :mod:`openai_codex.tools`). The runtime keeps their definitions with the
@@ -221,6 +237,7 @@ class Codex:
             TypeError: an item of ``tools`` is not a :func:`~openai_codex.tool`.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         checked = self._tools_for_start(tools)
         params = thread_start_params(
             approval_mode=approval_mode,
@@ -241,14 +258,22 @@ class Codex:
         if checked:
             params["dynamicTools"] = [t.spec() for t in checked]
         explicit = approval_mode is not ApprovalMode.auto_review  # auto_review is the default
-        thread = self._open_thread("thread/start", params, approval_handler, approval_mode, explicit)
+        thread = self._open_thread(
+            "thread/start", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
         if checked:
             self._tools.remember(thread.id, (t.key for t in checked))
             self._bind_tools(thread.id, checked)
         return thread
 
     def _open_thread(
-        self, method: str, params: dict[str, Any], handler: Any, approval_mode: Any, explicit: bool
+        self,
+        method: str,
+        params: dict[str, Any],
+        handler: Any,
+        approval_mode: Any,
+        explicit: bool,
+        user_input_handler: Any,
     ) -> Thread:
         """Sends thread/start|resume|fork with the approval settings its handlers need."""
         settings = self._approvals.thread_settings(handler, approval_mode, explicit_mode=explicit)
@@ -257,6 +282,7 @@ class Codex:
         result = self._request(method, params)
         thread_id = thread_id_of(result)
         self._approvals.thread_opened(thread_id, result, handler)
+        self._user_input.thread_opened(thread_id, result, user_input_handler)
         return Thread(self, thread_id)
 
     def thread_list(
@@ -303,12 +329,14 @@ class Codex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Reopens a stored thread by id; settings left unset keep their stored values.
 
         Args:
             approval_handler: Decides this thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers this thread's questions (see ``thread_start``).
             tools: Python functions (:func:`openai_codex.tool`) for tools the thread was started
                 with: the runtime keeps the definitions, not the functions, so a thread resumed
                 by a new client needs them again. Calls of a tool left unbound get a failed
@@ -319,6 +347,7 @@ class Codex:
                 a tool the thread does not have (tools are added only when a thread starts).
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         checked = self._tools_for_existing(thread_id, tools)
         params = thread_resume_params(
             thread_id,
@@ -334,7 +363,9 @@ class Codex:
             service_tier=service_tier,
         )
         explicit = approval_mode is not None
-        thread = self._open_thread("thread/resume", params, approval_handler, approval_mode, explicit)
+        thread = self._open_thread(
+            "thread/resume", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
         self._bind_tools(thread.id, checked)
         return thread
 
@@ -354,12 +385,14 @@ class Codex:
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Starts a new thread that begins with a copy of another thread's history.
 
         Args:
             approval_handler: Decides the new thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers the new thread's questions (see ``thread_start``).
             tools: Python functions for the tools of the thread it copies (the fork has them
                 too), as for :meth:`thread_resume`.
 
@@ -368,6 +401,7 @@ class Codex:
                 a tool the thread does not have.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         checked = self._tools_for_existing(thread_id, tools)
         params = thread_fork_params(
             thread_id,
@@ -384,7 +418,7 @@ class Codex:
             thread_source=thread_source,
         )
         explicit = approval_mode is not None
-        thread = self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit)
+        thread = self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit, user_input_handler)
         known = self._tools.known(thread_id)
         if known is not None:
             self._tools.remember(thread.id, known)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from .._approvals import check_handler
+from .._approvals import check_handler, check_user_input_handler
 from .._params import turn_params
 from .._turn_result import TurnResult
 from .._wire import model_for
 from ..approvals import ApprovalHandler, ApprovalMode
 from ..inputs import RunInput
 from ..sandbox import Sandbox
+from ..user_input import UserInputHandler
 from .turns import TurnHandle
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Thread:
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> TurnHandle:
         """Starts a turn and returns its handle at once; the turn runs in the background.
 
@@ -66,11 +68,15 @@ class Thread:
             approval_handler: Decides this turn's approval requests only (before the thread's
                 and the client's handlers); see :mod:`openai_codex.approvals`. The next turn
                 on this thread goes back to the thread's own approval settings.
+            user_input_handler: Answers this turn's questions and elicitations only (before
+                the thread's and the client's handlers); see :mod:`openai_codex.user_input`.
 
         Raises:
             ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
+            TypeError: a handler is not callable.
         """
         check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         params = turn_params(
             self.id,
             input,
@@ -85,16 +91,19 @@ class Thread:
             summary=summary,
         )
         client = self._codex._ensure_client()
-        approvals = self._codex._approvals
+        approvals, questions = self._codex._approvals, self._codex._user_input
         params.update(approvals.turn_settings(self.id, approval_handler, approval_mode))
+        questions.turn_settings(self.id, user_input_handler, None)
         try:
             # The core holds a turn back while the thread runs another, or compacts (see compact()).
             response, stream = client.start_turn(params)
         except BaseException:
             approvals.turn_not_started(self.id, approval_handler)
+            questions.turn_not_started(self.id, user_input_handler)
             raise
         turn_id = response["turn"]["id"]
         approvals.turn_started(self.id, turn_id, approval_handler)
+        questions.turn_started(self.id, turn_id, user_input_handler)
         return TurnHandle(self._codex, self.id, turn_id, _stream=stream)
 
     def run(
@@ -111,15 +120,19 @@ class Thread:
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
         approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> TurnResult:
         """Runs a turn to completion and returns its result (raises if the turn failed).
 
         Args:
             approval_handler: Decides this turn's approval requests only (see :meth:`turn`).
+            user_input_handler: Answers this turn's questions only (see :meth:`turn`).
 
         Raises:
             ApprovalHandlerError: An approval handler raised during the turn (the request was
                 declined); raised once the turn ended, with the handler's exception chained.
+            UserInputHandlerError: A user input handler raised during the turn (nothing was
+                answered); raised once the turn ended, with the handler's exception chained.
             ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``.
         """
         handle = self.turn(
@@ -134,6 +147,7 @@ class Thread:
             service_tier=service_tier,
             summary=summary,
             approval_handler=approval_handler,
+            user_input_handler=user_input_handler,
         )
         return handle.run()
 
