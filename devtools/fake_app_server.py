@@ -182,6 +182,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="send this server->client request mid-turn (before the agent "
         "message) and wait for the answer; repeatable, in order",
     )
+    calls = parser.add_argument_group("dynamic tool calls (benchmarks)")
+    calls.add_argument(
+        "--tool-calls",
+        type=int,
+        default=0,
+        metavar="N",
+        help="send N item/tool/call requests mid-turn, one at a time, each after the previous answer",
+    )
+    calls.add_argument("--tool-name", default="lookup", help="the tool those calls name (default lookup)")
+    calls.add_argument(
+        "--tool-arguments", default='{"query": "hi"}', metavar="JSON", help='their arguments (default {"query": "hi"})'
+    )
+    calls.add_argument(
+        "--tool-call-times",
+        metavar="PATH",
+        help="write a JSON list of each call's round trip in nanoseconds (request written -> answer read) to PATH",
+    )
     faults.add_argument(
         "--hang-on", action="append", default=[], metavar="METHOD", help="never answer METHOD; repeatable"
     )
@@ -466,6 +483,8 @@ class FakeAppServer:
         self._user_message(thread_id, turn_id, params.get("input") or [])
         for spec in args.server_request:
             self.server_request(thread_id, turn_id, spec)
+        if args.tool_calls:
+            self.tool_calls(thread_id, turn_id)
 
         first_deltas = args.first_turn_deltas if self.turns_streamed == 0 else None
         self.turns_streamed += 1
@@ -676,6 +695,37 @@ class FakeAppServer:
             )
             self.notify("item/completed", dict(base, item=done, completedAtMs=_now_ms()))
         self.out.flush()
+
+    def tool_calls(self, thread_id: str, turn_id: str) -> None:
+        """`--tool-calls N`: N dynamic tool calls in a row, each timed from write to answer."""
+        args = self.args
+        arguments = json.loads(args.tool_arguments)
+        times: list[int] = []
+        clock = time.perf_counter_ns
+        for _ in range(args.tool_calls):
+            request_id = self.next_server_request_id
+            self.next_server_request_id += 1
+            params = {
+                "threadId": thread_id,
+                "turnId": turn_id,
+                "callId": self._item_id("call"),
+                "namespace": None,
+                "tool": args.tool_name,
+                "arguments": arguments,
+            }
+            line = _dumps({"method": "item/tool/call", "id": request_id, "params": params}) + b"\n"
+            started = clock()
+            self.out.write(line)
+            self.out.flush()
+            while request_id not in self.responses:
+                self.dispatch(self.next_message())
+            times.append(clock() - started)
+            answer = self.responses.pop(request_id)
+            if "result" not in answer:
+                sys.stderr.write(f"fake app-server: item/tool/call got {json.dumps(answer)}\n")
+        if args.tool_call_times:
+            with open(args.tool_call_times, "w") as f:
+                json.dump(times, f)
 
     def _request_params(self, method: str, base: dict) -> dict:
         now = _now_ms()

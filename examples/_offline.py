@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from openai_codex import CodexConfig, testing
 
@@ -31,6 +32,9 @@ class ScriptedReply:
     text: str | None = None
     http_status: int | None = None
     seconds: float = 0.0
+    tool: str | None = None
+    arguments: dict[str, Any] = field(default_factory=dict)
+    report_tool_output: bool = False
 
 
 def scripted_text(text: str) -> ScriptedReply:
@@ -41,6 +45,16 @@ def scripted_text(text: str) -> ScriptedReply:
 def scripted_slow_text(text: str, seconds: float) -> ScriptedReply:
     """The offline model trickles this text out over about ``seconds``: time to steer or stop it."""
     return ScriptedReply(text=text, seconds=seconds)
+
+
+def scripted_tool_call(tool: str, arguments: dict[str, Any] | None = None) -> ScriptedReply:
+    """The offline model calls the tool ``tool`` (one of the thread's ``tools=``) with ``arguments``."""
+    return ScriptedReply(tool=tool, arguments=dict(arguments or {}))
+
+
+def scripted_tool_report(prefix: str) -> ScriptedReply:
+    """The offline model answers with ``prefix`` and the output of the last tool call it got back."""
+    return ScriptedReply(text=prefix, report_tool_output=True)
 
 
 def scripted_http_error(status: int) -> ScriptedReply:
@@ -65,9 +79,20 @@ def example_config(*script: ScriptedReply, requires_openai_auth: bool = False) -
         yield model.config(provider=provider)
 
 
-def _to_reply(reply: ScriptedReply) -> testing.Reply:
+def _to_reply(reply: ScriptedReply) -> testing.ReplySource:
     if reply.http_status is not None:
         return testing.http_error(reply.http_status)
+    if reply.tool is not None:
+        return testing.tool_call(reply.tool, reply.arguments)
+    if reply.report_tool_output:
+        prefix = reply.text or ""
+
+        def report(body: dict[str, Any]) -> testing.Reply:
+            outputs = testing.function_call_outputs(body)
+            answer = f"{prefix}{outputs[-1]['output'] if outputs else '(no tool output)'}"
+            return testing.text(answer, deltas=_delta_count(answer))
+
+        return report
     text = reply.text or ""
     deltas = _delta_count(text)
     return testing.text(text, deltas=deltas, delta_delay=reply.seconds / deltas)

@@ -125,6 +125,11 @@ impl Connection {
         conn
     }
 
+    /// Where the server's requests go.
+    pub(crate) fn server_requests(&self) -> &Dispatcher {
+        &self.server_requests
+    }
+
     pub(crate) fn router(&self) -> &Arc<Router> {
         &self.router
     }
@@ -299,6 +304,8 @@ impl Connection {
             self.settle_turn_start(&p.kind, None);
             let _ = p.tx.send(Err(why.clone().into()));
         }
+        // Before the process's stdin closes: requests still held get their last answers.
+        self.server_requests.close(&why);
         self.router.close(why);
     }
 
@@ -395,6 +402,7 @@ fn route_buffered<S: LineSource>(
         match parser.parse(line) {
             Ok(Incoming::Response { id, outcome }) => conn.complete(id, outcome),
             Ok(Incoming::Notification { event, keys }) => {
+                conn.server_requests.observe(&event);
                 if let Some(routed) = conn.router.route_quiet(event, &keys, cache) {
                     match touched.iter_mut().find(|(m, _)| Arc::ptr_eq(m, &routed.mailbox)) {
                         Some((_, wake)) => *wake |= routed.wake,
@@ -403,7 +411,11 @@ fn route_buffered<S: LineSource>(
                 }
             }
             Ok(Incoming::ServerRequest { id, method, params }) => {
-                conn.server_requests.dispatch(id, ServerRequest { method, params });
+                let shown = params.clone();
+                let echo = method.clone();
+                if conn.server_requests.dispatch(id, ServerRequest { method, params }) {
+                    show_in_turn(conn, &echo, shown.as_deref(), touched, cache);
+                }
             }
             Ok(Incoming::UnknownResponse) => {}
             Err(protocol::LineError(_)) => {
@@ -442,6 +454,36 @@ fn quote_stray(line: &[u8]) -> String {
     let text = String::from_utf8_lossy(&line[..line.len().min(STRAY_QUOTE_BYTES)]);
     let more = if line.len() > STRAY_QUOTE_BYTES { "…" } else { "" };
     format!("{:?}{more}", text.trim_end())
+}
+
+/// Puts a server request that somebody is deciding into its turn's stream as a notification
+/// (same method and params), so a program that only watches the stream sees what is asked.
+fn show_in_turn(
+    conn: &Arc<Connection>,
+    method: &str,
+    params: Option<&str>,
+    touched: &mut Vec<(Arc<Mailbox<Event>>, bool)>,
+    cache: &mut RouteCache,
+) {
+    #[derive(serde::Deserialize)]
+    struct Ids<'a> {
+        #[serde(rename = "threadId", borrow)]
+        thread_id: Option<std::borrow::Cow<'a, str>>,
+        #[serde(rename = "turnId", borrow)]
+        turn_id: Option<std::borrow::Cow<'a, str>>,
+    }
+    let Some(params) = params else { return };
+    let Ok(ids) = serde_json::from_str::<Ids<'_>>(params) else { return };
+    if ids.turn_id.is_none() {
+        return;
+    }
+    let keys = protocol::RouteKeys { thread_id: ids.thread_id, turn_id: ids.turn_id, login_id: None };
+    if let Some(routed) = conn.router.route_quiet(Event::new(method, params.as_bytes()), &keys, cache) {
+        match touched.iter_mut().find(|(m, _)| Arc::ptr_eq(m, &routed.mailbox)) {
+            Some((_, wake)) => *wake |= routed.wake,
+            None => touched.push((routed.mailbox, routed.wake)),
+        }
+    }
 }
 
 /// How long a reader that stopped taking events still holds back the pipe (see

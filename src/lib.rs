@@ -27,6 +27,7 @@ mod error;
 mod framing;
 mod mailbox;
 mod protocol;
+mod request_queue;
 mod router;
 mod runtime;
 mod server_requests;

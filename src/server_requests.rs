@@ -10,7 +10,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 
-use crate::protocol::{server_response_line, RpcError};
+use crate::error::Closed;
+use crate::protocol::{server_response_line, Event, RpcError};
 
 /// A request the server sent us.
 #[derive(Debug)]
@@ -42,7 +43,7 @@ pub(crate) fn default_answer(request: &ServerRequest) -> Result<String, RpcError
         "applyPatchApproval" | "execCommandApproval" => r#"{"decision":"approved"}"#.to_owned(),
         "item/tool/call" => serde_json::json!({
             "success": false,
-            "contentItems": [{"type": "inputText", "text": "This client has no handler for dynamic tool calls."}],
+            "contentItems": [{"type": "inputText", "text": "No Python function is bound to this tool in this client, so it was not run. The program must pass tools=[...] to thread_start, thread_resume or thread_fork for this thread."}],
         })
         .to_string(),
         "item/tool/requestUserInput" => r#"{"answers":{}}"#.to_owned(),
@@ -59,6 +60,19 @@ pub(crate) fn default_answer(request: &ServerRequest) -> Result<String, RpcError
     Ok(result)
 }
 
+/// The answer a request gets when nobody decided it before the client went away: approvals are
+/// declined and permissions granted none (fail closed); the rest get [`default_answer`].
+pub(crate) fn fail_closed_answer(request: &ServerRequest) -> Result<String, RpcError> {
+    match request.method.as_str() {
+        "item/commandExecution/requestApproval" | "item/fileChange/requestApproval" => {
+            Ok(r#"{"decision":"decline"}"#.to_owned())
+        }
+        "item/permissions/requestApproval" => Ok(r#"{"permissions":{},"scope":"turn"}"#.to_owned()),
+        "applyPatchApproval" | "execCommandApproval" => Ok(r#"{"decision":"denied"}"#.to_owned()),
+        _ => default_answer(request),
+    }
+}
+
 /// Where replies are written: the connection's stdin. Held weakly by replies, so one kept past
 /// the connection's end does not keep the process's stdin open; then the reply goes nowhere.
 pub(crate) trait Outbox: Send + Sync {
@@ -69,8 +83,17 @@ pub(crate) trait Outbox: Send + Sync {
 /// Answers server requests instead of the default policy (the hook for, say, a Python callback).
 pub(crate) trait Responder: Send + Sync {
     /// Takes `request`, to be answered through `reply`, now or later, from any thread. Runs on
-    /// the connection's reader: it must not block.
-    fn respond(&self, request: ServerRequest, reply: PendingReply);
+    /// the connection's reader: it must not block. Returns true when the request was kept for
+    /// somebody to decide (rather than answered at once by a policy): the reader then also
+    /// shows it in its turn's stream.
+    fn respond(&self, request: ServerRequest, reply: PendingReply) -> bool;
+
+    /// Sees every notification before it is routed (to learn of withdrawn requests, or of the
+    /// items a request refers to). Runs on the reader: it must be quick.
+    fn observe(&self, _event: &Event) {}
+
+    /// The connection ended: requests still held are answered now, if they can be.
+    fn closed(&self, _why: &Closed) {}
 }
 
 /// The one answer owed to one server request.
@@ -93,6 +116,30 @@ impl PendingReply {
             return false;
         }
         self.outbox.upgrade().is_some_and(|outbox| outbox.send_line(server_response_line(&self.id, outcome)))
+    }
+
+    /// The request's id, raw JSON.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// True once a reply was sent (or the request was withdrawn).
+    pub(crate) fn is_answered(&self) -> bool {
+        self.answered.load(Ordering::Acquire)
+    }
+
+    /// The runtime no longer wants an answer: later replies are dropped, and nothing is sent
+    /// when this is dropped. True if the request was still unanswered.
+    pub(crate) fn withdraw(&self) -> bool {
+        !self.answered.swap(true, Ordering::AcqRel)
+    }
+
+    /// Sends what [`fail_closed_answer`] says to `request`.
+    pub(crate) fn send_fail_closed(&self, request: &ServerRequest) -> bool {
+        match &fail_closed_answer(request) {
+            Ok(result) => self.send(Ok(result)),
+            Err(err) => self.send(Err(err)),
+        }
     }
 
     /// Sends what [`default_answer`] says to `request`.
@@ -119,29 +166,53 @@ impl Drop for PendingReply {
 pub(crate) struct Dispatcher {
     outbox: Weak<dyn Outbox>,
     responder: RwLock<Option<Arc<dyn Responder>>>,
+    /// Whether a responder is installed: the reader checks this per notification, lock-free.
+    observing: AtomicBool,
 }
 
 impl Dispatcher {
     pub(crate) fn new(outbox: Weak<dyn Outbox>) -> Self {
-        Self { outbox, responder: RwLock::new(None) }
+        Self { outbox, responder: RwLock::new(None), observing: AtomicBool::new(false) }
+    }
+
+    fn responder(&self) -> Option<Arc<dyn Responder>> {
+        self.responder.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Installs (or, with None, removes) the responder for requests that arrive from now on.
     /// Requests already handed to a responder stay with it.
-    #[cfg_attr(not(test), allow(dead_code, reason = "the hook for answering from Python; not bound yet"))]
     pub(crate) fn set_responder(&self, responder: Option<Arc<dyn Responder>>) {
-        *self.responder.write().unwrap_or_else(|p| p.into_inner()) = responder;
+        let mut slot = self.responder.write().unwrap_or_else(|p| p.into_inner());
+        self.observing.store(responder.is_some(), Ordering::Release);
+        *slot = responder;
     }
 
-    /// Answers the request with id `id` (raw JSON), or hands it to the responder.
-    pub(crate) fn dispatch(&self, id: Box<str>, request: ServerRequest) {
+    /// Answers the request with id `id` (raw JSON), or hands it to the responder. True when
+    /// the responder kept it for somebody to decide.
+    pub(crate) fn dispatch(&self, id: Box<str>, request: ServerRequest) -> bool {
         let reply = PendingReply::new(id, self.outbox.clone());
-        let responder = self.responder.read().unwrap_or_else(|p| p.into_inner()).clone();
-        match responder {
+        match self.responder() {
             Some(responder) => responder.respond(request, reply),
             None => {
                 reply.send_default(&request);
+                false
             }
+        }
+    }
+
+    /// Shows a notification to the responder, if one is installed.
+    pub(crate) fn observe(&self, event: &Event) {
+        if self.observing.load(Ordering::Acquire) {
+            if let Some(responder) = self.responder() {
+                responder.observe(event);
+            }
+        }
+    }
+
+    /// Tells the responder the connection ended.
+    pub(crate) fn close(&self, why: &Closed) {
+        if let Some(responder) = self.responder() {
+            responder.closed(why);
         }
     }
 }
@@ -196,7 +267,7 @@ mod tests {
             (
                 "item/tool/call",
                 Some(r#"{"tool":"add"}"#),
-                r#"{"contentItems":[{"text":"This client has no handler for dynamic tool calls.","type":"inputText"}],"success":false}"#,
+                r#"{"contentItems":[{"text":"No Python function is bound to this tool in this client, so it was not run. The program must pass tools=[...] to thread_start, thread_resume or thread_fork for this thread.","type":"inputText"}],"success":false}"#,
             ),
             ("item/tool/requestUserInput", None, r#"{"answers":{}}"#),
             ("mcpServer/elicitation/request", None, r#"{"action":"decline"}"#),
@@ -220,8 +291,9 @@ mod tests {
     struct Later(Mutex<Vec<(ServerRequest, PendingReply)>>);
 
     impl Responder for Later {
-        fn respond(&self, request: ServerRequest, reply: PendingReply) {
+        fn respond(&self, request: ServerRequest, reply: PendingReply) -> bool {
             self.0.lock().unwrap().push((request, reply));
+            true
         }
     }
 

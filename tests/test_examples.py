@@ -76,6 +76,14 @@ EXPECTED: dict[str, list[str]] = {
         "steered turn: status=completed",
         "final answer: (scripted model) You said 'Also tell me which one you like best.'",
     ],
+    "tools_sqlite": [
+        "[tool] list_tables()",
+        "[tool] query('SELECT name, price FROM products ORDER BY price DESC LIMIT 3', limit=20)",
+        'codex: The three most expensive products: [{"name": "grinder", "price": 89.0}, '
+        '{"name": "kettle", "price": 39.5}, {"name": "scale", "price": 31.0}]',
+        "  list_tables: completed, success=True",
+        "  query: completed, success=True",
+    ],
     "login_and_account": [
         "account: signed out (sign-in required: True)",
         "account: apiKey",

@@ -9,13 +9,11 @@ Start with :class:`Codex` (blocking) or :class:`AsyncCodex` (asyncio)::
 """
 
 from ._version import __version__
-from .approvals import ApprovalMode
+from .approvals import ApprovalDecision, ApprovalMode
 from .codex import AsyncCodex, Codex
 from .config import CodexConfig
 from .errors import (
-    AuthenticationError as AuthenticationError,
-)
-from .errors import (
+    ApprovalHandlerError,
     CodexError,
     CodexRpcError,
     InternalRpcError,
@@ -28,6 +26,9 @@ from .errors import (
     ServerBusyError,
     TransportClosedError,
     is_retryable_error,
+)
+from .errors import (
+    AuthenticationError as AuthenticationError,
 )
 from .errors import (
     CodexTimeoutError as CodexTimeoutError,
@@ -57,9 +58,10 @@ from .login import (
 from .retry import retry_on_overload
 from .sandbox import Sandbox
 from .threads import AsyncThread, Thread
+from .tools import tool
 from .turns import AsyncTurnHandle, TurnHandle, TurnResult
 
-# The reference SDK's order, kept as is (tests/test_signatures.py checks it).
+# The reference SDK's order, kept as is, then our additions (tests/test_signatures.py checks it).
 __all__ = [  # noqa: RUF022
     "__version__",
     "CodexConfig",
@@ -97,4 +99,8 @@ __all__ = [  # noqa: RUF022
     "ServerBusyError",
     "RetryLimitExceededError",
     "is_retryable_error",
+    # Added after the reference's names:
+    "ApprovalDecision",
+    "ApprovalHandlerError",
+    "tool",
 ]

@@ -41,7 +41,26 @@ def payload_builder(method: str) -> _PayloadBuilder:
     return builder
 
 
+def _approval_payload(method: str) -> _PayloadBuilder:
+    """Builds the typed request of an approval request shown in a turn's stream."""
+    from .approvals import request_from_wire
+    from .models import UnknownNotification
+
+    def build(params: Any) -> Any:
+        try:
+            return request_from_wire(method, params)
+        except Exception:
+            return UnknownNotification(params)
+
+    return build
+
+
 def _resolve_builder(method: str) -> _PayloadBuilder:
+    from .approvals import APPROVAL_METHODS
+
+    if method in APPROVAL_METHODS:
+        # Server requests, not notifications: the core shows them in their turn's stream.
+        return _approval_payload(method)
     from ._model import payload_maker, payload_plan
     from .generated.flat import FLAT_NOTIFICATIONS
     from .models import UnknownNotification

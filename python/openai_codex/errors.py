@@ -42,6 +42,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ApprovalHandlerError",
     "AuthenticationError",
     "CodexError",
     "CodexRpcError",
@@ -60,6 +61,7 @@ __all__ = [
     "TurnFailedError",
     "TurnTimeoutError",
     "UnexpectedResponseError",
+    "UserInputHandlerError",
     "is_retryable_error",
     "map_jsonrpc_error",
 ]
@@ -212,6 +214,56 @@ class NotStartedError(CodexError, RuntimeError):
     Raised by ``AsyncCodex.metadata`` before the first awaited call (or ``async with``) has
     started the runtime. Also a :class:`RuntimeError`, as in the reference SDK.
     """
+
+
+class ApprovalHandlerError(CodexError):
+    """An approval handler raised; its request was declined (failing closed).
+
+    Raised from the turn's ``run()`` (or at the end of its ``stream()``) once the turn ended;
+    the handler's exception is the ``__cause__``, and the message names the request.
+
+    Args:
+        message: The error message (it names the request).
+        request: The approval request the handler failed on.
+
+    Attributes:
+        request: The approval request the handler failed on.
+    """
+
+    def __init__(self, message: str, request: Any) -> None:
+        """Builds the error (the SDK raises it; there is no need to build one yourself).
+
+        Args:
+            message: The error message (it names the request).
+            request: The approval request the handler failed on.
+        """
+        super().__init__(message)
+        self.request = request
+
+
+class UserInputHandlerError(CodexError):
+    """A user input handler raised; its request was answered with nothing (elicitations declined).
+
+    Raised from the turn's ``run()`` (or at the end of its ``stream()``) once the turn ended;
+    the handler's exception is the ``__cause__``.
+
+    Args:
+        message: The error message (it names the request).
+        request: The request the handler failed on.
+
+    Attributes:
+        request: The request the handler failed on.
+    """
+
+    def __init__(self, message: str, request: Any) -> None:
+        """Builds the error (the SDK raises it; there is no need to build one yourself).
+
+        Args:
+            message: The error message (it names the request).
+            request: The request the handler failed on.
+        """
+        super().__init__(message)
+        self.request = request
 
 
 class JsonRpcError(CodexError):

@@ -20,7 +20,7 @@ pub(crate) struct Event {
 }
 
 impl Event {
-    #[cfg(test)]
+    /// An event made here rather than read off the wire (its members are not indexed).
     pub(crate) fn new(method: &str, params_json: &[u8]) -> Self {
         Self::with_members(method_name(method), params_json, super::members::UNINDEXED)
     }

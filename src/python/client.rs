@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
@@ -21,7 +21,10 @@ use crate::transport::{ConnectSpec, Keepalive, LaunchSpec};
 use super::convert::{json_to_py, py_to_json};
 use super::errors::to_pyerr;
 use super::events::{EventStream, TurnStream};
+use super::server_requests::PyServerRequest;
 use super::wait::{awaitable, block_on, check_owner, timeout_arg, wait_for_awaitables, with_deadline, within};
+use crate::mailbox::Popped;
+use crate::request_queue::QueueResponder;
 
 /// Every connection opened (in this process or, before a fork, in its parent), for closing them
 /// all at interpreter exit.
@@ -65,6 +68,8 @@ pub(super) fn shutdown(py: Python<'_>) {
 pub struct Client {
     conn: Arc<Connection>,
     owner: Owner,
+    /// Installed on the first `set_server_request_methods`; stays installed from then on.
+    responder: OnceLock<Arc<QueueResponder>>,
 }
 
 fn params_json(params: Option<&Bound<'_, PyAny>>, method: &str) -> PyResult<Option<String>> {
@@ -83,12 +88,24 @@ impl Client {
     fn connected(conn: Arc<Connection>) -> Self {
         let owner = Owner::current();
         register(&conn, owner);
-        Self { conn, owner }
+        Self { conn, owner, responder: OnceLock::new() }
     }
 
     fn send(&self, py: Python<'_>, method: &str, params: Option<&str>) -> PyResult<Reply> {
         check_owner(py, self.owner)?;
         self.conn.request(method, params).map_err(|e| to_pyerr(py, e))
+    }
+
+    fn responder(&self) -> &Arc<QueueResponder> {
+        self.responder.get_or_init(|| {
+            let responder = QueueResponder::new();
+            self.conn.server_requests().set_responder(Some(responder.clone()));
+            if let Some(why) = self.conn.closed() {
+                // Closed before: nothing will ever come.
+                responder.queue().close(why);
+            }
+            responder
+        })
     }
 
     fn wait(&self, py: Python<'_>, method: &str, reply: Reply, timeout: Option<Duration>) -> PyResult<Response> {
@@ -166,9 +183,7 @@ impl Client {
                 _ => PyOSError::new_err(format!("could not start the Codex runtime {program}: {e}")),
             }
         })?;
-        let owner = Owner::current();
-        register(&conn, owner);
-        Ok(Self { conn, owner })
+        Ok(Self::connected(conn))
     }
 
     /// Connects to an app-server that is already running: `url` is `ws://host:port[/path]`,
@@ -286,6 +301,62 @@ impl Client {
             Python::attach(|py| {
                 let response = outcome.map_err(|e| to_pyerr(py, e))?;
                 turn_pair(py, &conn, response).map(Bound::unbind)
+            })
+        })
+    }
+
+    /// Chooses which server request methods are handed to Python (through
+    /// `next_server_request`); every other method keeps its default answer. None or an empty
+    /// list hands none. Applies to requests that arrive from now on.
+    #[pyo3(signature = (methods))]
+    fn set_server_request_methods(&self, py: Python<'_>, methods: Option<Vec<String>>) -> PyResult<()> {
+        check_owner(py, self.owner)?;
+        self.responder().set_methods(methods.unwrap_or_default().into_iter().collect());
+        Ok(())
+    }
+
+    /// The next server request handed to Python, waiting up to `timeout` seconds (forever
+    /// when None) with the GIL released; None when the time ran out. Raises
+    /// TransportClosedError once the connection is closed.
+    #[pyo3(signature = (timeout=None))]
+    fn next_server_request(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<PyServerRequest>> {
+        check_owner(py, self.owner)?;
+        let timeout = timeout_arg(timeout)?;
+        let queue = self.responder().queue().clone();
+        loop {
+            match queue.pop() {
+                Popped::Item(held) => return Ok(Some(PyServerRequest::new(held))),
+                Popped::Closed(why) => return Err(to_pyerr(py, why.into())),
+                Popped::Empty => {}
+            }
+            let waiting = queue.clone();
+            if block_on(py, timeout, async move { waiting.ready().await })?.is_err() {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Async twin of `next_server_request`.
+    #[pyo3(signature = (timeout=None))]
+    fn next_server_request_async<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+        check_owner(py, self.owner)?;
+        let timeout = timeout_arg(timeout)?;
+        let queue = self.responder().queue().clone();
+        awaitable(py, async move {
+            let outcome = with_deadline(timeout, async {
+                loop {
+                    match queue.pop() {
+                        Popped::Item(held) => return Ok(held),
+                        Popped::Closed(why) => return Err(CoreError::from(why)),
+                        Popped::Empty => queue.ready().await,
+                    }
+                }
+            })
+            .await;
+            Python::attach(|py| match outcome {
+                Err(_) => Ok(None),
+                Ok(Err(e)) => Err(to_pyerr(py, e)),
+                Ok(Ok(held)) => Ok(Some(PyServerRequest::new(held))),
             })
         })
     }

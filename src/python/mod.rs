@@ -5,6 +5,7 @@ mod convert;
 mod errors;
 mod events;
 mod model;
+mod server_requests;
 mod wait;
 
 use pyo3::prelude::*;
@@ -18,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add_class::<client::Client>()?;
     m.add_class::<events::Notification>()?;
+    m.add_class::<server_requests::PyServerRequest>()?;
     m.add_class::<events::TurnStream>()?;
     m.add_class::<events::EventStream>()?;
     m.add_class::<events::PayloadPlan>()?;

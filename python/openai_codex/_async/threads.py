@@ -6,12 +6,14 @@ import time
 from typing import TYPE_CHECKING, cast
 
 from .. import _validate as check
+from .._approvals import check_handler, check_user_input_handler
 from .._params import turn_params
 from .._turn_result import TurnResult
 from .._wire import model_for
-from ..approvals import ApprovalMode
+from ..approvals import ApprovalHandler, ApprovalMode
 from ..inputs import RunInput
 from ..sandbox import Sandbox
+from ..user_input import UserInputHandler
 from . import ASYNC
 from .turns import AsyncTurnHandle
 
@@ -73,6 +75,8 @@ class AsyncThread:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
         _start_timeout: float | None = None,
     ) -> AsyncTurnHandle:
         """Starts a turn and returns its handle as soon as the runtime has accepted it.
@@ -109,6 +113,11 @@ class AsyncThread:
             service_tier: Service tier for the model requests (e.g. ``"fast"``).
             summary: Whether and how the model summarizes its reasoning: ``"auto"``,
                 ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
+            approval_handler: Decides this turn's approval requests only, before the
+                thread's and the client's handlers (see :mod:`openai_codex.approvals`); the
+                next turn on this thread goes back to the thread's own approval settings.
+            user_input_handler: Answers this turn's questions and elicitations only, before
+                the thread's and the client's handlers (see :mod:`openai_codex.user_input`).
 
         Returns:
             The handle of the running turn: ``stream()``, ``run()``, ``steer()`` and
@@ -118,7 +127,9 @@ class AsyncThread:
             TypeError: ``input`` (or an item of it) is not one of the accepted types, a
                 setting has the wrong type (e.g. ``output_schema`` not a dict), or
                 ``output_schema`` holds a value that cannot be sent as JSON.
-            ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+            ValueError: ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
+                (the runtime would never ask), ``approval_mode`` is not an ``ApprovalMode``
+                member, or ``sandbox`` not
                 a ``Sandbox`` member (plain strings are refused too), or ``effort``,
                 ``personality`` or ``summary`` is not one of its values (the message names
                 the parameter and lists them).
@@ -168,6 +179,11 @@ class AsyncThread:
                 service_tier: Service tier for the model requests (e.g. ``"fast"``).
                 summary: Whether and how the model summarizes its reasoning: ``"auto"``,
                     ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
+                approval_handler: Decides this turn's approval requests only, before the
+                    thread's and the client's handlers (see :mod:`openai_codex.approvals`); the
+                    next turn on this thread goes back to the thread's own approval settings.
+                user_input_handler: Answers this turn's questions and elicitations only, before
+                    the thread's and the client's handlers (see :mod:`openai_codex.user_input`).
 
             Returns:
                 The handle of the running turn: ``stream()``, ``run()``, ``steer()`` and
@@ -177,7 +193,9 @@ class AsyncThread:
                 TypeError: ``input`` (or an item of it) is not one of the accepted types, a
                     setting has the wrong type (e.g. ``output_schema`` not a dict), or
                     ``output_schema`` holds a value that cannot be sent as JSON.
-                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                ValueError: ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
+                    (the runtime would never ask), ``approval_mode`` is not an ``ApprovalMode``
+                    member, or ``sandbox`` not
                     a ``Sandbox`` member (plain strings are refused too), or ``effort``,
                     ``personality`` or ``summary`` is not one of its values (the message names
                     the parameter and lists them).
@@ -192,6 +210,8 @@ class AsyncThread:
                     if event.method == "item/agentMessage/delta":
                         print(event.payload.delta, end="", flush=True)
             """
+        check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
         params = turn_params(
             self.id,
             input,
@@ -207,8 +227,20 @@ class AsyncThread:
         )
         client = await self._codex._ensure_client()
         # The core holds a turn back while the thread runs another, or compacts (see compact()).
-        response, stream = await client.start_turn_async(params, timeout=_start_timeout)
-        return AsyncTurnHandle(self._codex, self.id, response["turn"]["id"], _stream=stream)
+        approvals, questions = self._codex._approvals, self._codex._user_input
+        params.update(approvals.turn_settings(self.id, approval_handler, approval_mode))
+        questions.turn_settings(self.id, user_input_handler, None)
+        try:
+            # The core holds a turn back while the thread runs another, or compacts.
+            response, stream = await client.start_turn_async(params, timeout=_start_timeout)
+        except BaseException:
+            approvals.turn_not_started(self.id, approval_handler)
+            questions.turn_not_started(self.id, user_input_handler)
+            raise
+        turn_id = response["turn"]["id"]
+        approvals.turn_started(self.id, turn_id, approval_handler)
+        questions.turn_started(self.id, turn_id, user_input_handler)
+        return AsyncTurnHandle(self._codex, self.id, turn_id, _stream=stream)
 
     async def run(
         self,
@@ -224,6 +256,8 @@ class AsyncThread:
         service_tier: str | None = None,
         summary: ReasoningSummary | None = None,
         timeout: float | None = None,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
     ) -> TurnResult:
         """Runs a turn to the end and returns its result.
 
@@ -256,12 +290,20 @@ class AsyncThread:
                 already running on the thread included), or ``None`` (the default) for no
                 limit. When it passes, the turn is interrupted at the runtime, so the thread
                 is free for the next turn at once, and ``TurnTimeoutError`` is raised.
+            approval_handler: Decides this turn's approval requests only, before the
+                thread's and the client's handlers (see :mod:`openai_codex.approvals`); the
+                next turn on this thread goes back to the thread's own approval settings.
+            user_input_handler: Answers this turn's questions and elicitations only, before
+                the thread's and the client's handlers (see :mod:`openai_codex.user_input`).
 
         Returns:
             The :class:`~openai_codex.TurnResult`: ``final_response`` (the agent's answer),
             ``items`` (everything the turn did), ``usage``, ``status`` and timings.
 
         Raises:
+            ApprovalHandlerError: An approval or user-input handler raised during the turn
+                (the request was declined, failing closed); raised once the turn ended, with
+                the handler's exception as its ``__cause__``.
             TurnFailedError: The turn ended with status ``failed``; the message is the
                 runtime's error message (a ``RuntimeError`` too).
             TurnTimeoutError: The turn ran past ``timeout`` (see ``timeout``); the error holds
@@ -269,7 +311,9 @@ class AsyncThread:
             TypeError: ``input`` (or an item of it) is not one of the accepted types, a
                 setting has the wrong type (e.g. ``output_schema`` not a dict), or
                 ``output_schema`` holds a value that cannot be sent as JSON.
-            ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+            ValueError: ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
+                (the runtime would never ask), ``approval_mode`` is not an ``ApprovalMode``
+                member, or ``sandbox`` not
                 a ``Sandbox`` member (plain strings are refused too), or ``effort``,
                 ``personality`` or ``summary`` is not one of its values (the message names
                 the parameter and lists them).
@@ -316,12 +360,20 @@ class AsyncThread:
                     already running on the thread included), or ``None`` (the default) for no
                     limit. When it passes, the turn is interrupted at the runtime, so the thread
                     is free for the next turn at once, and ``TurnTimeoutError`` is raised.
+                approval_handler: Decides this turn's approval requests only, before the
+                    thread's and the client's handlers (see :mod:`openai_codex.approvals`); the
+                    next turn on this thread goes back to the thread's own approval settings.
+                user_input_handler: Answers this turn's questions and elicitations only, before
+                    the thread's and the client's handlers (see :mod:`openai_codex.user_input`).
 
             Returns:
                 The :class:`~openai_codex.TurnResult`: ``final_response`` (the agent's answer),
                 ``items`` (everything the turn did), ``usage``, ``status`` and timings.
 
             Raises:
+                ApprovalHandlerError: An approval or user-input handler raised during the turn
+                    (the request was declined, failing closed); raised once the turn ended, with
+                    the handler's exception as its ``__cause__``.
                 TurnFailedError: The turn ended with status ``failed``; the message is the
                     runtime's error message (a ``RuntimeError`` too).
                 TurnTimeoutError: The turn ran past ``timeout`` (see ``timeout``); the error holds
@@ -329,7 +381,9 @@ class AsyncThread:
                 TypeError: ``input`` (or an item of it) is not one of the accepted types, a
                     setting has the wrong type (e.g. ``output_schema`` not a dict), or
                     ``output_schema`` holds a value that cannot be sent as JSON.
-                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
+                ValueError: ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
+                    (the runtime would never ask), ``approval_mode`` is not an ``ApprovalMode``
+                    member, or ``sandbox`` not
                     a ``Sandbox`` member (plain strings are refused too), or ``effort``,
                     ``personality`` or ``summary`` is not one of its values (the message names
                     the parameter and lists them).
@@ -355,6 +409,8 @@ class AsyncThread:
             sandbox=sandbox,
             service_tier=service_tier,
             summary=summary,
+            approval_handler=approval_handler,
+            user_input_handler=user_input_handler,
             _start_timeout=limit,
         )
         if deadline is None:

@@ -8,19 +8,27 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
+from .._approvals import USER_INPUT, ApprovalScopes, check_handler, check_user_input_handler
+from .._dispatch import ThreadDispatcher
 from .._handshake import initialize_params, log_diagnostics, start_client, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
+from .._toolcalls import ToolBindings, checked_tools, missing_tools, stored_tool_keys
 from .._wire import model_for
-from ..approvals import ApprovalMode
+from ..approvals import ApprovalHandler, ApprovalMode
 from ..config import CodexConfig
 from ..config import checked as checked_config
 from ..errors import CodexTimeoutError, NotStartedError, TransportClosedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
+from ..tools import failure
+from ..user_input import UserInputHandler
 from .login import ChatgptLoginHandle, DeviceCodeLoginHandle
 from .threads import Thread
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..tools import Tool
     from ..types import (
         GetAccountResponse,
         ModelListResponse,
@@ -38,6 +46,12 @@ if TYPE_CHECKING:
 __all__ = ["Codex"]
 
 _LOGIN_START = "account/login/start"
+_TOOL_CALL = "item/tool/call"
+
+
+def _tool_call_error(_request: _core.ServerRequest, exc: BaseException) -> dict[str, Any]:
+    """The answer when answering a tool call itself failed (a bug, not the tool's exception)."""
+    return failure(f"The SDK could not run this tool call: {type(exc).__name__}: {exc}")
 
 
 def _login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any]:
@@ -65,6 +79,12 @@ class Codex:
         config: How to launch the runtime and how the client introduces itself in the
             handshake. ``None`` (the default) means ``CodexConfig()``: the runtime from
             the installed ``openai-codex-cli-bin`` package, with the default client name.
+        approval_handler: Decides the approval requests of every thread of this client
+            that has no handler of its own (see :mod:`openai_codex.approvals`). Without one,
+            requests that reach the client are accepted (the reference SDK's behaviour).
+        user_input_handler: Answers the agent's questions and MCP elicitations on every
+            thread without a handler of its own (see :mod:`openai_codex.user_input`).
+            Without one, questions get no answers and elicitations are declined.
 
     Example::
 
@@ -75,7 +95,13 @@ class Codex:
             print(result.final_response)
     """
 
-    def __init__(self, config: CodexConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: CodexConfig | None = None,
+        *,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
+    ) -> None:
         """Starts the Codex runtime and completes the handshake; returns when it is ready.
 
         On any failure the child process is stopped before the exception propagates.
@@ -106,9 +132,18 @@ class Codex:
                 server name or version (a ``RuntimeError`` too).
             JsonRpcError: The runtime refused the ``initialize`` request.
         """
+        check_handler(approval_handler, None)
+        check_user_input_handler(user_input_handler)
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
+        # The Python functions bound to each thread's dynamic tools (see openai_codex.tools).
+        self._tools = ToolBindings()
+        # Routes the runtime's requests (approvals, tool calls...) to Python handlers; it only
+        # runs once a handler is registered (see _dispatch).
+        self._dispatcher: ThreadDispatcher = ThreadDispatcher()
+        self._approvals = ApprovalScopes(self._dispatcher, approval_handler)
+        self._user_input = ApprovalScopes(self._dispatcher, user_input_handler, USER_INPUT)
         self._start()
 
     def _ensure_client(self) -> _core.Client:
@@ -131,6 +166,9 @@ class Codex:
             client.close()
             raise
         self._client, self._metadata = client, metadata
+        self._approvals.attach(client)
+        self._user_input.attach(client)
+        self._dispatcher.attach(client)
 
     def _request(self, method: str, params: Any = None) -> Any:
         client = self._ensure_client()
@@ -171,8 +209,11 @@ class Codex:
         """
         client = self._client
         if client is not None:
+            # The core answers what handlers left undecided (failing closed) as it closes.
             client.close()
             log_diagnostics(client)
+        self._dispatcher.close()
+        self._tools.close()
 
     def __enter__(self) -> Codex:
         """Returns this client, whose runtime the constructor has already started.
@@ -320,6 +361,9 @@ class Codex:
         service_tier: str | None = None,
         session_start_source: ThreadStartSource | None = None,
         thread_source: ThreadSource | None = None,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
+        tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Starts a new thread (a conversation with the agent) and returns its handle.
 
@@ -358,11 +402,24 @@ class Codex:
             thread_source: Who created the thread, for the runtime's records:
                 ``ThreadSource.user``, ``ThreadSource.subagent`` or
                 ``ThreadSource.memory_consolidation``.
+            approval_handler: Decides this thread's approval requests, instead of the
+                client's handler (see :mod:`openai_codex.approvals`). A handler, here or on the
+                client, makes the runtime ask this client; it takes precedence over
+                ``approval_mode=auto_review``.
+            user_input_handler: Answers this thread's questions and elicitations, instead of
+                the client's handler (see :mod:`openai_codex.user_input`).
+            tools: Python functions made tools with :func:`openai_codex.tool`: the model is
+                offered them on every turn of this thread, and their calls run here (see
+                :mod:`openai_codex.tools`). The runtime keeps their definitions with the thread,
+                so ``thread_resume``/``thread_fork`` bind the functions again later. They use the
+                runtime's experimental API (``CodexConfig.experimental_api``, on by default).
 
         Returns:
             The new thread's handle; ``thread.id`` is its id.
 
         Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``,
+                ``tools`` with the experimental API turned off, or two tools of one name.
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member, ``sandbox`` not a
                 ``Sandbox`` member (plain strings are refused too), ``personality`` not one of
                 its values, or ``config`` holds a float that JSON cannot carry (NaN, infinity).
@@ -380,6 +437,9 @@ class Codex:
                 cwd="/path/to/project",
             )
         """
+        check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
+        checked = self._tools_for_start(tools)
         params = thread_start_params(
             approval_mode=approval_mode,
             base_instructions=base_instructions,
@@ -396,7 +456,35 @@ class Codex:
             session_start_source=session_start_source,
             thread_source=thread_source,
         )
-        return Thread(self, thread_id_of(self._request("thread/start", params)))
+        if checked:
+            params["dynamicTools"] = [t.spec() for t in checked]
+        explicit = approval_mode is not ApprovalMode.auto_review  # auto_review is the default
+        thread = self._open_thread(
+            "thread/start", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
+        if checked:
+            self._tools.remember(thread.id, (t.key for t in checked))
+            self._bind_tools(thread.id, checked)
+        return thread
+
+    def _open_thread(
+        self,
+        method: str,
+        params: dict[str, Any],
+        handler: Any,
+        approval_mode: Any,
+        explicit: bool,
+        user_input_handler: Any,
+    ) -> Thread:
+        """Sends thread/start|resume|fork with the approval settings its handlers need."""
+        settings = self._approvals.thread_settings(handler, approval_mode, explicit_mode=explicit)
+        if settings:
+            params.update(settings)
+        result = self._request(method, params)
+        thread_id = thread_id_of(result)
+        self._approvals.thread_opened(thread_id, result, handler)
+        self._user_input.thread_opened(thread_id, result, user_input_handler)
+        return Thread(self, thread_id)
 
     def thread_list(
         self,
@@ -489,6 +577,9 @@ class Codex:
         personality: Personality | None = None,
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
+        tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Loads a stored thread into this connection and returns its handle.
 
@@ -514,11 +605,19 @@ class Codex:
             sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
                 ``Sandbox.full_access``.
             service_tier: Service tier for the model requests (e.g. ``"fast"``).
+            approval_handler: Decides this thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers this thread's questions (see ``thread_start``).
+            tools: Python functions (:func:`openai_codex.tool`) for tools the thread was started
+                with: the runtime keeps the definitions, not the functions, so a thread resumed by
+                a new client needs them again. Calls of a tool left unbound get a failed result
+                telling the model so.
 
         Returns:
             The thread's handle (its ``id`` is ``thread_id``).
 
         Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``,
+                or a tool the thread does not have (tools are added only when a thread starts).
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
                 a ``Sandbox`` member.
             TypeError: ``config`` holds a value that cannot be sent as JSON.
@@ -531,6 +630,9 @@ class Codex:
             thread = codex.thread_resume(saved_id)
             result = thread.run("Where were we?")
         """
+        check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
+        checked = self._tools_for_existing(thread_id, tools)
         params = thread_resume_params(
             thread_id,
             approval_mode=approval_mode,
@@ -544,7 +646,12 @@ class Codex:
             sandbox=sandbox,
             service_tier=service_tier,
         )
-        return Thread(self, thread_id_of(self._request("thread/resume", params)))
+        explicit = approval_mode is not None
+        thread = self._open_thread(
+            "thread/resume", params, approval_handler, approval_mode, explicit, user_input_handler
+        )
+        self._bind_tools(thread.id, checked)
+        return thread
 
     def thread_fork(
         self,
@@ -561,6 +668,9 @@ class Codex:
         sandbox: Sandbox | None = None,
         service_tier: str | None = None,
         thread_source: ThreadSource | None = None,
+        approval_handler: ApprovalHandler | None = None,
+        user_input_handler: UserInputHandler | None = None,
+        tools: Sequence[Tool[..., Any]] | None = None,
     ) -> Thread:
         """Starts a new thread whose history begins as a copy of another thread's.
 
@@ -588,11 +698,17 @@ class Codex:
             thread_source: Who created the thread, for the runtime's records:
                 ``ThreadSource.user``, ``ThreadSource.subagent`` or
                 ``ThreadSource.memory_consolidation``.
+            approval_handler: Decides the new thread's approval requests (see ``thread_start``).
+            user_input_handler: Answers the new thread's questions (see ``thread_start``).
+            tools: Python functions for the tools of the thread it copies (the fork has them
+                too), as for :meth:`thread_resume`.
 
         Returns:
             The new thread's handle, with a new ``id``.
 
         Raises:
+            ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``,
+                or a tool the thread does not have.
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
                 a ``Sandbox`` member.
             TypeError: ``config`` holds a value that cannot be sent as JSON.
@@ -604,6 +720,9 @@ class Codex:
 
             experiment = codex.thread_fork(thread.id, model="gpt-5.4")
         """
+        check_handler(approval_handler, approval_mode)
+        check_user_input_handler(user_input_handler)
+        checked = self._tools_for_existing(thread_id, tools)
         params = thread_fork_params(
             thread_id,
             approval_mode=approval_mode,
@@ -618,7 +737,64 @@ class Codex:
             service_tier=service_tier,
             thread_source=thread_source,
         )
-        return Thread(self, thread_id_of(self._request("thread/fork", params)))
+        explicit = approval_mode is not None
+        thread = self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit, user_input_handler)
+        known = self._tools.known(thread_id)
+        if known is not None:
+            self._tools.remember(thread.id, known)
+        self._bind_tools(thread.id, checked)
+        return thread
+
+    def _bind_tools(self, thread_id: str, tools: list[Tool[..., Any]]) -> None:
+        """Binds the functions, and routes ``item/tool/call`` to them from the first binding on.
+
+        A client that never binds a tool leaves tool calls to the core's default answer (a
+        failed result that says to pass ``tools=``), and runs no dispatcher for them.
+        """
+        if not tools:
+            return
+        first = not self._tools.has_bindings
+        self._tools.bind(thread_id, tools)
+        if first:
+            self._dispatcher.register(_TOOL_CALL, self._answer_tool_call, on_error=_tool_call_error)
+
+    def _answer_tool_call(self, request: _core.ServerRequest) -> dict[str, Any]:
+        """The answer to one ``item/tool/call`` (never raises: a JSON-RPC error hides the text)."""
+        params = request.params if isinstance(request.params, dict) else {}
+        # In the dispatcher's worker pool, off the thread that reads the runtime.
+        return self._tools.answer_blocking(params)
+
+    def _tools_for_start(self, tools: Sequence[Tool[..., Any]] | None) -> list[Tool[..., Any]]:
+        if tools is None:
+            return []
+        checked = checked_tools(tools)
+        if checked and not self._config.experimental_api:
+            raise ValueError(
+                "tools= needs the runtime's experimental API, which this client turned off: "
+                "use CodexConfig(experimental_api=True) (the default)"
+            )
+        return checked
+
+    def _tools_for_existing(self, thread_id: str, tools: Sequence[Tool[..., Any]] | None) -> list[Tool[..., Any]]:
+        """``tools`` for a thread that exists: each must name one of the thread's tools."""
+        if tools is None:
+            return []
+        checked = checked_tools(tools)
+        if not checked:
+            return []
+        known = self._tools.known(thread_id)
+        if known is None:
+            # Not started by this client: the stored thread's definitions say what it has.
+            stored = self._request("thread/read", {"threadId": thread_id, "includeTurns": False})
+            thread = stored.get("thread") if isinstance(stored, dict) else None
+            known = stored_tool_keys(thread.get("path") if isinstance(thread, dict) else None)
+            if known is not None:
+                self._tools.remember(thread_id, known)
+        if known is not None:
+            error = missing_tools(checked, known)
+            if error is not None:
+                raise error
+        return checked
 
     def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archives a stored thread: it leaves the default listing but is kept.

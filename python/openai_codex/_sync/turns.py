@@ -97,6 +97,8 @@ class TurnHandle:
             ``turn/completed``.
 
         Raises:
+            ApprovalHandlerError: (at the end) An approval or user-input handler raised
+                during the turn; the handler's exception is its ``__cause__``.
             TurnTimeoutError: (while iterating) The turn ran past ``timeout``; it was
                 interrupted, and the error holds what it produced.
             TransportClosedError: (while iterating) The runtime exited, or the client was
@@ -110,19 +112,32 @@ class TurnHandle:
         """
         stream = self._ensure_stream()
         limit = check.seconds("timeout", timeout)
-        if limit is None:
+        handlers = self._codex._approvals.active() or self._codex._user_input.active()
+        if limit is None and not handlers:
             return stream  # the extension's own iterator: no Python frame per event
-        return self._events_until(stream, time.monotonic() + limit, limit)
+        return self._events_until(stream, None if limit is None else time.monotonic() + limit, limit)
 
-    def _events_until(self, stream: _core.TurnStream, deadline: float, limit: float) -> Iterator[Notification]:
+    def _events_until(
+        self, stream: _core.TurnStream, deadline: float | None, limit: float | None
+    ) -> Iterator[Notification]:
         while True:
             try:
-                event = stream.next_event(max(0.0, deadline - time.monotonic()))
+                event = stream.next_event(None if deadline is None else max(0.0, deadline - time.monotonic()))
             except CodexTimeoutError:
-                raise self._timed_out(stream, limit) from None
+                raise self._timed_out(stream, limit or 0.0) from None
             if event is None:
+                self._raise_handler_error()
                 return
             yield event
+
+    def _raise_handler_error(self) -> None:
+        """Raises the first exception a handler (approval, then user input) raised in this turn."""
+        approval = self._codex._approvals.take_error(self.id)
+        question = self._codex._user_input.take_error(self.id)
+        if approval is not None:
+            raise approval
+        if question is not None:
+            raise question
 
     def run(self, *, timeout: float | None = None) -> TurnResult:
         """Waits for the turn to finish and returns its result.
@@ -145,6 +160,9 @@ class TurnHandle:
             ``usage``, ``status``, timings).
 
         Raises:
+            ApprovalHandlerError: An approval or user-input handler raised during the turn
+                (the request was declined, failing closed); the handler's exception is its
+                ``__cause__``.
             TurnFailedError: The turn ended with status ``failed``; the message is the
                 runtime's error message and ``error`` its ``TurnError`` (a
                 ``RuntimeError`` too).
@@ -166,6 +184,7 @@ class TurnHandle:
         finally:
             if self._codex._client is not None:
                 log_diagnostics(self._codex._client)
+        self._raise_handler_error()
         return turn_result(summary)
 
     def _timed_out(self, stream: _core.TurnStream, limit: float) -> TurnTimeoutError:
