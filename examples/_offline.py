@@ -31,6 +31,7 @@ class ScriptedReply:
     text: str | None = None
     http_status: int | None = None
     seconds: float = 0.0
+    command: str | None = None
 
 
 def scripted_text(text: str) -> ScriptedReply:
@@ -41,6 +42,11 @@ def scripted_text(text: str) -> ScriptedReply:
 def scripted_slow_text(text: str, seconds: float) -> ScriptedReply:
     """The offline model trickles this text out over about ``seconds``: time to steer or stop it."""
     return ScriptedReply(text=text, seconds=seconds)
+
+
+def scripted_escalated_command(command: str) -> ScriptedReply:
+    """The offline model asks to run ``command`` outside the sandbox (so it needs approval)."""
+    return ScriptedReply(command=command)
 
 
 def scripted_http_error(status: int) -> ScriptedReply:
@@ -66,6 +72,10 @@ def example_config(*script: ScriptedReply, requires_openai_auth: bool = False) -
 
 
 def _to_reply(reply: ScriptedReply) -> testing.Reply:
+    if reply.command is not None:
+        return testing.exec_command(
+            reply.command, sandbox_permissions="require_escalated", justification="the example asks", login=False
+        )
     if reply.http_status is not None:
         return testing.http_error(reply.http_status)
     text = reply.text or ""
