@@ -257,7 +257,7 @@ def test_a_handler_with_deny_all_is_refused(model: ScriptedModel, tmp_path: Path
 
 
 def test_async_handlers_with_concurrent_turns(tmp_path: Path) -> None:
-    targets = [tmp_path / ("even" if i % 2 == 0 else "odd") / str(i) for i in range(6)]
+    targets = [tmp_path / ("even" if i % 2 == 0 else "odd") / str(i) for i in range(7)]
     for target in targets:
         target.parent.mkdir(exist_ok=True)
     # Turns run concurrently: each model call is answered by the prompt it carries.
@@ -281,7 +281,7 @@ def test_async_handlers_with_concurrent_turns(tmp_path: Path) -> None:
             return "accept"
 
         async with AsyncCodex(model.config(tmp_path / "home"), approval_handler=decide) as codex:
-            threads = [await codex.thread_start() for _ in range(6)]
+            threads = [await codex.thread_start() for _ in range(7)]  # plus one: 8 concurrent turns
             sync_thread = await codex.thread_start(approval_handler=plain)
             results = await asyncio.gather(
                 *(t.run(f"turn {i}") for i, t in enumerate(threads)), sync_thread.run("sync")
