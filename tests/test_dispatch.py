@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,9 @@ def test_a_request_left_pending_is_answered_failing_closed_at_close(tmp_path: Pa
     for event in handle.stream():
         if event.method == "item/commandExecution/requestApproval":
             break
+    deadline = time.monotonic() + 30
+    while not parked and time.monotonic() < deadline:  # the handler runs on the pool, soon
+        time.sleep(0.02)
     codex.close()
     assert [a["result"] for a in answers(record)] == [{"decision": "decline"}]
     parked[0].set_result({"decision": "accept"})  # too late: ignored
