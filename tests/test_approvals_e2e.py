@@ -31,7 +31,15 @@ from openai_codex.approvals import (
     decline_all,
     request_from_wire,
 )
-from openai_codex.testing import Reply, ScriptedModel, exec_command, function_call_outputs, text, user_texts
+from openai_codex.testing import (
+    Reply,
+    ScriptedModel,
+    exec_command,
+    function_call_outputs,
+    text,
+    tool_call,
+    user_texts,
+)
 from openai_codex.types import TurnStatus
 
 COMMAND_APPROVAL = "item/commandExecution/requestApproval"
@@ -82,6 +90,27 @@ def test_the_handler_sees_the_command_and_its_decision_is_what_happens(
     assert request.reason == "to test" and request.item_id
     with pytest.raises(AttributeError):
         request.command = "rm -rf /"  # type: ignore[misc]
+
+
+def test_a_permissions_grant_gives_a_subset(model: ScriptedModel, tmp_path: Path) -> None:
+    granted, refused = tmp_path / "granted", tmp_path / "refused"
+    granted.mkdir()
+    refused.mkdir()
+    handler = Recorder(PermissionGrant(write=(str(granted),)))
+    # The runtime offers the agent request_permissions only with this (experimental) feature.
+    config = model.config(tmp_path / "home", extra_toml="[features]\nrequest_permissions_tool = true\n")
+    with Codex(config, approval_handler=handler) as codex:
+        ask = {"permissions": {"file_system": {"write": [str(granted), str(refused)]}}, "reason": "write both"}
+        model.enqueue(
+            tool_call("request_permissions", ask),
+            exec_command(f"touch {granted}/x", login=False),
+            exec_command(f"touch {refused}/y", login=False),
+            text("done"),
+        )
+        assert codex.thread_start().run("go").status == TurnStatus.completed
+    [request] = handler.requests
+    assert isinstance(request, PermissionsApprovalRequest) and request.write == (str(granted), str(refused))
+    assert (granted / "x").exists() and not (refused / "y").exists()
 
 
 def test_a_client_handler_covers_every_thread_and_a_thread_handler_wins(model: ScriptedModel, tmp_path: Path) -> None:
