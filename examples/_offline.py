@@ -35,6 +35,7 @@ class ScriptedReply:
     tool: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
     report_tool_output: bool = False
+    command: str | None = None
 
 
 def scripted_text(text: str) -> ScriptedReply:
@@ -55,6 +56,11 @@ def scripted_tool_call(tool: str, arguments: dict[str, Any] | None = None) -> Sc
 def scripted_tool_report(prefix: str) -> ScriptedReply:
     """The offline model answers with ``prefix`` and the output of the last tool call it got back."""
     return ScriptedReply(text=prefix, report_tool_output=True)
+
+
+def scripted_escalated_command(command: str) -> ScriptedReply:
+    """The offline model asks to run ``command`` outside the sandbox (so it needs approval)."""
+    return ScriptedReply(command=command)
 
 
 def scripted_http_error(status: int) -> ScriptedReply:
@@ -80,6 +86,10 @@ def example_config(*script: ScriptedReply, requires_openai_auth: bool = False) -
 
 
 def _to_reply(reply: ScriptedReply) -> testing.ReplySource:
+    if reply.command is not None:
+        return testing.exec_command(
+            reply.command, sandbox_permissions="require_escalated", justification="the example asks", login=False
+        )
     if reply.http_status is not None:
         return testing.http_error(reply.http_status)
     if reply.tool is not None:

@@ -31,7 +31,15 @@ from openai_codex.approvals import (
     decline_all,
     request_from_wire,
 )
-from openai_codex.testing import Reply, ScriptedModel, exec_command, function_call_outputs, text, user_texts
+from openai_codex.testing import (
+    Reply,
+    ScriptedModel,
+    exec_command,
+    function_call_outputs,
+    text,
+    tool_call,
+    user_texts,
+)
 from openai_codex.types import TurnStatus
 
 pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
@@ -84,6 +92,27 @@ def test_the_handler_sees_the_command_and_its_decision_is_what_happens(
     assert request.reason == "to test" and request.item_id
     with pytest.raises(AttributeError):
         request.command = "rm -rf /"  # type: ignore[misc]
+
+
+def test_a_permissions_grant_gives_a_subset(model: ScriptedModel, tmp_path: Path) -> None:
+    granted, refused = tmp_path / "granted", tmp_path / "refused"
+    granted.mkdir()
+    refused.mkdir()
+    handler = Recorder(PermissionGrant(write=(str(granted),)))
+    # The runtime offers the agent request_permissions only with this (experimental) feature.
+    config = model.config(tmp_path / "home", extra_toml="[features]\nrequest_permissions_tool = true\n")
+    with Codex(config, approval_handler=handler) as codex:
+        ask = {"permissions": {"file_system": {"write": [str(granted), str(refused)]}}, "reason": "write both"}
+        model.enqueue(
+            tool_call("request_permissions", ask),
+            exec_command(f"touch {granted}/x", login=False),
+            exec_command(f"touch {refused}/y", login=False),
+            text("done"),
+        )
+        assert codex.thread_start().run("go").status == TurnStatus.completed
+    [request] = handler.requests
+    assert isinstance(request, PermissionsApprovalRequest) and request.write == (str(granted), str(refused))
+    assert (granted / "x").exists() and not (refused / "y").exists()
 
 
 def test_a_client_handler_covers_every_thread_and_a_thread_handler_wins(model: ScriptedModel, tmp_path: Path) -> None:
@@ -259,7 +288,7 @@ def test_a_handler_with_deny_all_is_refused(model: ScriptedModel, tmp_path: Path
 
 
 def test_async_handlers_with_concurrent_turns(tmp_path: Path) -> None:
-    targets = [tmp_path / ("even" if i % 2 == 0 else "odd") / str(i) for i in range(6)]
+    targets = [tmp_path / ("even" if i % 2 == 0 else "odd") / str(i) for i in range(7)]
     for target in targets:
         target.parent.mkdir(exist_ok=True)
     # Turns run concurrently: each model call is answered by the prompt it carries.
@@ -283,7 +312,7 @@ def test_async_handlers_with_concurrent_turns(tmp_path: Path) -> None:
             return "accept"
 
         async with AsyncCodex(model.config(tmp_path / "home"), approval_handler=decide) as codex:
-            threads = [await codex.thread_start() for _ in range(6)]
+            threads = [await codex.thread_start() for _ in range(7)]  # plus one: 8 concurrent turns
             sync_thread = await codex.thread_start(approval_handler=plain)
             results = await asyncio.gather(
                 *(t.run(f"turn {i}") for i, t in enumerate(threads)), sync_thread.run("sync")

@@ -84,6 +84,8 @@ EXPECTED: dict[str, list[str]] = {
         "  list_tables: completed, success=True",
         "  query: completed, success=True",
     ],
+    # sync: a terminal approver (y, then n); async: a deferred approval resolved by another task.
+    "approvals": ["the agent wants to run /bin/bash -c 'touch ", "codex: Created the", ".txt exists: True"],
     "login_and_account": [
         "account: signed out (sign-in required: True)",
         "account: apiKey",
@@ -105,7 +107,7 @@ EXPECTED_FOR_SCRIPT: dict[str, list[str]] = {
 }
 
 # The CLI reads its prompts from stdin; the line after /exit must never be sent.
-STDIN: dict[str, str] = {"cli_app": "hello\nwhat did I just say?\n\n/exit\nnever sent\n"}
+STDIN: dict[str, str] = {"cli_app": "hello\nwhat did I just say?\n\n/exit\nnever sent\n", "approvals": "y\nn\n"}
 
 
 def _scripts() -> list[Path]:

@@ -188,6 +188,9 @@ class ApprovalScopes:
 
     def turn_settings(self, thread_id: str, handler: Any, approval_mode: Any) -> dict[str, Any]:
         """The approval settings a turn/start must send (beyond approval_mode's own)."""
+        if handler is not None:
+            # Before the turn is sent: its first request must already go to the handler.
+            self._install()
         with self._lock:
             if handler is not None:
                 self._starting[thread_id] = handler

@@ -4,8 +4,8 @@ The Rust core queues every server request whose method has a handler here (its r
 waits for Python); a dispatcher takes them off that queue and runs the handler registered for
 the method. Methods without a handler keep the core's default answers, byte for byte.
 
-One dispatcher per client (``Codex`` / ``AsyncCodex``), created on first use and started only
-once a handler is registered:
+One dispatcher per client, always at ``codex._dispatcher`` (``Codex`` / ``AsyncCodex``); it
+is bound to the connection when the client starts and runs only once a handler is registered:
 
 - :class:`ThreadDispatcher` (for ``Codex``): a daemon thread takes requests (the GIL released
   while it waits) and runs each handler in a small thread pool, so a slow handler (a person at a

@@ -1260,8 +1260,12 @@ class AsyncCodex:
         """
         restored = thread_id_of(await self._request("thread/unarchive", {"threadId": thread_id}))
         # The runtime restores the thread's files but does not load it: a turn on it would fail
-        # with "thread not found" until a thread/resume. Load it here, keeping its settings.
-        await self._request("thread/resume", {"threadId": restored, "excludeTurns": True})
+        # with "thread not found" until a thread/resume. Load it here, keeping its settings
+        # (except that a client approval handler needs the runtime to ask this client).
+        params: dict[str, Any] = {"threadId": restored, "excludeTurns": True}
+        params.update(self._approvals.thread_settings(None, None, explicit_mode=False) or {})
+        result = await self._request("thread/resume", params)
+        self._approvals.thread_opened(restored, result, None)
         return AsyncThread(self, restored)
 
     # -- models -------------------------------------------------------------------------------
