@@ -25,7 +25,7 @@ from enum import Enum
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from . import _core
+from .. import _core
 
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
