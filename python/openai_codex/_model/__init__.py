@@ -26,6 +26,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .. import _core
+from .contract import CACHE, DATA, new_instance
 
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
@@ -58,8 +59,8 @@ def _json_text(data: Any, indent: int | None = None) -> str:
     return json.dumps(data, indent=indent, separators=separators, ensure_ascii=False)
 
 
-# An instance without running ``__init__`` (the base's ``__new__`` ignores any arguments).
-_new = _core.RawModel.__new__
+# An instance without running ``__init__`` (see ``contract``).
+_new = new_instance
 _E = TypeVar("_E", bound="WireEnum")
 
 
@@ -795,7 +796,7 @@ def _field_setter(field: ModelField) -> Callable[[WireModel, Any], None]:
     def set_value(self: WireModel, value: Any) -> None:
         self._data[wire] = field.spec.coerce(value, f"{type(self).__name__}.{field.name}")
         # Unset on payloads the Rust core built (their scalar fields need no cache).
-        cache = getattr(self, "_cache", None)
+        cache = getattr(self, CACHE, None)
         if cache:
             cache.pop(wire, None)
 
@@ -975,7 +976,7 @@ class WireModel(_core.RawModel):
     def _wire(self) -> dict[str, Any]:
         """Wire JSON for this object, including changes made through converted attributes."""
         # Unset on payloads the Rust core built (their scalar fields need no cache).
-        cache = getattr(self, "_cache", None)
+        cache = getattr(self, CACHE, None)
         if not cache:
             return self._data
         data = dict(self._data)
@@ -1216,8 +1217,8 @@ def payload_maker(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Calla
         "        return fallback(data)",
         *body,
         f"    payload = {create}",
-        "    payload._data = data",
-        "    payload._cache = None",
+        f"    payload.{DATA} = data",
+        f"    payload.{CACHE} = None",
         "    return payload",
     ]
     maker = _compile("make", lines, namespace)
