@@ -102,7 +102,7 @@ fn write_value(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, path: &mut String, d
         }
         out.push(b']');
     } else if value.hasattr(pyo3::intern!(value.py(), "_to_wire"))? {
-        // SDK model objects know their own wire form.
+        // SDK model objects know their own wire form (`_model/contract.py`).
         let dumped = value.call_method0(pyo3::intern!(value.py(), "_to_wire"))?;
         write_value(&dumped, out, path, depth + 1)?;
     } else {

@@ -140,7 +140,8 @@ impl PayloadPlan {
         Ok(Self { cls, fields, fallback, fitting_shape: AtomicU64::new(0) })
     }
 
-    /// Builds the payload for already-parsed `params` (as the Python builder would).
+    /// Builds the payload for already-parsed `params` (as the Python builder would), filling
+    /// `_data` and `_cache` as `python/openai_codex/_model/contract.py` describes.
     fn __call__(&self, py: Python<'_>, params: Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let fits = params.cast::<PyDict>().is_ok_and(|data| self.fits_dict(data));
         if !fits {

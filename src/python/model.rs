@@ -1,6 +1,10 @@
 //! Rust support for the generated protocol classes (`openai_codex._model.WireModel`): their base
 //! class, and reading scalar fields straight from the raw JSON of a notification, so a payload
 //! that is only read for a field or two never becomes a Python dict.
+//!
+//! The attribute names this module and `events.rs`/`convert.rs` read or fill on Python objects
+//! (`_data`, `_cache`, `_to_wire`, `_raw_dict`, `_drop_raw`) are the payload contract described
+//! in `python/openai_codex/_model/contract.py`; change them there and here together.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Mutex;
@@ -250,7 +254,7 @@ fn find_key(bytes: &[u8], key: &[u8]) -> JiterResult<Option<Span>> {
 
 /// A scalar field of a generated class: reads from the raw JSON while the instance has it, from
 /// the `_data` dict once that exists; assignment goes through the class's own (validating)
-/// setter.
+/// setter. (`_data`: see `_model/contract.py`.)
 #[pyclass(frozen, module = "openai_codex._core", name = "RawField")]
 pub struct RawField {
     wire: Py<PyString>,

@@ -17,15 +17,15 @@ wire name differs, and class-level defaults. Type checkers see the classes as da
 
 from __future__ import annotations
 
-import ast
-import re
 import sys
 from collections.abc import Callable
 from enum import Enum
-from functools import cache, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from . import _core
+from .. import _core
+from . import grammar
+from .contract import CACHE, DATA, new_instance
 
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
@@ -58,8 +58,8 @@ def _json_text(data: Any, indent: int | None = None) -> str:
     return json.dumps(data, indent=indent, separators=separators, ensure_ascii=False)
 
 
-# An instance without running ``__init__`` (the base's ``__new__`` ignores any arguments).
-_new = _core.RawModel.__new__
+# An instance without running ``__init__`` (see ``contract``).
+_new = new_instance
 _E = TypeVar("_E", bound="WireEnum")
 
 
@@ -609,86 +609,32 @@ def spec_for_class(cls: type) -> _Spec:
 
 
 # --------------------------------------------------------------------------------------------
-# annotations -> specs. The generator writes a small subset of Python's type syntax:
-# names, `X | Y`, `list[X]`, `dict[str, X]` and `Literal["..."]`.
-
-# Python keeps postponed annotations as re-printed source, so strings come back single-quoted.
-_TOKEN = re.compile(
-    r"""\s*(?:(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?P<name>[A-Za-z_]\w*)|(?P<punct>[\[\],|]))"""
-)
+# annotations -> specs: the syntax tree of ``grammar`` with its names resolved
 
 
 def parse_annotation(text: str, namespace: dict[str, Any]) -> _Spec:
-    tokens: list[tuple[str, str]] = []
-    position = 0
-    text = text.strip()
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise SyntaxError(f"cannot read annotation {text!r} at {position}")
-        kind = match.lastgroup
-        assert kind is not None
-        tokens.append((kind, match.group(kind)))
-        position = match.end()
-    parser = _AnnotationParser(tokens, namespace, text)
-    spec = parser.union()
-    if parser.position != len(tokens):
-        raise SyntaxError(f"unexpected {tokens[parser.position][1]!r} in annotation {text!r}")
-    return spec
+    """The spec of an annotation, its class names looked up in ``namespace``."""
+    return build_spec(grammar.parse(text), namespace, text)
 
 
-class _AnnotationParser:
-    def __init__(self, tokens: list[tuple[str, str]], namespace: dict[str, Any], text: str) -> None:
-        self.tokens = tokens
-        self.position = 0
-        self.namespace = namespace
-        self.text = text
-
-    def peek(self) -> str | None:
-        return self.tokens[self.position][1] if self.position < len(self.tokens) else None
-
-    def take(self, expected: str | None = None) -> tuple[str, str]:
-        if self.position >= len(self.tokens):
-            raise SyntaxError(f"annotation {self.text!r} ends early")
-        token = self.tokens[self.position]
-        if expected is not None and token[1] != expected:
-            raise SyntaxError(f"expected {expected!r} in annotation {self.text!r}, got {token[1]!r}")
-        self.position += 1
-        return token
-
-    def union(self) -> _Spec:
-        members = [self.term()]
-        while self.peek() == "|":
-            self.take("|")
-            members.append(self.term())
-        return members[0] if len(members) == 1 else _UnionSpec(tuple(members))
-
-    def term(self) -> _Spec:
-        kind, name = self.take()
-        if kind != "name":
-            raise SyntaxError(f"unexpected {name!r} in annotation {self.text!r}")
-        if name in ("list", "dict", "Literal") and self.peek() == "[":
-            self.take("[")
-            if name == "Literal":
-                kind, literal = self.take()
-                if kind != "string":
-                    raise SyntaxError(f"Literal needs a string in {self.text!r}")
-                spec: _Spec = _Literal(ast.literal_eval(literal))
-            elif name == "list":
-                spec = _ListSpec(self.union())
-            else:
-                self.take("str")
-                self.take(",")
-                spec = _MapSpec(self.union())
-            self.take("]")
-            return spec
-        scalar = _SCALARS.get(name)
-        if scalar is not None:
-            return scalar
-        target = self.namespace.get(name)
-        if not isinstance(target, type):
-            raise NameError(f"annotation {self.text!r} names {name!r}, which is not a class here")
-        return spec_for_class(target)
+def build_spec(node: grammar.Node, namespace: dict[str, Any], text: str) -> _Spec:
+    if isinstance(node, grammar.Union):
+        return _UnionSpec(tuple(build_spec(m, namespace, text) for m in node.members))
+    if isinstance(node, grammar.Literal):
+        return _Literal(node.value)
+    if isinstance(node, grammar.ListOf):
+        return _ListSpec(build_spec(node.item, namespace, text))
+    if isinstance(node, grammar.MapOf):
+        return _MapSpec(build_spec(node.value, namespace, text))
+    assert isinstance(node, grammar.Name)
+    name = node.name
+    scalar = _SCALARS.get(name)
+    if scalar is not None:
+        return scalar
+    target = namespace.get(name)
+    if not isinstance(target, type):
+        raise NameError(f"annotation {text!r} names {name!r}, which is not a class here")
+    return spec_for_class(target)
 
 
 # --------------------------------------------------------------------------------------------
@@ -736,33 +682,21 @@ class ModelField:
         return f"ModelField(name={self.name!r}, alias={self.alias!r}, annotation={self.annotation!r})"
 
 
-# Annotations whose values are plain JSON: such attributes read straight from the wire dict.
-_PLAIN_NAMES = frozenset({"str", "int", "float", "bool", "None", "Any", "list", "dict", "Literal"})
-_NAME = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_]\w*)""")
-
-# Annotations whose values are JSON scalars only: immutable, so reading them afresh from the raw
-# JSON on every access is indistinguishable from reading a dict.
-_SCALAR_NAMES = frozenset({"str", "int", "float", "bool", "None", "Literal"})
-
-
-@cache
-def _annotation_names(annotation: str) -> frozenset[str]:
-    """The type names an annotation mentions (not the contents of its string literals)."""
-    return frozenset(name for _string, name in _NAME.findall(annotation) if name)
-
-
 def _field_property(field: ModelField) -> Any:
     wire = field.alias
     default = field.default
-    names = _annotation_names(field.annotation)
+    try:
+        node: grammar.Node | None = grammar.parse(field.annotation)
+    except SyntaxError:
+        node = None  # reported when the field is used (``ModelField.spec``)
     mutable_default = isinstance(default, (list, dict))
-    if names <= _SCALAR_NAMES and not mutable_default:
+    if node is not None and node.scalar and not mutable_default:
         # Read by the Rust core, from the raw JSON while there is no dict yet (payloads of
         # notifications), else from the dict.
         return _core.RawField(
             wire, None if default is _MISSING else default, _field_setter(field), f"The ``{wire}`` field."
         )
-    if names <= _PLAIN_NAMES and not mutable_default:
+    if node is not None and node.plain and not mutable_default:
         if default is _MISSING:
             default = None
 
@@ -795,7 +729,7 @@ def _field_setter(field: ModelField) -> Callable[[WireModel, Any], None]:
     def set_value(self: WireModel, value: Any) -> None:
         self._data[wire] = field.spec.coerce(value, f"{type(self).__name__}.{field.name}")
         # Unset on payloads the Rust core built (their scalar fields need no cache).
-        cache = getattr(self, "_cache", None)
+        cache = getattr(self, CACHE, None)
         if cache:
             cache.pop(wire, None)
 
@@ -975,7 +909,7 @@ class WireModel(_core.RawModel):
     def _wire(self) -> dict[str, Any]:
         """Wire JSON for this object, including changes made through converted attributes."""
         # Unset on payloads the Rust core built (their scalar fields need no cache).
-        cache = getattr(self, "_cache", None)
+        cache = getattr(self, CACHE, None)
         if not cache:
             return self._data
         data = dict(self._data)
@@ -1216,8 +1150,8 @@ def payload_maker(cls: type[WireModel], fallback: Callable[[Any], Any]) -> Calla
         "        return fallback(data)",
         *body,
         f"    payload = {create}",
-        "    payload._data = data",
-        "    payload._cache = None",
+        f"    payload.{DATA} = data",
+        f"    payload.{CACHE} = None",
         "    return payload",
     ]
     maker = _compile("make", lines, namespace)
