@@ -98,6 +98,13 @@ EXPECTED: dict[str, list[str]] = {
 
 # Scripts outside the sync/async pairs: what `./scripts/demo.sh` runs.
 EXPECTED_FOR_SCRIPT: dict[str, list[str]] = {
+    # A CI agent with the decline_all preset: the escalated command is declined, never run.
+    "approvals/fail_closed.py": [
+        "turn: completed",
+        "codex: I was not allowed to write the file",
+        ": declined",
+        "deployed.txt exists: False",
+    ],
     "quickstart/stream.py": [
         f"runtime: codex app-server {RUNTIME_VERSION}\n",
         "You said 'Say hello",
