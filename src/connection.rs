@@ -79,6 +79,7 @@ pub(crate) struct Connection {
 /// Log levels, with Python's `logging` numbers.
 pub(crate) const WARNING: u8 = 30;
 pub(crate) const INFO: u8 = 20;
+pub(crate) const DEBUG: u8 = 10;
 
 /// A bounded backlog of log records: the oldest go first, and how many went is said.
 #[derive(Default)]
@@ -138,8 +139,11 @@ impl Connection {
     pub(crate) fn note(&self, level: u8, message: String) {
         let mut d = lock(&self.diagnostics);
         if d.records.len() == DIAGNOSTICS_KEPT {
-            d.records.pop_front();
-            d.dropped += 1;
+            // Debug records (one per default-answered request, say) may go unsaid; others are
+            // counted, and the count is logged.
+            if d.records.pop_front().is_some_and(|(level, _)| level > DEBUG) {
+                d.dropped += 1;
+            }
         }
         d.records.push_back((level, message));
     }
@@ -415,6 +419,8 @@ fn route_buffered<S: LineSource>(
                 let echo = method.clone();
                 if conn.server_requests.dispatch(id, ServerRequest { method, params }) {
                     show_in_turn(conn, &echo, shown.as_deref(), touched, cache);
+                } else {
+                    conn.note(DEBUG, format!("answered the runtime's {echo} request by the default policy"));
                 }
             }
             Ok(Incoming::UnknownResponse) => {}

@@ -11,9 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openai_codex import AsyncCodex, Codex, _core
 
 from .conftest import fake_server_config
+
+pytestmark = pytest.mark.e2e  # every test here starts a runtime (real or fake)
 
 ELICIT = "mcpServer/elicitation/request"
 

@@ -331,6 +331,13 @@ def test_diagnostics_reach_the_openai_codex_logger(caplog: pytest.LogCaptureFixt
     assert closed == ["the Codex runtime connection was closed"]
 
     caplog.clear()
+    approval = 'item/commandExecution/requestApproval:{"threadId":"t","turnId":"u","itemId":"i","command":"ls"}'
+    with Codex(fake_server_config("--server-request", approval)) as codex:
+        codex.thread_start().run("ask")
+    debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert "answered the runtime's item/commandExecution/requestApproval request by the default policy" in debug
+
+    caplog.clear()
     with Codex(fake_server_config("--crash-after-deltas", "1", "--deltas", "5")) as codex:
         with pytest.raises(TransportClosedError):
             codex.thread_start().run("crash")
