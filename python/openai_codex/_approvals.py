@@ -10,9 +10,6 @@ asks this client exactly where a handler is installed.
 
 from __future__ import annotations
 
-import concurrent.futures
-import inspect
-import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,12 +32,21 @@ from .approvals import (
 from .errors import ApprovalHandlerError, CodexError, UserInputHandlerError
 
 if TYPE_CHECKING:
+    import concurrent.futures
+    import logging
+
     from . import _core
     from ._dispatch import Dispatcher
 
 __all__ = ["APPROVALS", "USER_INPUT", "ApprovalScopes", "Kind", "check_handler", "check_user_input_handler"]
 
-logger = logging.getLogger("openai_codex")
+
+def _logger() -> logging.Logger:
+    """The SDK's logger (logging is imported on first use: importing openai_codex stays light)."""
+    import logging
+
+    return logging.getLogger("openai_codex")
+
 
 # The thread settings that decide who is asked; recorded from thread/* responses.
 _SETTING_KEYS = ("approvalPolicy", "approvalsReviewer")
@@ -237,7 +243,7 @@ class ApprovalScopes:
 
     def _record(self, typed: Any, exc: BaseException) -> dict[str, Any]:
         message = f"the {self._kind.name} handler raised on {_describe(typed)}; it was answered failing closed: {exc!r}"
-        logger.error("%s", message, exc_info=exc)
+        _logger().error("%s", message, exc_info=exc)
         error = self._kind.error(message, typed)
         error.__cause__ = exc
         if typed.turn_id:
@@ -265,6 +271,9 @@ class ApprovalScopes:
 
     def handle(self, request: _core.ServerRequest) -> object:
         """The dispatcher's handler for the approval methods."""
+        import concurrent.futures
+        import inspect
+
         handler = self._handler_for(request.thread_id, request.turn_id)
         if handler is None:
             request.respond_default()
@@ -272,7 +281,7 @@ class ApprovalScopes:
         try:
             typed = self._kind.parse(request)
         except Exception:
-            logger.exception("could not read %s request %r; answering it failing closed", self._kind.name, request)
+            _logger().exception("could not read %s request %r; answering it failing closed", self._kind.name, request)
             request.respond_fail_closed()
             return None
         try:
@@ -338,4 +347,4 @@ def _interrupt(client: _core.Client, params: dict[str, Any]) -> None:
     try:
         client.request("turn/interrupt", params, timeout=30)
     except Exception:
-        logger.warning("could not interrupt turn %s after a cancelled permissions request", params["turnId"])
+        _logger().warning("could not interrupt turn %s after a cancelled permissions request", params["turnId"])

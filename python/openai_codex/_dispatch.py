@@ -36,9 +36,6 @@ tools)::
 
 from __future__ import annotations
 
-import concurrent.futures
-import inspect
-import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -49,10 +46,18 @@ from .errors import TransportClosedError
 
 if TYPE_CHECKING:
     import asyncio
+    import concurrent.futures
+    import logging
 
 __all__ = ["AsyncioDispatcher", "Dispatcher", "ErrorHandler", "Handler", "ThreadDispatcher"]
 
-logger = logging.getLogger("openai_codex")
+
+def _logger() -> logging.Logger:
+    """The SDK's logger (logging is imported on first use: importing openai_codex stays light)."""
+    import logging
+
+    return logging.getLogger("openai_codex")
+
 
 #: What a handler returns: the result dict, something that resolves to it later, or None when
 #: the handler answered the request itself.
@@ -159,17 +164,19 @@ class Dispatcher:
 
     @staticmethod
     def _fail(request: _core.ServerRequest, route: _Route, exc: BaseException) -> None:
-        logger.error("handler for %s (request %r) raised: %r", request.method, request.id, exc, exc_info=exc)
+        _logger().error("handler for %s (request %r) raised: %r", request.method, request.id, exc, exc_info=exc)
         if route.on_error is not None:
             try:
                 request.respond(route.on_error(request, exc))
                 return
             except Exception:
-                logger.exception("on_error for %s (request %r) raised", request.method, request.id)
+                _logger().exception("on_error for %s (request %r) raised", request.method, request.id)
         request.respond_fail_closed()
 
     @staticmethod
     def _settle_later(request: _core.ServerRequest, route: _Route, future: concurrent.futures.Future[Any]) -> None:
+        import concurrent.futures
+
         def done(f: concurrent.futures.Future[Any]) -> None:
             if f.cancelled():
                 Dispatcher._fail(request, route, concurrent.futures.CancelledError())
@@ -193,6 +200,8 @@ class ThreadDispatcher(Dispatcher):
         self._stopping = threading.Event()
 
     def _ensure_started(self, client: _core.Client) -> None:
+        import concurrent.futures
+
         with self._lock:
             if self._pump is not None or not self._routes or self._stopping.is_set():
                 return
@@ -209,7 +218,7 @@ class ThreadDispatcher(Dispatcher):
             except TransportClosedError:
                 break
             except BaseException:  # pragma: no cover - a KeyboardInterrupt delivered here
-                logger.exception("the server request pump stopped")
+                _logger().exception("the server request pump stopped")
                 break
             if request is None:
                 continue
@@ -224,6 +233,9 @@ class ThreadDispatcher(Dispatcher):
                 break
 
     def _handle(self, request: _core.ServerRequest, route: _Route) -> None:
+        import concurrent.futures
+        import inspect
+
         try:
             result = route.handler(request)
             if isinstance(result, concurrent.futures.Future):
@@ -315,6 +327,8 @@ class AsyncioDispatcher(Dispatcher):
 
     async def _handle(self, request: _core.ServerRequest, route: _Route) -> None:
         import asyncio
+        import concurrent.futures
+        import inspect
 
         assert self._loop is not None
         try:

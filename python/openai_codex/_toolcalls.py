@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .tools import Tool, ToolContext, ToolResult, call_async, call_blocking, failure
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["ToolBindings", "checked_tools", "missing_tools", "stored_tool_keys"]
 
@@ -128,6 +130,8 @@ class ToolBindings:
         """Threads for blocking tools with a timeout: the caller waits, the function runs here."""
         with self._lock:
             if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
                 self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="openai_codex-tool")
             return self._pool
 

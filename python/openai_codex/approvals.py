@@ -34,7 +34,6 @@ Example::
 
 from __future__ import annotations
 
-import concurrent.futures
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -43,6 +42,8 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 from .errors import ApprovalHandlerError
 
 if TYPE_CHECKING:
+    import concurrent.futures
+
     from . import _core
 
 __all__ = [

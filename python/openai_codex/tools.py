@@ -60,24 +60,23 @@ Standard library only.
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import dataclasses
 import enum
 import functools
-import inspect
 import json
-import logging
-import mimetypes
 import os
 import re
 import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeoutError
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
 from ._docstrings import parse_docstring
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+# asyncio, inspect, concurrent.futures and logging are imported where they are used: the
+# root package exports ``tool``, and importing openai_codex must stay light.
 from ._toolschema import ArgumentError, Field, ObjectNode, UnsupportedHint, compile_hint
 
 __all__ = ["Tool", "ToolContext", "ToolImage", "tool"]
@@ -85,7 +84,6 @@ __all__ = ["Tool", "ToolContext", "ToolImage", "tool"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_logger = logging.getLogger("openai_codex")
 
 # What the Responses API accepts as a function (and namespace) name.
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -149,6 +147,8 @@ class ToolImage:
     @classmethod
     def from_path(cls, path: str | os.PathLike[str], mime_type: str | None = None) -> ToolImage:
         """The image in the file at ``path``; ``mime_type`` defaults to the one its name suggests."""
+        import mimetypes
+
         guessed = mime_type or mimetypes.guess_type(os.fspath(path))[0]
         if guessed is None or not guessed.startswith("image/"):
             raise ValueError(f"cannot tell the image type of {os.fspath(path)!r}: pass mime_type=")
@@ -158,6 +158,8 @@ class ToolImage:
     @property
     def image_url(self) -> str:
         """The image as a ``data:`` URL, as it is sent to the model."""
+        import base64
+
         return f"data:{self.mime_type};base64,{base64.b64encode(bytes(self.data)).decode('ascii')}"
 
     def __repr__(self) -> str:
@@ -205,6 +207,8 @@ class Tool(Generic[P, R]):
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
                 raise ValueError(f"timeout must be a positive number of seconds (got {timeout!r})")
         self.timeout: float | None = None if timeout is None else float(timeout)
+        import inspect
+
         self.is_async: bool = inspect.iscoroutinefunction(func)
         docs = parse_docstring(getattr(func, "__doc__", None))
         self.description: str = description if description is not None else (docs.description or "")
@@ -342,6 +346,8 @@ def _checked_name(what: str, value: Any) -> str:
 
 def _hints(func: Callable[..., Any], tool_name: str) -> dict[str, Any]:
     """The function's resolved hints; a TypeError naming the parameter whose hint does not resolve."""
+    import inspect
+
     target = inspect.unwrap(func)
     try:
         return typing.get_type_hints(target, include_extras=True)
@@ -365,6 +371,8 @@ def _plan(
     func: Callable[..., Any], tool_name: str, param_docs: dict[str, str], *, explicit_schema: bool
 ) -> tuple[_Plan, dict[str, Any] | None]:
     """How the function is called, and (unless one is given) the schema of its arguments."""
+    import inspect
+
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError) as exc:
@@ -488,7 +496,9 @@ def _bad_arguments(tool: Tool[Any, Any], exc: ArgumentError) -> ToolResult:
 
 
 def _raised(tool: Tool[Any, Any], exc: BaseException) -> ToolResult:
-    _logger.debug("tool %s raised", _label(tool), exc_info=exc)
+    import logging  # only when a tool raised: importing the SDK stays light
+
+    logging.getLogger("openai_codex").debug("tool %s raised", _label(tool), exc_info=exc)
     message = str(exc)
     return failure(f"Tool {_label(tool)!r} raised {type(exc).__name__}" + (f": {message}" if message else ""))
 
@@ -506,6 +516,7 @@ def _finish(tool: Tool[Any, Any], value: Any) -> ToolResult:
 
 def _run_coroutine(tool: Tool[Any, Any], args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
     """An async tool called from a worker thread (no loop there): runs it on its own loop."""
+    import asyncio
 
     async def bounded() -> Any:
         result = tool.func(*args, **kwargs)
@@ -521,6 +532,9 @@ def call_blocking(
 
     A blocking tool with a timeout runs on ``pool`` so the wait can end first.
     """
+    import asyncio
+    from concurrent.futures import TimeoutError as FutureTimeoutError
+
     try:
         args, kwargs = tool.bind_arguments(arguments, context)
     except ArgumentError as exc:
@@ -545,6 +559,8 @@ def call_blocking(
 
 async def call_async(tool: Tool[Any, Any], arguments: Any, context: ToolContext) -> ToolResult:
     """Runs one tool call from the event loop: an async tool on it, a blocking one in its executor."""
+    import asyncio
+
     try:
         args, kwargs = tool.bind_arguments(arguments, context)
     except ArgumentError as exc:
