@@ -168,7 +168,7 @@ impl Socket {
         let mut reader = self.reader_done.clone();
         if tokio::time::timeout(CLOSE_GRACE, reader.wait_for(|done| *done)).await.is_err() {
             self.stop.send_replace(Some("was closed by this client".into()));
-            let _ = reader.wait_for(|done| *done).await;
+            let _ = tokio::time::timeout(CLOSE_GRACE, reader.wait_for(|done| *done)).await;
         }
     }
 
