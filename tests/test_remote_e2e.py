@@ -174,7 +174,7 @@ def test_async_turns_over_websocket(model: ScriptedModel, ws_server: AppServer) 
 
 
 def test_a_streamed_turn_over_a_unix_socket(model: ScriptedModel, unix_server: AppServer) -> None:
-    with Codex(CodexConfig(connect=unix_server.listen)) as codex:
+    with Codex(CodexConfig(connect=unix_server.listen.replace("unix://", "UNIX://"))) as codex:
         model.enqueue(text("hello over unix", deltas=3))
         deltas, methods = deltas_and_methods(list(codex.thread_start().turn("hi").stream()))
         assert deltas == "hello over unix" and methods[-1] == "turn/completed"
