@@ -16,10 +16,12 @@ import json
 import math
 import os
 import resource
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -164,6 +166,69 @@ def w_startup(params: dict) -> dict:
     closed = time.perf_counter()
     watchdog.stop()
     return {"startup_s": opened - started, "close_s": closed - opened}
+
+
+def _wait_listening(server: subprocess.Popen, ready: Callable[[], bool], limit_s: float = 20) -> None:
+    deadline = time.monotonic() + limit_s
+    while not ready():
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the app-server did not start listening (exit {server.poll()})")
+        time.sleep(0.02)
+
+
+def _port_open(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        return True
+    return False
+
+
+def w_remote_connect(params: dict) -> dict:
+    """`Codex(CodexConfig(connect=...))` (connect + initialize) and `close()` to a runtime that is
+    already running: `codex app-server --listen ws://127.0.0.1:PORT`, then `--listen unix://PATH`,
+    each started here, once per sample. Each figure is the median of `connects` warm connects
+    (after one discarded), so the server's start-up stays out of it. Only this SDK can connect."""
+    import tempfile
+
+    from openai_codex import Codex, CodexConfig
+
+    env = {**os.environ, "CODEX_HOME": params["codex_home"]}
+    connects = params.get("connects", 10)
+    result: dict = {}
+    with tempfile.TemporaryDirectory(prefix="cx-", dir="/tmp") as folder:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        socket_path = os.path.join(folder, "app-server.sock")
+        for name, listen, ready in (
+            ("ws", f"ws://127.0.0.1:{port}", lambda: _port_open(port)),
+            ("unix", f"unix://{socket_path}", lambda: os.path.exists(socket_path)),
+        ):
+            argv = [params["codex_bin"], "app-server", "--listen", listen]
+            server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                _wait_listening(server, ready)
+                watchdog = Watchdog(params.get("hang_s", 30), dict)
+                opens, closes = [], []
+                for i in range(connects + 1):
+                    started = time.perf_counter()
+                    codex = Codex(CodexConfig(connect=listen))
+                    opened = time.perf_counter()
+                    codex.close()
+                    closed = time.perf_counter()
+                    if i:
+                        opens.append(opened - started)
+                        closes.append(closed - opened)
+                watchdog.stop()
+            finally:
+                server.terminate()
+                try:
+                    server.wait(5)
+                except subprocess.TimeoutExpired:  # seen now and then with --listen unix://
+                    server.kill()
+                    server.wait(10)
+            result[f"{name}_connect_s"] = sorted(opens)[len(opens) // 2]
+            result[f"{name}_close_s"] = sorted(closes)[len(closes) // 2]
+    return result
 
 
 def w_floor(params: dict) -> dict:
@@ -377,6 +442,7 @@ WORKERS = {
     "run": w_run,
     "turns": w_turns,
     "async_turns": w_async_turns,
+    "remote_connect": w_remote_connect,
 }
 
 

@@ -273,7 +273,26 @@ MEASUREMENTS: list[Measurement] = [
     ),
     # Hooks for the next figures: a worker kind in _worker.py and params are all they need.
     Measurement("tool_call", "a dynamic tool call's round trip (item/tool/call answered by Python)", None),
-    Measurement("remote_connect", "connecting to a runtime listening on ws:// or unix://", None),
+    Measurement(
+        "remote_connect",
+        "Codex(CodexConfig(connect=...)) (connect + initialize) and close() to a runtime already listening "
+        "on ws://127.0.0.1 or unix:// (started by the worker; median of 10 warm connects per sample); "
+        "compare with startup_runtime, which spawns one. Only this SDK can connect",
+        "remote_connect",
+        params={"connects": 10},
+        quick_params={"connects": 5},
+        samples=5,
+        quick_samples=3,
+        timeout_s=90,
+        needs_runtime=True,
+        sides=("ours",),
+        figures=(
+            Figure("connect + initialize over ws://", "ws_connect_s", "ms"),
+            Figure("close() over ws://", "ws_close_s", "ms"),
+            Figure("connect + initialize over unix://", "unix_connect_s", "ms"),
+            Figure("close() over unix://", "unix_close_s", "ms"),
+        ),
+    ),
 ]
 
 

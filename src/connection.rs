@@ -645,4 +645,51 @@ sys.stdin.readline()
         });
         assert!(exit.is_some());
     }
+
+    #[test]
+    fn a_server_that_drops_the_socket_fails_every_waiter_at_once() {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+
+        let (conn, server) = runtime().block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("ws://{}", listener.local_addr().unwrap());
+            let server = tokio::spawn(async move {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+                let mut ids = Vec::new();
+                while ids.len() < 3 {
+                    let Some(Ok(Message::Text(text))) = ws.next().await else { panic!("no request") };
+                    ids.push(serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"].clone());
+                }
+                // Answers the first request only, then dies without a close frame.
+                ws.send(Message::text(format!("{{\"id\":{},\"result\":{{\"ok\":true}}}}", ids[0]))).await.unwrap();
+                ws.flush().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            });
+            let spec = ConnectSpec {
+                url,
+                token: None,
+                timeout: Duration::from_secs(5),
+                ca_file: None,
+                keepalive: transport::Keepalive::default(),
+            };
+            (Connection::connect(&spec, Limits::default()).await.unwrap(), server)
+        });
+        let first = conn.request("first", None).unwrap();
+        let second = conn.request("second", None).unwrap();
+        let third = conn.request("third", None).unwrap();
+        assert_eq!(&*wait(first).unwrap().result, r#"{"ok":true}"#);
+        let started = std::time::Instant::now();
+        for reply in [second, third] {
+            let CoreError::Closed(why) = wait(reply).unwrap_err() else { panic!("not a closed connection") };
+            assert!(why.message().contains("dropped"), "{}", why.message());
+            assert!(why.message().contains("thread_resume"), "{}", why.message());
+        }
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(matches!(conn.request("after", None), Err(CoreError::Closed(_))));
+        assert_eq!(conn.pid(), None);
+        runtime().block_on(async { server.await.unwrap() });
+        runtime().block_on(conn.close());
+    }
 }

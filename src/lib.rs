@@ -8,7 +8,8 @@
 //!   `writer` (the lines the client writes);
 //! - `mailbox`, `turn`, `router`: delivering notifications to whoever waits for them;
 //! - `activity`: threads' idle reports, and the rule that a turn waits out a compaction;
-//! - `transport`: the child process and its pipes;
+//! - `transport`: the seam between a connection and the wire: `child` (the spawned process and
+//!   its pipes) and `socket` (WebSocket over TCP, TLS or a Unix socket, to a running server);
 //! - `connection`: JSON-RPC over a transport: correlation, the reader loop, the turn gate;
 //! - `server_requests`: what the client answers to the runtime's own requests;
 //! - `error`, `runtime`: the core's errors, and its one tokio runtime.

@@ -221,9 +221,10 @@ def connect_target(config: CodexConfig) -> tuple[str, str | None, float, str | N
         ValueError: ``auth_token_file`` is empty.
     """
     checked(config)
-    url = config.connect
-    assert url is not None
-    if url.lower() == "unix://":
+    assert config.connect is not None
+    scheme, rest = config.connect.split("://", 1)
+    url = f"{scheme.lower()}://{rest}"  # the scheme is case-insensitive, the path is not
+    if url == "unix://":
         home = (config.env or {}).get("CODEX_HOME") or os.environ.get("CODEX_HOME")
         home = home or os.path.join(os.path.expanduser("~"), ".codex")
         url = "unix://" + os.path.join(os.path.abspath(home), CONTROL_SOCKET)

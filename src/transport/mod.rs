@@ -23,6 +23,8 @@ use tokio::process::ChildStdout;
 use crate::framing::LineReader;
 
 pub(crate) use child::{forget_parent_children, wait_for_reaps, LaunchSpec, Process, StderrTail};
+// `Keepalive` is named only by the bindings and the tests.
+#[cfg_attr(not(feature = "python"), allow(unused_imports))]
 pub(crate) use socket::{connect, ConnectSpec, Keepalive, Socket};
 
 /// The runtime's messages, as the reader loop takes them: every message already received, then

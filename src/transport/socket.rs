@@ -168,7 +168,7 @@ impl Socket {
         let mut reader = self.reader_done.clone();
         if tokio::time::timeout(CLOSE_GRACE, reader.wait_for(|done| *done)).await.is_err() {
             self.stop.send_replace(Some("was closed by this client".into()));
-            let _ = reader.wait_for(|done| *done).await;
+            let _ = tokio::time::timeout(CLOSE_GRACE, reader.wait_for(|done| *done)).await;
         }
     }
 
@@ -552,4 +552,248 @@ fn client_config(roots: RootCertStore) -> Result<Arc<ClientConfig>, String> {
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+#[cfg(test)]
+// The test servers' upgrade callbacks return tungstenite's `ErrorResponse`, a type it fixes.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+    use crate::transport::LineSource;
+    use tokio::net::{TcpListener, UnixListener};
+    use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request as ServerRequest, Response};
+    use tokio_tungstenite::tungstenite::http::StatusCode;
+
+    fn spec(url: String) -> ConnectSpec {
+        ConnectSpec {
+            url,
+            token: None,
+            timeout: Duration::from_secs(5),
+            ca_file: None,
+            keepalive: Keepalive::default(),
+        }
+    }
+
+    async fn listener() -> (TcpListener, String) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}", listener.local_addr().unwrap());
+        (listener, url)
+    }
+
+    /// Every message until the stream ends, and how it ended.
+    async fn read_all(source: &mut FrameSource) -> (Vec<Vec<u8>>, String) {
+        let mut lines = Vec::new();
+        loop {
+            while let Some(line) = source.next_buffered() {
+                lines.push(line.to_vec());
+            }
+            if !source.fill().await.unwrap() {
+                return (lines, source.ended());
+            }
+        }
+    }
+
+    #[test]
+    fn addresses_are_read_with_their_default_ports() {
+        let tcp = |url: &str| match endpoint(url) {
+            Ok((Endpoint::Tcp { host, port, tls }, _)) => (host, port, tls),
+            Ok((Endpoint::Unix(_), _)) => panic!("{url} is not a unix socket"),
+            Err(e) => panic!("{url}: {e}"),
+        };
+        assert_eq!(tcp("ws://127.0.0.1:4500"), ("127.0.0.1".to_owned(), 4500, false));
+        assert_eq!(tcp("ws://example.com/rpc"), ("example.com".to_owned(), 80, false));
+        assert_eq!(tcp("wss://example.com"), ("example.com".to_owned(), 443, true));
+        assert_eq!(tcp("ws://[::1]:9"), ("::1".to_owned(), 9, false));
+        assert!(
+            matches!(endpoint("unix:///run/codex.sock"), Ok((Endpoint::Unix(p), _)) if p == Path::new("/run/codex.sock"))
+        );
+        for bad in ["unix://relative.sock", "http://127.0.0.1:1", "127.0.0.1:4500", "ws://"] {
+            assert!(matches!(endpoint(bad), Err(CoreError::Connect(_))), "{bad} was accepted");
+        }
+    }
+
+    #[tokio::test]
+    async fn large_frames_pings_and_the_close_frame() {
+        let (listener, url) = listener().await;
+        let big = format!("{{\"big\":\"{}\"}}", "x".repeat(20 * 1024 * 1024));
+        let sent = big.clone();
+        let server = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let check = |req: &ServerRequest, resp: Response| -> Result<Response, ErrorResponse> {
+                assert_eq!(req.headers()[AUTHORIZATION], "Bearer t0k");
+                Ok(resp)
+            };
+            let config = WebSocketConfig::default().max_message_size(None).max_frame_size(None);
+            let mut ws = tokio_tungstenite::accept_hdr_async_with_config(tcp, check, Some(config)).await.unwrap();
+            ws.send(Message::Ping(Bytes::from_static(b"are you there"))).await.unwrap();
+            ws.send(Message::text(sent)).await.unwrap();
+            ws.send(Message::text("{\"small\":1}\n")).await.unwrap();
+            ws.send(Message::binary(b"{\"binary\":2}".to_vec())).await.unwrap();
+            let (mut pong, mut text) = (false, None);
+            while !(pong && text.is_some()) {
+                match ws.next().await.unwrap().unwrap() {
+                    Message::Pong(payload) => pong = payload.as_ref() == b"are you there",
+                    Message::Text(t) => text = Some(t.to_string()),
+                    _ => {}
+                }
+            }
+            ws.close(Some(CloseFrame { code: CloseCode::Away, reason: "bye".into() })).await.unwrap();
+            while ws.next().await.is_some() {}
+            text.unwrap()
+        });
+        let (socket, mut source) = connect(&ConnectSpec { token: Some("t0k".into()), ..spec(url) }).await.unwrap();
+        assert!(socket.write(b"{\"id\":1}\n".to_vec()));
+        let (lines, ended) = read_all(&mut source).await;
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0].len(), big.len());
+        assert_eq!(lines[1], b"{\"small\":1}");
+        assert_eq!(lines[2], b"{\"binary\":2}");
+        assert_eq!(ended, "was closed by the server (close code 1001: bye)");
+        assert_eq!(server.await.unwrap(), "{\"id\":1}", "one message per frame, without the newline");
+        drop(source);
+        socket.shutdown().await;
+        assert!(!socket.write(b"{}\n".to_vec()));
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_is_an_authentication_error_that_never_shows_it() {
+        let (listener, url) = listener().await;
+        tokio::spawn(async move {
+            for _ in 0..2 {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let refuse = |req: &ServerRequest, _resp: Response| -> Result<Response, ErrorResponse> {
+                    // A careless server that repeats what it was sent.
+                    let said = req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap().to_owned());
+                    let mut answer = ErrorResponse::new(Some(format!("invalid token {said:?}")));
+                    *answer.status_mut() = StatusCode::UNAUTHORIZED;
+                    Err(answer)
+                };
+                let _ = tokio_tungstenite::accept_hdr_async(tcp, refuse).await;
+            }
+        });
+        let secret = "sekrit-123-token";
+        let Err(CoreError::Auth(message)) =
+            connect(&ConnectSpec { token: Some(secret.into()), ..spec(url.clone()) }).await
+        else {
+            panic!("a 401 is an authentication error")
+        };
+        assert!(message.starts_with("authentication failed"), "{message}");
+        assert!(message.contains("refused the bearer token") && message.contains("401"), "{message}");
+        assert!(!message.contains(secret), "{message}");
+        let Err(CoreError::Auth(message)) = connect(&spec(url)).await else {
+            panic!("a 401 is an authentication error")
+        };
+        assert!(message.contains("wants a bearer token"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_retried_until_the_timeout() {
+        let (listener, url) = listener().await;
+        drop(listener);
+        let started = Instant::now();
+        let Err(CoreError::Connect(message)) =
+            connect(&ConnectSpec { timeout: Duration::from_millis(300), ..spec(url) }).await
+        else {
+            panic!("nothing listens there")
+        };
+        assert!(message.contains("connection refused"), "{message}");
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_millis(150) && waited < Duration::from_secs(2), "{waited:?}");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_starts_late_is_waited_for() {
+        let (listener, url) = listener().await;
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let listener = TcpListener::bind(addr).await.unwrap();
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            ws.send(Message::text("{\"ready\":true}")).await.unwrap();
+            ws.close(None).await.unwrap();
+            while ws.next().await.is_some() {}
+        });
+        let (_socket, mut source) = connect(&spec(url)).await.unwrap();
+        let (lines, _) = read_all(&mut source).await;
+        assert_eq!(lines, vec![b"{\"ready\":true}".to_vec()]);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_the_upgrade_times_out() {
+        let (listener, url) = listener().await;
+        let holder = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop(tcp);
+        });
+        let Err(CoreError::Timeout(message)) =
+            connect(&ConnectSpec { timeout: Duration::from_millis(200), ..spec(url) }).await
+        else {
+            panic!("the upgrade was never answered")
+        };
+        assert!(
+            message.contains("within 0.2 s") && message.contains("did not answer the WebSocket upgrade"),
+            "{message}"
+        );
+        holder.abort();
+    }
+
+    #[tokio::test]
+    async fn a_server_gone_silent_is_given_up_on() {
+        let (listener, url) = listener().await;
+        let holder = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            // Never reads again, so never answers a ping: a link that went dead.
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            drop(ws);
+        });
+        let keepalive = Keepalive { ping_after: Duration::from_millis(40), dead_after: Duration::from_millis(200) };
+        let (_socket, mut source) = connect(&ConnectSpec { keepalive, ..spec(url) }).await.unwrap();
+        let started = Instant::now();
+        let (lines, ended) = read_all(&mut source).await;
+        assert!(lines.is_empty());
+        assert!(ended.starts_with("went silent"), "{ended}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        holder.abort();
+    }
+
+    #[tokio::test]
+    async fn unix_sockets_speak_websocket_too() {
+        let dir = std::env::temp_dir().join(format!("openai-codex-unix-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("app-server.sock");
+        let _ = std::fs::remove_file(&path);
+        let listener = UnixListener::bind(&path).unwrap();
+        tokio::spawn(async move {
+            let (unix, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(unix).await.unwrap();
+            let Some(Ok(Message::Text(request))) = ws.next().await else { panic!("no request") };
+            ws.send(Message::text(format!("{{\"echo\":{request}}}"))).await.unwrap();
+            drop(ws); // no close frame: the server died
+        });
+        let (socket, mut source) = connect(&spec(format!("unix://{}", path.display()))).await.unwrap();
+        assert!(socket.write(b"{\"id\":7}\n".to_vec()));
+        let (lines, ended) = read_all(&mut source).await;
+        assert_eq!(lines, vec![b"{\"echo\":{\"id\":7}}".to_vec()]);
+        assert!(ended.starts_with("dropped"), "{ended}");
+        let Err(CoreError::Connect(message)) = connect(&ConnectSpec {
+            timeout: Duration::from_millis(100),
+            ..spec(format!("unix://{}/none.sock", dir.display()))
+        })
+        .await
+        else {
+            panic!("there is no such socket")
+        };
+        assert!(message.contains("there is no socket at"), "{message}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_spec_never_prints_its_token() {
+        let printed = format!("{:?}", ConnectSpec { token: Some("sekrit".into()), ..spec("ws://h:1".into()) });
+        assert!(!printed.contains("sekrit") && printed.contains("<hidden>"), "{printed}");
+    }
 }
