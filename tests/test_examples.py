@@ -84,6 +84,12 @@ EXPECTED: dict[str, list[str]] = {
         "  list_tables: completed, success=True",
         "  query: completed, success=True",
     ],
+    # Six jobs spread over three local app-servers reached over ws://, answered in order.
+    "remote_pool": [
+        "server 0: (scripted model) You said 'Describe the file number 0'.",
+        "server 2: (scripted model) You said 'Describe the file number 5'.",
+        "6 jobs on 3 servers",
+    ],
     # sync: a terminal approver (y, then n); async: a deferred approval resolved by another task.
     "approvals": ["the agent wants to run /bin/bash -c 'touch ", "codex: Created the", ".txt exists: True"],
     "login_and_account": [

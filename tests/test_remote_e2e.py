@@ -31,6 +31,8 @@ from openai_codex import AsyncCodex, Codex, CodexConfig, TransportClosedError
 from openai_codex.errors import AuthenticationError, CodexTimeoutError, ConnectError
 from openai_codex.testing import ScriptedModel, hang, text, user_texts
 
+pytestmark = pytest.mark.e2e  # every test here starts a runtime
+
 CODEX = os.fspath(codex_cli_bin.bundled_codex_path())
 TOKEN = "capability-token-0123456789abcdef"
 
@@ -473,3 +475,86 @@ def test_an_empty_token_file_is_refused(tmp_path: Path) -> None:
     empty.write_text("\n")
     with pytest.raises(ValueError, match="holds no token"):
         Codex(CodexConfig(connect="ws://127.0.0.1:1", auth_token_file=str(empty)))
+
+
+# -- steer, interrupt, approvals and tools over each socket ---------------------------------
+
+
+@pytest.fixture(params=["ws", "unix"])
+def remote(request: pytest.FixtureRequest, home: dict[str, str], token_file: str) -> Iterator[CodexConfig]:
+    """A config connected to a runtime started on a WebSocket port or on a Unix socket."""
+    if request.param == "ws":
+        port = free_port()
+        server = AppServer(
+            f"ws://127.0.0.1:{port}", home, "--ws-auth", "capability-token", "--ws-token-file", token_file
+        )
+        config = CodexConfig(connect=server.listen, auth_token_file=token_file)
+        folder = None
+    else:
+        folder = short_dir()
+        server = AppServer(f"unix://{folder}/app-server.sock", home)
+        config = CodexConfig(connect=server.listen)
+    yield config
+    server.stop()
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_steer_and_interrupt_over_a_socket(model: ScriptedModel, remote: CodexConfig) -> None:
+    from openai_codex.testing import slow
+    from openai_codex.types import TurnStatus
+
+    with Codex(remote) as codex:
+        model.enqueue(slow("working on it", deltas=10, delta_delay=0.1), text("steered answer"))
+        handle = codex.thread_start().turn("start working")
+        assert handle.steer("also mention bananas").turn_id == handle.id
+        result = handle.run()
+        assert result.final_response == "steered answer"
+        assert "also mention bananas" in user_texts(model.requests[-1])
+
+        stuck = hang("never finished", deltas=3, after_deltas=1)
+        model.enqueue(stuck)
+        handle = codex.thread_start().turn("take your time")
+        handle.interrupt()
+        assert handle.run().status is TurnStatus.interrupted
+        stuck.release()
+
+
+def test_an_approval_handler_and_a_tool_over_a_socket(
+    model: ScriptedModel, remote: CodexConfig, tmp_path: Path
+) -> None:
+    from openai_codex import ApprovalDecision, tool
+    from openai_codex.testing import exec_command, function_call_outputs, tool_call
+
+    asked: list[str] = []
+
+    def decline(request: Any) -> ApprovalDecision:
+        asked.append(request.command)
+        return ApprovalDecision.decline
+
+    @tool
+    def add(a: int, b: int) -> int:
+        """Adds two integers."""
+        return a + b
+
+    target = tmp_path / "never-created.txt"
+
+    async def main() -> None:
+        async with AsyncCodex(remote, approval_handler=decline) as codex:
+            thread = await codex.thread_start(tools=[add])
+            model.enqueue(
+                exec_command(
+                    f"touch {target}", sandbox_permissions="require_escalated", justification="test", login=False
+                ),
+                text("it was declined"),
+                tool_call("add", {"a": 2, "b": 3}),
+                text("the sum is in"),
+            )
+            assert (await thread.run("make the file")).final_response == "it was declined"
+            assert (await thread.run("add them")).final_response == "the sum is in"
+
+    asyncio.run(main())
+    assert len(asked) == 1 and f"touch {target}" in asked[0]
+    assert not target.exists()
+    # The last request carries the whole history: the declined command's output, then the sum.
+    assert function_call_outputs(model.requests[-1])[-1]["output"] == "5"
