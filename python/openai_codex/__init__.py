@@ -8,6 +8,8 @@ Start with :class:`Codex` (blocking) or :class:`AsyncCodex` (asyncio)::
         print(codex.thread_start().run("Hello!").final_response)
 """
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 from .approvals import ApprovalDecision, ApprovalMode
 from .codex import AsyncCodex, Codex
@@ -58,7 +60,6 @@ from .login import (
 from .retry import retry_on_overload
 from .sandbox import Sandbox
 from .threads import AsyncThread, Thread
-from .tools import tool
 from .turns import AsyncTurnHandle, TurnHandle, TurnResult
 
 # The reference SDK's order, kept as is, then our additions (tests/test_signatures.py checks it).
@@ -104,3 +105,18 @@ __all__ = [  # noqa: RUF022
     "ApprovalHandlerError",
     "tool",
 ]
+
+
+if TYPE_CHECKING:
+    from .tools import tool as tool
+
+
+def __getattr__(name: str) -> object:
+    # ``tool`` loads the tools machinery (schemas, docstring parsing) on first use, so importing
+    # openai_codex stays light for programs that define no tools.
+    if name == "tool":
+        from .tools import tool
+
+        globals()["tool"] = tool
+        return tool
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,6 @@ from .._approvals import USER_INPUT, ApprovalScopes, check_handler, check_user_i
 from .._dispatch import AsyncioDispatcher, ThreadDispatcher
 from .._handshake import initialize_params, log_diagnostics, start_client_async, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
-from .._toolcalls import ToolBindings, checked_tools, missing_tools, stored_tool_keys
 from .._wire import model_for
 from ..approvals import ApprovalHandler, ApprovalMode
 from ..config import CodexConfig
@@ -18,7 +17,6 @@ from ..config import checked as checked_config
 from ..errors import CodexTimeoutError, NotStartedError, TransportClosedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
-from ..tools import failure
 from ..user_input import UserInputHandler
 from . import ASYNC
 from .login import AsyncChatgptLoginHandle, AsyncDeviceCodeLoginHandle
@@ -27,6 +25,7 @@ from .threads import AsyncThread
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from .._toolcalls import ToolBindings
     from ..tools import Tool
 
     if ASYNC:
@@ -54,6 +53,8 @@ _TOOL_CALL = "item/tool/call"
 
 def _tool_call_error(_request: _core.ServerRequest, exc: BaseException) -> dict[str, Any]:
     """The answer when answering a tool call itself failed (a bug, not the tool's exception)."""
+    from ..tools import failure
+
     return failure(f"The SDK could not run this tool call: {type(exc).__name__}: {exc}")
 
 
@@ -216,8 +217,9 @@ class AsyncCodex:
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
-        # The Python functions bound to each thread's dynamic tools (see openai_codex.tools).
-        self._tools = ToolBindings()
+        # The Python functions bound to each thread's dynamic tools (see openai_codex.tools);
+        # made on first use, so a client without tools never loads the tools machinery.
+        self._tool_state: ToolBindings | None = None
         # Routes the runtime's requests (approvals, tool calls...) to Python handlers; it only
         # runs once a handler is registered (see _dispatch).
         if ASYNC:
@@ -335,7 +337,17 @@ class AsyncCodex:
             await self._dispatcher.aclose()
         else:
             self._dispatcher.close()
-        self._tools.close()
+        if self._tool_state is not None:
+            self._tool_state.close()
+
+    @property
+    def _tools(self) -> ToolBindings:
+        """The tool bindings, made on first use."""
+        if self._tool_state is None:
+            from .._toolcalls import ToolBindings
+
+            self._tool_state = ToolBindings()
+        return self._tool_state
 
     async def __aenter__(self) -> AsyncCodex:
         """Starts the runtime (if it is not running yet) and returns this client.
@@ -1160,7 +1172,7 @@ class AsyncCodex:
         thread = await self._open_thread(
             "thread/fork", params, approval_handler, approval_mode, explicit, user_input_handler
         )
-        known = self._tools.known(thread_id)
+        known = None if self._tool_state is None else self._tool_state.known(thread_id)
         if known is not None:
             self._tools.remember(thread.id, known)
         self._bind_tools(thread.id, checked)
@@ -1192,6 +1204,8 @@ class AsyncCodex:
     def _tools_for_start(self, tools: Sequence[Tool[..., Any]] | None) -> list[Tool[..., Any]]:
         if tools is None:
             return []
+        from .._toolcalls import checked_tools
+
         checked = checked_tools(tools)
         if checked and not self._config.experimental_api:
             raise ValueError(
@@ -1204,6 +1218,8 @@ class AsyncCodex:
         """``tools`` for a thread that exists: each must name one of the thread's tools."""
         if tools is None:
             return []
+        from .._toolcalls import checked_tools
+
         checked = checked_tools(tools)
         if not checked:
             return []
@@ -1212,10 +1228,14 @@ class AsyncCodex:
             # Not started by this client: the stored thread's definitions say what it has.
             stored = await self._request("thread/read", {"threadId": thread_id, "includeTurns": False})
             thread = stored.get("thread") if isinstance(stored, dict) else None
+            from .._toolcalls import stored_tool_keys
+
             known = stored_tool_keys(thread.get("path") if isinstance(thread, dict) else None)
             if known is not None:
                 self._tools.remember(thread_id, known)
         if known is not None:
+            from .._toolcalls import missing_tools
+
             error = missing_tools(checked, known)
             if error is not None:
                 raise error

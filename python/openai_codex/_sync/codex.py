@@ -12,7 +12,6 @@ from .._approvals import USER_INPUT, ApprovalScopes, check_handler, check_user_i
 from .._dispatch import ThreadDispatcher
 from .._handshake import initialize_params, log_diagnostics, start_client, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
-from .._toolcalls import ToolBindings, checked_tools, missing_tools, stored_tool_keys
 from .._wire import model_for
 from ..approvals import ApprovalHandler, ApprovalMode
 from ..config import CodexConfig
@@ -20,7 +19,6 @@ from ..config import checked as checked_config
 from ..errors import CodexTimeoutError, NotStartedError, TransportClosedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
-from ..tools import failure
 from ..user_input import UserInputHandler
 from .login import ChatgptLoginHandle, DeviceCodeLoginHandle
 from .threads import Thread
@@ -28,6 +26,7 @@ from .threads import Thread
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from .._toolcalls import ToolBindings
     from ..tools import Tool
     from ..types import (
         GetAccountResponse,
@@ -51,6 +50,8 @@ _TOOL_CALL = "item/tool/call"
 
 def _tool_call_error(_request: _core.ServerRequest, exc: BaseException) -> dict[str, Any]:
     """The answer when answering a tool call itself failed (a bug, not the tool's exception)."""
+    from ..tools import failure
+
     return failure(f"The SDK could not run this tool call: {type(exc).__name__}: {exc}")
 
 
@@ -137,8 +138,9 @@ class Codex:
         self._config = checked_config(config)
         self._client: _core.Client | None = None
         self._metadata: InitializeResponse | None = None
-        # The Python functions bound to each thread's dynamic tools (see openai_codex.tools).
-        self._tools = ToolBindings()
+        # The Python functions bound to each thread's dynamic tools (see openai_codex.tools);
+        # made on first use, so a client without tools never loads the tools machinery.
+        self._tool_state: ToolBindings | None = None
         # Routes the runtime's requests (approvals, tool calls...) to Python handlers; it only
         # runs once a handler is registered (see _dispatch).
         self._dispatcher: ThreadDispatcher = ThreadDispatcher()
@@ -213,7 +215,17 @@ class Codex:
             client.close()
             log_diagnostics(client)
         self._dispatcher.close()
-        self._tools.close()
+        if self._tool_state is not None:
+            self._tool_state.close()
+
+    @property
+    def _tools(self) -> ToolBindings:
+        """The tool bindings, made on first use."""
+        if self._tool_state is None:
+            from .._toolcalls import ToolBindings
+
+            self._tool_state = ToolBindings()
+        return self._tool_state
 
     def __enter__(self) -> Codex:
         """Returns this client, whose runtime the constructor has already started.
@@ -739,7 +751,7 @@ class Codex:
         )
         explicit = approval_mode is not None
         thread = self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit, user_input_handler)
-        known = self._tools.known(thread_id)
+        known = None if self._tool_state is None else self._tool_state.known(thread_id)
         if known is not None:
             self._tools.remember(thread.id, known)
         self._bind_tools(thread.id, checked)
@@ -767,6 +779,8 @@ class Codex:
     def _tools_for_start(self, tools: Sequence[Tool[..., Any]] | None) -> list[Tool[..., Any]]:
         if tools is None:
             return []
+        from .._toolcalls import checked_tools
+
         checked = checked_tools(tools)
         if checked and not self._config.experimental_api:
             raise ValueError(
@@ -779,6 +793,8 @@ class Codex:
         """``tools`` for a thread that exists: each must name one of the thread's tools."""
         if tools is None:
             return []
+        from .._toolcalls import checked_tools
+
         checked = checked_tools(tools)
         if not checked:
             return []
@@ -787,10 +803,14 @@ class Codex:
             # Not started by this client: the stored thread's definitions say what it has.
             stored = self._request("thread/read", {"threadId": thread_id, "includeTurns": False})
             thread = stored.get("thread") if isinstance(stored, dict) else None
+            from .._toolcalls import stored_tool_keys
+
             known = stored_tool_keys(thread.get("path") if isinstance(thread, dict) else None)
             if known is not None:
                 self._tools.remember(thread_id, known)
         if known is not None:
+            from .._toolcalls import missing_tools
+
             error = missing_tools(checked, known)
             if error is not None:
                 raise error
