@@ -773,7 +773,7 @@ class AsyncCodex:
         *,
         archived: bool | None = None,
         cursor: str | None = None,
-        cwd: ThreadListCwdFilter | None = None,
+        cwd: ThreadListCwdFilter | str | list[str] | None = None,
         limit: int | None = None,
         model_providers: list[str] | None = None,
         search_term: str | None = None,
