@@ -415,7 +415,9 @@ fn route_buffered<S: LineSource>(
                 }
             }
             Ok(Incoming::ServerRequest { id, method, params }) => {
-                let shown = params.clone();
+                // Kept only for a request a responder may keep: without one, every request gets
+                // the default answer and its params need no second copy.
+                let shown = if conn.server_requests.has_responder() { params.clone() } else { None };
                 let echo = method.clone();
                 if conn.server_requests.dispatch(id, ServerRequest { method, params }) {
                     show_in_turn(conn, &echo, shown.as_deref(), touched, cache);

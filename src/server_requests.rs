@@ -200,6 +200,11 @@ impl Dispatcher {
         }
     }
 
+    /// Whether a responder is installed (without one, every request gets the default answer).
+    pub(crate) fn has_responder(&self) -> bool {
+        self.responder.read().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
     /// Shows a notification to the responder, if one is installed.
     pub(crate) fn observe(&self, event: &Event) {
         if self.observing.load(Ordering::Acquire) {
