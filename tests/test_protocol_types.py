@@ -764,10 +764,28 @@ def test_a_params_object_goes_over_the_wire(codex: Codex) -> None:
 # cost: nothing heavy at import, and typing holds
 
 
-def test_import_openai_codex_does_not_load_the_generated_classes() -> None:
-    code = "import sys, openai_codex; print('openai_codex.generated.v2_all' in sys.modules)"
+# Loaded on first use only: the protocol classes, the request classes of handlers, the tools.
+_LOADED_ON_DEMAND = (
+    "openai_codex.generated.v2_all",
+    "openai_codex.approvals",
+    "openai_codex.user_input",
+    "openai_codex.tools",
+    "openai_codex._toolschema",
+)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "import openai_codex",
+        # A client built without handlers or tools (not started: no runtime needed).
+        "import openai_codex; openai_codex.AsyncCodex()",
+    ],
+)
+def test_import_and_a_plain_client_do_not_load_what_they_do_not_use(program: str) -> None:
+    code = f"import sys; {program}; print(sorted(set(sys.modules) & {set(_LOADED_ON_DEMAND)!r}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "[]"
 
 
 def test_typed_usage_passes_mypy_strict() -> None:

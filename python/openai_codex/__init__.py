@@ -10,8 +10,8 @@ Start with :class:`Codex` (blocking) or :class:`AsyncCodex` (asyncio)::
 
 from typing import TYPE_CHECKING
 
+from ._approval_policy import ApprovalDecision, ApprovalMode
 from ._version import __version__
-from .approvals import ApprovalDecision, ApprovalMode
 from .codex import AsyncCodex, Codex
 from .config import CodexConfig
 from .errors import (

@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import user_input
-from .approvals import (
+from ._approval_policy import (
     APPROVAL_METHODS,
     HANDLER_SETTINGS,
+    USER_INPUT_METHODS,
     ApprovalDecision,
-    ApprovalMode,
-    CommandApprovalRequest,
-    FileChangeApprovalRequest,
-    PermissionsApprovalRequest,
-    answer_to_wire,
     decision_of,
-    declined,
-    request_from_wire,
 )
 from .errors import ApprovalHandlerError, CodexError, UserInputHandlerError
 
@@ -38,7 +30,7 @@ if TYPE_CHECKING:
     from . import _core
     from ._dispatch import Dispatcher
 
-__all__ = ["APPROVALS", "USER_INPUT", "ApprovalScopes", "Kind", "check_handler", "check_user_input_handler"]
+__all__ = ["APPROVALS", "USER_INPUT", "ApprovalScopes", "Kind"]
 
 
 def _logger() -> logging.Logger:
@@ -52,36 +44,7 @@ def _logger() -> logging.Logger:
 _SETTING_KEYS = ("approvalPolicy", "approvalsReviewer")
 
 
-def check_handler(handler: object, approval_mode: object) -> None:
-    """Refuses a handler that can never be called, or one that is not callable.
-
-    Raises:
-        TypeError: ``handler`` is not callable.
-        ValueError: ``handler`` together with ``ApprovalMode.deny_all``.
-    """
-    if handler is None:
-        return
-    if not callable(handler):
-        raise TypeError(f"approval_handler must be callable, got {handler!r}")
-    if approval_mode is ApprovalMode.deny_all or approval_mode == ApprovalMode.deny_all.value:
-        raise ValueError(
-            "approval_handler cannot be combined with approval_mode=ApprovalMode.deny_all: "
-            "the runtime would refuse every escalation without asking the handler"
-        )
-
-
-def check_user_input_handler(handler: object) -> None:
-    """Refuses a user input handler that is not callable.
-
-    Raises:
-        TypeError: ``handler`` is not callable.
-    """
-    if handler is not None and not callable(handler):
-        raise TypeError(f"user_input_handler must be callable, got {handler!r}")
-
-
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """What differs between the kinds of handlers."""
 
     name: str
@@ -95,21 +58,65 @@ class Kind:
     settings: bool
 
 
+# The request classes (openai_codex.approvals, openai_codex.user_input) are imported when the
+# first request reaches a handler: a client without handlers never builds them.
+
+
 def _parse_approval(request: _core.ServerRequest) -> Any:
+    from .approvals import request_from_wire
+
     return request_from_wire(request.method, request.params, item=request.item, pending=request)
 
 
+def _answer_approval(typed: Any, outcome: object) -> dict[str, Any]:
+    from .approvals import answer_to_wire
+
+    return answer_to_wire(typed, outcome)
+
+
+def _decline_approval(typed: Any) -> dict[str, Any]:
+    from .approvals import declined
+
+    return declined(typed)
+
+
 def _approval_interrupt(typed: Any, outcome: object) -> bool:
+    from .approvals import PermissionsApprovalRequest
+
     # A permissions grant cannot stop the turn: "cancel" there is sent as an interrupt.
     return isinstance(typed, PermissionsApprovalRequest) and _is_cancel(outcome)
+
+
+def _parse_user_input(request: _core.ServerRequest) -> Any:
+    from .user_input import request_from_wire
+
+    return request_from_wire(request.method, request.params, pending=request)
+
+
+def _answer_user_input(typed: Any, outcome: object) -> dict[str, Any]:
+    from .user_input import answer_to_wire
+
+    return answer_to_wire(typed, outcome)
+
+
+def _decline_user_input(typed: Any) -> dict[str, Any]:
+    from .user_input import declined
+
+    return declined(typed)
+
+
+def _user_input_interrupt(typed: Any, outcome: object) -> bool:
+    from .user_input import wants_interrupt
+
+    return wants_interrupt(typed, outcome)
 
 
 APPROVALS = Kind(
     name="approval",
     methods=APPROVAL_METHODS,
     parse=_parse_approval,
-    answer=answer_to_wire,
-    fail_closed=declined,
+    answer=_answer_approval,
+    fail_closed=_decline_approval,
     error=ApprovalHandlerError,
     wants_interrupt=_approval_interrupt,
     settings=True,
@@ -117,12 +124,12 @@ APPROVALS = Kind(
 
 USER_INPUT = Kind(
     name="user input",
-    methods=user_input.USER_INPUT_METHODS,
-    parse=lambda request: user_input.request_from_wire(request.method, request.params, pending=request),
-    answer=user_input.answer_to_wire,
-    fail_closed=user_input.declined,
+    methods=USER_INPUT_METHODS,
+    parse=_parse_user_input,
+    answer=_answer_user_input,
+    fail_closed=_decline_user_input,
     error=UserInputHandlerError,
-    wants_interrupt=user_input.wants_interrupt,
+    wants_interrupt=_user_input_interrupt,
     settings=False,
 )
 
@@ -323,6 +330,9 @@ class ApprovalScopes:
 
 def _describe(typed: Any) -> str:
     """A short description of a request for messages: its kind, item, and what it asks."""
+    from . import user_input
+    from .approvals import CommandApprovalRequest, FileChangeApprovalRequest
+
     if isinstance(typed, user_input.UserInputRequest):
         return f"user input request (item {typed.item_id}, turn {typed.turn_id}): {[q.id for q in typed.questions]}"
     if isinstance(typed, user_input.ElicitationRequest):

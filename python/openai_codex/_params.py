@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import _validate as check
+from ._approval_policy import approval_settings
 from ._model import RootWrapper
-from .approvals import approval_settings
 from .inputs import input_to_wire
 from .sandbox import thread_sandbox_mode, turn_sandbox_policy
 

@@ -56,7 +56,7 @@ def _approval_payload(method: str) -> _PayloadBuilder:
 
 
 def _resolve_builder(method: str) -> _PayloadBuilder:
-    from .approvals import APPROVAL_METHODS
+    from ._approval_policy import APPROVAL_METHODS
 
     if method in APPROVAL_METHODS:
         # Server requests, not notifications: the core shows them in their turn's stream.

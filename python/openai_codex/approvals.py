@@ -36,9 +36,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Union
 
+from ._approval_policy import (
+    _WIRE_DECISIONS,
+    COMMAND_APPROVAL,
+    FILE_CHANGE_APPROVAL,
+    PERMISSIONS_APPROVAL,
+    ApprovalDecision,
+    ApprovalMode,
+    decision_of,
+)
 from .errors import ApprovalHandlerError
 
 if TYPE_CHECKING:
@@ -60,90 +68,6 @@ __all__ = [
     "accept_all",
     "decline_all",
 ]
-
-
-class ApprovalMode(str, Enum):
-    """What happens when the agent wants to do something its sandbox does not allow.
-
-    Given as ``approval_mode=`` to ``thread_start`` (default ``auto_review``),
-    ``thread_resume``, ``thread_fork``, ``turn`` and ``run``; there ``None`` sends nothing and
-    keeps the thread's stored setting. A turn's setting stays in effect for the thread's later
-    turns. Only members are accepted: any other value, the plain strings included, raises
-    ``ValueError``.
-
-    To decide each request yourself, pass an ``approval_handler`` instead (see
-    ``docs/controlling-the-agent.md``); without one, an approval request the runtime sends to
-    the client itself is granted (the ``accept_all`` preset).
-
-    Attributes:
-        auto_review: An automatic reviewer, run by the runtime, approves or declines each
-            request (sent as ``approvalPolicy: "on-request"`` with
-            ``approvalsReviewer: "auto_review"``).
-        deny_all: Every such request is declined without asking (sent as
-            ``approvalPolicy: "never"``).
-    """
-
-    deny_all = "deny_all"
-    auto_review = "auto_review"
-
-
-def approval_settings(mode: object) -> dict[str, Any]:
-    """Wire settings (``approvalPolicy`` and ``approvalsReviewer``) for a mode; {} for None."""
-    if mode is None:
-        return {}
-    if mode is ApprovalMode.auto_review:
-        return {"approvalPolicy": "on-request", "approvalsReviewer": "auto_review"}
-    if mode is ApprovalMode.deny_all:
-        return {"approvalPolicy": "never"}
-    valid = ", ".join(m.value for m in ApprovalMode)
-    raise ValueError(f"approval_mode must be one of: {valid} (got {mode!r})")
-
-
-#: The settings that make the runtime ask this client (see RUNTIME.md, "Approvals to the client").
-HANDLER_SETTINGS: dict[str, Any] = {"approvalPolicy": "on-request", "approvalsReviewer": "user"}
-
-
-class ApprovalDecision(str, Enum):
-    """An answer to an approval request. The plain strings (``"accept"``...) are accepted too.
-
-    For a permissions request, ``accept`` grants everything asked for this turn
-    (``accept_for_session``: for the session), ``decline`` grants nothing.
-
-    Attributes:
-        accept: Allow this once.
-        accept_for_session: Allow it, and the same action again on this thread without asking.
-        decline: Refuse; the agent is told and the turn goes on.
-        cancel: Refuse and stop the turn (its result has status ``interrupted``).
-    """
-
-    accept = "accept"
-    accept_for_session = "accept_for_session"
-    decline = "decline"
-    cancel = "cancel"
-
-
-_WIRE_DECISIONS = {
-    ApprovalDecision.accept: "accept",
-    ApprovalDecision.accept_for_session: "acceptForSession",
-    ApprovalDecision.decline: "decline",
-    ApprovalDecision.cancel: "cancel",
-}
-
-
-def decision_of(value: object) -> ApprovalDecision:
-    """The decision ``value`` names (a member, its value, or the wire spelling).
-
-    Raises:
-        ValueError: ``value`` is not a decision.
-    """
-    if isinstance(value, ApprovalDecision):
-        return value
-    if isinstance(value, str):
-        for decision, wire in _WIRE_DECISIONS.items():
-            if value in (decision.value, wire):
-                return decision
-    valid = ", ".join(d.value for d in ApprovalDecision)
-    raise ValueError(f"an approval handler must return an ApprovalDecision ({valid}), got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,11 +240,6 @@ def decline_all(request: ApprovalRequest) -> ApprovalDecision:
 
 
 # -- wire <-> objects (used by the client; not public API) -----------------------------------
-
-COMMAND_APPROVAL = "item/commandExecution/requestApproval"
-FILE_CHANGE_APPROVAL = "item/fileChange/requestApproval"
-PERMISSIONS_APPROVAL = "item/permissions/requestApproval"
-APPROVAL_METHODS = (COMMAND_APPROVAL, FILE_CHANGE_APPROVAL, PERMISSIONS_APPROVAL)
 
 
 def _strings(value: Any) -> tuple[str, ...]:

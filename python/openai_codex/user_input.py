@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Union
 
-from .approvals import ApprovalDecision, decision_of
+from ._approval_policy import ELICITATION, USER_INPUT, ApprovalDecision, decision_of
 from .errors import UserInputHandlerError
 
 if TYPE_CHECKING:
@@ -44,10 +44,6 @@ __all__ = [
     "UserInputQuestion",
     "UserInputRequest",
 ]
-
-USER_INPUT = "item/tool/requestUserInput"
-ELICITATION = "mcpServer/elicitation/request"
-USER_INPUT_METHODS = (USER_INPUT, ELICITATION)
 
 
 @dataclass(frozen=True, slots=True)

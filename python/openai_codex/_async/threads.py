@@ -6,18 +6,17 @@ import time
 from typing import TYPE_CHECKING, cast
 
 from .. import _validate as check
-from .._approvals import check_handler, check_user_input_handler
+from .._approval_policy import ApprovalMode, check_handler, check_user_input_handler
 from .._params import turn_params
 from .._turn_result import TurnResult
 from .._wire import model_for
-from ..approvals import ApprovalHandler, ApprovalMode
 from ..inputs import RunInput
 from ..sandbox import Sandbox
-from ..user_input import UserInputHandler
 from . import ASYNC
 from .turns import AsyncTurnHandle
 
 if TYPE_CHECKING:
+    from ..approvals import ApprovalHandler
     from ..models import JsonObject
     from ..types import (
         Personality,
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
         ThreadReadResponse,
         ThreadSetNameResponse,
     )
+    from ..user_input import UserInputHandler
     from .codex import AsyncCodex
 
 __all__ = ["AsyncThread"]

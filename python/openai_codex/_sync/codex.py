@@ -8,18 +8,17 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _core
-from .._approvals import USER_INPUT, ApprovalScopes, check_handler, check_user_input_handler
+from .._approval_policy import ApprovalMode, check_handler, check_user_input_handler
+from .._approvals import USER_INPUT, ApprovalScopes
 from .._dispatch import ThreadDispatcher
 from .._handshake import initialize_params, log_diagnostics, start_client, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
-from ..approvals import ApprovalHandler, ApprovalMode
 from ..config import CodexConfig
 from ..config import checked as checked_config
 from ..errors import CodexTimeoutError, NotStartedError, TransportClosedError, UnexpectedResponseError
 from ..models import InitializeResponse, JsonObject, validate_initialize_metadata
 from ..sandbox import Sandbox
-from ..user_input import UserInputHandler
 from .login import ChatgptLoginHandle, DeviceCodeLoginHandle
 from .threads import Thread
 
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .._toolcalls import ToolBindings
+    from ..approvals import ApprovalHandler
     from ..tools import Tool
     from ..types import (
         GetAccountResponse,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         ThreadSourceKind,
         ThreadStartSource,
     )
+    from ..user_input import UserInputHandler
 
 __all__ = ["Codex"]
 

@@ -8,17 +8,16 @@ import time
 from typing import TYPE_CHECKING, cast
 
 from .. import _validate as check
-from .._approvals import check_handler, check_user_input_handler
+from .._approval_policy import ApprovalMode, check_handler, check_user_input_handler
 from .._params import turn_params
 from .._turn_result import TurnResult
 from .._wire import model_for
-from ..approvals import ApprovalHandler, ApprovalMode
 from ..inputs import RunInput
 from ..sandbox import Sandbox
-from ..user_input import UserInputHandler
 from .turns import TurnHandle
 
 if TYPE_CHECKING:
+    from ..approvals import ApprovalHandler
     from ..models import JsonObject
     from ..types import (
         Personality,
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
         ThreadReadResponse,
         ThreadSetNameResponse,
     )
+    from ..user_input import UserInputHandler
     from .codex import Codex
 
 __all__ = ["Thread"]
