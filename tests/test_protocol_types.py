@@ -231,6 +231,9 @@ def test_typed_usage_module_runs_on_real_events(capture: Capture) -> None:
     finally:
         sys.path.remove(str(ROOT / "tests" / "typing"))
     assert "All done." in typed_usage.stream_text(capture.events)
+    by_method = typed_usage.stream_text_by_method(capture.events)
+    assert by_method.count("All done.") == 2  # the deltas, then the completed agent message
+    assert by_method.endswith("[completed]")
     _total, commands = typed_usage.summarize(capture.result)
     assert commands == [capture.result.items[1].command]  # type: ignore[union-attr]
     _params, login, _policy = typed_usage.build_params()

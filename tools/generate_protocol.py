@@ -13,7 +13,9 @@ diffs cleanly). Output, under ``python/openai_codex/generated/``:
 - ``v2_all.py``: one class per schema type, named as in the reference SDK (which ran
   datamodel-code-generator over the same schema), built on ``openai_codex._model``;
 - ``notification_registry.py``: server notification method -> payload class, and server
-  request method -> params class.
+  request method -> params class;
+- ``notification_types.py``: ``KnownNotification``, the union of each method's
+  ``Notification[Literal[method], payload]``, for type checkers to narrow on ``event.method``.
 
 Standard library only, and the output depends only on the snapshot, so it is reproducible
 anywhere. Paths are resolved from this file's location, so it can run from any working
@@ -903,11 +905,42 @@ def emit_registry(proto: Protocol, version: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def emit_notification_types(proto: Protocol, version: str) -> str:
+    """``KnownNotification``: one ``Notification[Literal[method], payload]`` per method, so that
+    a type checker narrows ``event.payload`` when code compares ``event.method``."""
+    classes = sorted(set(proto.notifications.values()))
+    out = [
+        *module_head(
+            version,
+            "The notification of each method, as a type: compare ``event.method`` to narrow ``event.payload``.",
+            "",
+            "Loaded by ``openai_codex.types`` (for annotations), never on a stream's hot path.",
+        ),
+        "",
+        "from typing import Literal, Union",
+        "",
+        "from ..models import Notification, UnknownNotification",
+        "from .v2_all import (",
+        *(f"    {c}," for c in classes),
+        ")",
+        "",
+        "# A payload is UnknownNotification when the params do not fit the method's class.",
+        "KnownNotification = Union[",
+        *(
+            f"    Notification[Literal[{json.dumps(m)}], Union[{c}, UnknownNotification]],"
+            for m, c in sorted(proto.notifications.items())
+        ),
+        "]",
+    ]
+    return "\n".join(out) + "\n"
+
+
 INIT = '''\
 {header}"""Protocol types generated from the Codex app-server schema.
 
-``v2_all`` holds every class; ``notification_registry`` maps methods to them. Both load on
-first use, not at ``import openai_codex``.
+``v2_all`` holds every class; ``notification_registry`` maps methods to them;
+``notification_types`` names each method's notification as a type. All load on first use, not
+at ``import openai_codex``.
 """
 '''
 
@@ -921,6 +954,7 @@ def generate(bundle: dict[str, Any], version: str) -> dict[str, str]:
         "v2_all.py": emit_v2_all(proto, version),
         "flat.py": emit_flat(proto, version),
         "notification_registry.py": emit_registry(proto, version),
+        "notification_types.py": emit_notification_types(proto, version),
     }
 
 

@@ -21,15 +21,14 @@ async def main() -> None:
             thread = await codex.thread_start()
             handle = await thread.turn("Explain what a thread and a turn are, briefly.")
             async for event in handle.stream():
-                payload = event.payload
                 if event.method == "item/agentMessage/delta":
-                    print(payload.delta, end="", flush=True)
+                    print(event.payload.delta, end="", flush=True)
                 elif event.method == "item/completed":
-                    if payload.item.root.type == "agentMessage":
+                    if event.payload.item.root.type == "agentMessage":
                         print()
-                    print(f"[item done]    {payload.item.root.type}")
+                    print(f"[item done]    {event.payload.item.root.type}")
                 elif event.method == "turn/completed":
-                    print(f"[turn done]    status={payload.turn.status.value}")
+                    print(f"[turn done]    status={event.payload.turn.status.value}")
             result = await handle.run()
             print(f"final response has {len(result.final_response or '')} characters")
 

@@ -15,22 +15,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # finds the _offli
 
 from _offline import example_config
 from openai_codex import Codex
-from openai_codex.types import Notification
+from openai_codex.types import TypedNotification
 
 
-def describe(event: Notification) -> str | None:
-    """One line for the events worth showing; None for the rest (status changes, warnings...)."""
-    payload = event.payload
+def describe(event: TypedNotification) -> str | None:
+    """One line for the events worth showing; None for the rest (status changes, warnings...).
+
+    Comparing ``event.method`` narrows ``event.payload`` to that method's class for type checkers.
+    """
     if event.method == "turn/started":
-        return f"[turn started] {payload.turn.id}"
+        return f"[turn started] {event.payload.turn.id}"
     if event.method == "item/started":
-        return f"[item started] {payload.item.root.type}"
+        return f"[item started] {event.payload.item.root.type}"
     if event.method == "item/completed":
-        return f"[item done]    {payload.item.root.type}"
+        return f"[item done]    {event.payload.item.root.type}"
     if event.method == "thread/tokenUsage/updated":
-        return f"[usage]        {payload.token_usage.last.total_tokens} tokens this turn"
+        return f"[usage]        {event.payload.token_usage.last.total_tokens} tokens this turn"
     if event.method == "turn/completed":
-        return f"[turn done]    status={payload.turn.status.value}"
+        return f"[turn done]    status={event.payload.turn.status.value}"
     return None
 
 

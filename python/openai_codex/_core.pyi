@@ -2,9 +2,9 @@
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from os import PathLike
-from typing import Any, final
+from typing import Any, Generic, final
 
-from typing_extensions import Self, disjoint_base
+from typing_extensions import Self, TypeVar, disjoint_base
 
 __all__ = [
     "Client",
@@ -19,16 +19,26 @@ __all__ = [
     "shutdown",
 ]
 
+_Method = TypeVar("_Method", bound=str, covariant=True, default=str)
+_Payload = TypeVar("_Payload", covariant=True, default=Any)
+
 @final
-class Notification:
-    """One server notification: ``method`` and its typed ``payload``."""
+class Notification(Generic[_Method, _Payload]):
+    """One server notification: ``method`` and its typed ``payload``.
+
+    ``Notification[Literal["item/agentMessage/delta"], AgentMessageDeltaNotification]`` is the
+    notification of one method; a plain ``Notification`` is any one (``method: str``,
+    ``payload: Any``). ``TurnHandle.stream()`` yields ``openai_codex.types.TypedNotification``,
+    a union of the former, so comparing ``event.method`` narrows ``event.payload``.
+    """
 
     __match_args__ = ("method", "payload")
-    def __new__(cls, method: str, payload: Any) -> Self: ...
+    def __new__(cls, method: _Method, payload: _Payload) -> Notification[_Method, _Payload]: ...
+    def __class_getitem__(cls, key: Any) -> Any: ...
     @property
-    def method(self) -> str: ...
+    def method(self) -> _Method: ...
     @property
-    def payload(self) -> Any: ...
+    def payload(self) -> _Payload: ...
     def __eq__(self, other: object, /) -> bool: ...
 
 @final

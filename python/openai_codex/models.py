@@ -49,6 +49,25 @@ class UnknownNotification:
 
     params: JsonObject
 
+    def __getattr__(self, name: str) -> Any:
+        """Reads a field of the raw params by its Python name: ``turn_id`` reads ``turnId``.
+
+        So code written for a method's typed payload keeps working on an unknown one (the
+        value is the raw JSON value, not converted).
+
+        Raises:
+            AttributeError: The params have no such field.
+        """
+        if name.startswith("_") or name == "params":
+            raise AttributeError(name)
+        params = self.params
+        head, *rest = name.split("_")
+        wire = head + "".join(part[:1].upper() + part[1:] for part in rest)
+        for key in (name, wire):
+            if key in params:
+                return params[key]
+        raise AttributeError(f"this notification's params have no field {wire!r} ({name})")
+
 
 @dataclass(slots=True)
 class ServerInfo:

@@ -6,6 +6,10 @@ Importing this module loads the generated protocol classes (``openai_codex.gener
 
 from __future__ import annotations
 
+from typing import Literal
+
+from .approvals import CommandApprovalRequest, FileChangeApprovalRequest, PermissionsApprovalRequest
+from .generated.notification_types import KnownNotification
 from .generated.v2_all import (
     Account,
     AccountLoginCompletedNotification,
@@ -42,7 +46,7 @@ from .generated.v2_all import (
     TurnStatus,
     TurnSteerResponse,
 )
-from .models import InitializeResponse, JsonObject, Notification
+from .models import InitializeResponse, JsonObject, Notification, UnknownNotification
 
 __all__ = [
     "Account",
@@ -83,3 +87,17 @@ __all__ = [
     "TurnStatus",
     "TurnSteerResponse",
 ]
+
+#: What ``TurnHandle.stream()`` yields: each server notification as
+#: ``Notification[Literal[method], payload]``, and the approval requests the turn's stream shows
+#: (their payload is the typed request). Comparing ``event.method`` (``==`` or ``match``) narrows
+#: ``event.payload`` for mypy and pyright. A payload is ``UnknownNotification`` when the params do
+#: not fit the method's class; a method this SDK has no type for (a newer runtime) still arrives,
+#: as a plain ``Notification`` with an ``UnknownNotification`` payload. Not in ``__all__``, which
+#: keeps the reference SDK's names exactly.
+TypedNotification = (
+    KnownNotification
+    | Notification[Literal["item/commandExecution/requestApproval"], CommandApprovalRequest | UnknownNotification]
+    | Notification[Literal["item/fileChange/requestApproval"], FileChangeApprovalRequest | UnknownNotification]
+    | Notification[Literal["item/permissions/requestApproval"], PermissionsApprovalRequest | UnknownNotification]
+)

@@ -247,6 +247,14 @@ impl Notification {
         ("method", "payload")
     }
 
+    /// `Notification[Method, Payload]`: the notification of one method, for annotations (the
+    /// typed aliases of `openai_codex.types` are unions of these). A `types.GenericAlias`.
+    #[classmethod]
+    fn __class_getitem__(cls: &Bound<'_, PyType>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let alias = cls.py().import("types")?.getattr("GenericAlias")?;
+        Ok(alias.call1((cls, key))?.unbind())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!("Notification(method={}, payload={})", self.method.bind(py).repr()?, self.payload.bind(py).repr()?))
     }

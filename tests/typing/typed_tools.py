@@ -34,7 +34,8 @@ def picture() -> ToolImage:
 
 def use() -> None:
     assert_type(add(1, b=2), int)
-    pending = assert_type(find("k", ToolContext("t", "u", "c", "lookup")), Coroutine[Any, Any, list[str]])
+    # A coroutine (mypy calls it Coroutine, pyright CoroutineType: an annotation suits both).
+    pending: Coroutine[Any, Any, list[str]] = find("k", ToolContext("t", "u", "c", "lookup"))
     pending.close()
     assert_type(add.name, str)
     assert_type(add.timeout, float | None)

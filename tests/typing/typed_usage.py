@@ -30,6 +30,7 @@ from openai_codex.types import (
     ThreadTokenUsage,
     TurnError,
     TurnStatus,
+    TypedNotification,
 )
 
 
@@ -53,6 +54,35 @@ def stream_text(events: Iterable[Notification]) -> str:
                 parts.append(message)
         elif isinstance(payload, UnknownNotification):
             parts.append(str(payload.params.get("delta", "")))
+    return "".join(parts)
+
+
+def stream_text_by_method(events: Iterable[TypedNotification]) -> str:
+    """What the docs show: comparing ``event.method`` narrows ``event.payload``, with ``==`` or
+    ``match``, for mypy and pyright alike; an item's variant narrows on ``item.root.type``."""
+    parts: list[str] = []
+    for event in events:
+        if event.method == "item/agentMessage/delta":
+            delta: str = event.payload.delta
+            parts.append(delta)
+        elif event.method == "item/completed":
+            # The payload may be UnknownNotification (params that do not fit), whose fields are
+            # Any: naming the type keeps the item's variants narrowable.
+            completed: ThreadItem = event.payload.item
+            item = completed.root
+            if item.type == "agentMessage":
+                text: str = item.text
+                parts.append(text)
+            elif item.type == "commandExecution":
+                parts.append(item.command)
+        match event.method:
+            case "turn/completed":
+                status: TurnStatus = event.payload.turn.status
+                parts.append(f"[{status.value}]")
+            case "item/commandExecution/requestApproval":
+                parts.append(event.payload.command)
+            case _:
+                pass
     return "".join(parts)
 
 

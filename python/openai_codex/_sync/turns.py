@@ -14,13 +14,13 @@ from .._turn_result import STOP_GRACE_S, TurnResult, turn_result, turn_timed_out
 from .._wire import model_for
 from ..errors import CodexError, CodexTimeoutError
 from ..inputs import RunInput, input_to_wire
-from ..models import Notification
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from ..errors import TurnTimeoutError
     from ..generated.v2_all import TurnInterruptResponse, TurnSteerResponse
+    from ..types import TypedNotification
     from .codex import Codex
 
 __all__ = ["TurnHandle"]
@@ -74,7 +74,7 @@ class TurnHandle:
             self._stream = client.turn_stream(self.id)
         return self._stream
 
-    def stream(self, *, timeout: float | None = None) -> Iterator[Notification]:
+    def stream(self, *, timeout: float | None = None) -> Iterator[TypedNotification]:
         """Iterates over this turn's notifications in order, ending with its ``turn/completed``.
 
         Each is a :class:`~openai_codex.types.Notification` with ``method`` (e.g.
@@ -114,15 +114,17 @@ class TurnHandle:
         limit = check.seconds("timeout", timeout)
         handlers = self._codex._approvals.active() or self._codex._user_input.active()
         if limit is None and not handlers:
-            return stream  # the extension's own iterator: no Python frame per event
+            # The extension's own iterator: no Python frame per event.
+            return cast("Iterator[TypedNotification]", stream)
         return self._events_until(stream, None if limit is None else time.monotonic() + limit, limit)
 
     def _events_until(
         self, stream: _core.TurnStream, deadline: float | None, limit: float | None
-    ) -> Iterator[Notification]:
+    ) -> Iterator[TypedNotification]:
+        next_event = cast("Callable[[float | None], TypedNotification | None]", stream.next_event)
         while True:
             try:
-                event = stream.next_event(None if deadline is None else max(0.0, deadline - time.monotonic()))
+                event = next_event(None if deadline is None else max(0.0, deadline - time.monotonic()))
             except CodexTimeoutError:
                 raise self._timed_out(stream, limit or 0.0) from None
             if event is None:

@@ -2,6 +2,7 @@
 # (codex app-server 0.133.0). Do not edit: change the generator or refresh the snapshot.
 """Protocol types generated from the Codex app-server schema.
 
-``v2_all`` holds every class; ``notification_registry`` maps methods to them. Both load on
-first use, not at ``import openai_codex``.
+``v2_all`` holds every class; ``notification_registry`` maps methods to them;
+``notification_types`` names each method's notification as a type. All load on first use, not
+at ``import openai_codex``.
 """
