@@ -10,7 +10,7 @@ against your own Codex configuration and account instead; scripted replies are t
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,7 +69,7 @@ def scripted_http_error(status: int) -> ScriptedReply:
 
 
 @contextmanager
-def example_config(*script: ScriptedReply, requires_openai_auth: bool = False) -> Iterator[CodexConfig]:
+def example_config(*script: ScriptedReply, requires_openai_auth: bool = False) -> Generator[CodexConfig, None, None]:
     """A CodexConfig for an example: offline against the scripted model unless asked otherwise.
 
     ``script`` answers the first model calls, in order; after that the offline model echoes the

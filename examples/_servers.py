@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -48,7 +48,7 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], limit: float = 20.0)
 
 
 @contextmanager
-def local_servers(count: int, config: CodexConfig) -> Iterator[list[Server]]:
+def local_servers(count: int, config: CodexConfig) -> Generator[list[Server], None, None]:
     """``count`` app-servers on loopback ports, each in a working directory of its own.
 
     Each gets a ``CODEX_HOME`` of its own too (one runtime per home: a second server on the same

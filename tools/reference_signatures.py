@@ -17,6 +17,7 @@ import importlib
 import inspect
 import json
 import sys
+import types
 from typing import Any
 
 
@@ -74,7 +75,8 @@ def describe_class(cls: type) -> dict[str, Any]:
 
 
 def describe(obj: Any) -> dict[str, Any]:
-    if inspect.isclass(obj):
+    # ``dict[str, X]`` passes isclass() on Python 3.10: a generic alias is an alias.
+    if inspect.isclass(obj) and not isinstance(obj, types.GenericAlias):
         return describe_class(obj)
     if inspect.isfunction(obj):
         return {"kind": "function", "async": _is_async(obj), "params": signature_of(obj)}

@@ -34,7 +34,7 @@ def write_png(path: Path, size: int = 32) -> None:
     def inside(i: int) -> bool:
         return size // 4 <= i < 3 * size // 4
 
-    rows = []
+    rows: list[bytes] = []
     for y in range(size):
         pixels = b"".join(RED if inside(x) and inside(y) else WHITE for x in range(size))
         rows.append(b"\x00" + pixels)  # filter byte 0: the row is stored as is
