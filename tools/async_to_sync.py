@@ -186,6 +186,11 @@ def _rename_string(text: str) -> str:
     return _WORDS.sub(lambda m: RENAMES[m.group(0)], _PHRASES.sub(lambda m: STRING_PHRASES[m.group(0)], text))
 
 
+# The tokens that hold string text: whole strings, and (Python 3.12+, PEP 701) the literal
+# parts of f-strings, which earlier versions report inside one STRING token.
+_STRING_TOKENS = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+
+
 def _strip_async(source: str) -> str:
     """Drops ``async``/``await`` keywords and applies :data:`RENAMES`, keeping all other text."""
     lines = source.splitlines(keepends=True)
@@ -202,9 +207,12 @@ def _strip_async(source: str) -> str:
             edits.append((tok.start[0], tok.start[1], following.start[1], ""))
         elif tok.type == tokenize.NAME and tok.string in RENAMES:
             edits.append((tok.start[0], tok.start[1], tok.end[1], RENAMES[tok.string]))
-        elif tok.type == tokenize.STRING:
+        elif tok.type in _STRING_TOKENS:
             renamed = _rename_string(tok.string)
             if renamed != tok.string:
+                if tok.type != tokenize.STRING and lines[tok.start[0] - 1][tok.start[1] : tok.end[1]] != tok.string:
+                    # Python 3.12+ tokenizes f-strings in parts and reports "{{" as "{".
+                    raise TransformError(f"line {tok.start[0]}: write this f-string without doubled braces")
                 if tok.start[0] != tok.end[0]:
                     # A multi-line string: rewrite its rows as one piece of text.
                     first, last = tok.start[0] - 1, tok.end[0] - 1
