@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openai_codex
 import pytest
+from openai_codex import _twin_docs
+from openai_codex._twin_docs import resolve
 
 from tools import async_to_sync
 
@@ -63,10 +65,7 @@ def test_marked_branches_keep_the_sync_side_dedented() -> None:
 
 
             class AsyncThing:
-                """Async words."""
-
-                if not ASYNC:
-                    """Blocking words."""
+                """Shared words."""
 
                 def __init__(self) -> None:
                     if ASYNC:
@@ -87,8 +86,8 @@ def test_marked_branches_keep_the_sync_side_dedented() -> None:
             '''
         )
     )
-    assert "ASYNC" not in out and "Async words" not in out and "async only" not in out
-    assert '    """Blocking words."""' in out
+    assert "ASYNC" not in out and "async only" not in out
+    assert '    """Shared words."""' in out
     assert "        # sync only\n        self.start()\n" in out
     assert "    def stream(self) -> int:\n        return 2\n" in out
     assert "return 1" not in out
@@ -103,6 +102,10 @@ def test_marked_branches_keep_the_sync_side_dedented() -> None:
         ("from . import ASYNC, other\n", "own"),
         ("async def f():\n    await\\\n        g()\n", "same line"),
         ("from a import AsyncIterator, Iterator\n", "twice"),
+        ('from . import ASYNC\ndef f():\n    """A."""\n    if not ASYNC:\n        """B."""\n', "second docstring"),
+        ('x = "[sync: blocking]"\n', "belong in docstrings"),
+        ('def f():\n    """A [sync: b."""\n', "not closed"),
+        ('def f():\n    """A [sync: b [async: c]]."""\n', "nested"),
     ],
 )
 def test_forms_it_cannot_translate_are_refused(source: str, message: str) -> None:
@@ -149,3 +152,131 @@ def test_the_generated_files_say_where_they_come_from() -> None:
     for path in sorted(Path(async_to_sync.SYNC_DIR).glob("*.py")):
         if path.name != "__init__.py":
             assert path.read_text().startswith(async_to_sync.header(async_to_sync.ASYNC_DIR / path.name))
+
+
+# -- one docstring for both twins: the [async: ...] / [sync: ...] markers (openai_codex._twin_docs)
+
+
+def test_an_inline_marker_keeps_its_side_and_drops_the_other() -> None:
+    doc = "For [async: asyncio programs][sync: blocking code], with [async: care].\n    More."
+    assert resolve(doc, "async") == "For asyncio programs, with care.\n    More."
+    assert resolve(doc, "sync") == "For blocking code, with.\n    More."
+    assert resolve("No markers [here].", "sync") == "No markers [here]."
+
+
+def test_a_dropped_marker_takes_the_space_before_it_when_nothing_follows_but_punctuation() -> None:
+    doc = "It raises[sync:  and Ctrl-C stops it]. Or [async: (on first use)] ``x`` is empty.\n    next"
+    assert resolve(doc, "async") == "It raises. Or (on first use) ``x`` is empty.\n    next"
+    assert resolve(doc, "sync") == "It raises and Ctrl-C stops it. Or ``x`` is empty.\n    next"
+
+
+def test_a_marker_spans_lines_and_brackets_inside_it_balance() -> None:
+    doc = "Summary.\n\n    Shared. [async: Awaits ``list[str]``\n    for long.] End.\n    "
+    assert resolve(doc, "async") == "Summary.\n\n    Shared. Awaits ``list[str]``\n    for long. End.\n    "
+    assert resolve(doc, "sync") == "Summary.\n\n    Shared. End.\n    "
+
+
+def test_blocks_leave_neither_their_marker_lines_nor_a_doubled_blank_line() -> None:
+    doc = textwrap.dedent(
+        """\
+        Summary.
+
+        [async:
+        Async paragraph,
+
+        and a second one.
+        ]
+        [sync:
+        Sync paragraph.
+        ]
+
+        Example::
+
+            [async: await codex.run()]
+            [sync: codex.run()]
+
+        [sync: A closing sync-only paragraph.]
+        """
+    )
+    assert resolve(doc, "async") == textwrap.dedent(
+        """\
+        Summary.
+
+        Async paragraph,
+
+        and a second one.
+
+        Example::
+
+            await codex.run()
+        """
+    )
+    assert resolve(doc, "sync") == textwrap.dedent(
+        """\
+        Summary.
+
+        Sync paragraph.
+
+        Example::
+
+            codex.run()
+
+        A closing sync-only paragraph.
+        """
+    )
+
+
+def test_a_summary_line_may_differ() -> None:
+    doc = "[async: Makes a client.]\n    [sync: Starts a client.]\n\n    Body.\n    "
+    assert resolve(doc, "async") == "Makes a client.\n\n    Body.\n    "
+    assert resolve(doc, "sync") == "Starts a client.\n\n    Body.\n    "
+
+
+def test_the_generator_writes_the_sync_side_of_each_docstring() -> None:
+    out = body(
+        sync_of(
+            '''
+            class AsyncThing:
+                """Waits [async: on the event loop][sync: releasing the GIL].
+
+                [async:
+                Cancelling the awaiting task stops it.
+                ]
+
+                Example::
+
+                    async with AsyncCodex() as codex:
+                        result = await codex.thread_start().run("hi")
+                        await asyncio.sleep(1)
+                """
+
+                def f(self) -> str:
+                    return "left [as] it is; await the answer"
+            '''
+        )
+    )
+    assert '"""Waits releasing the GIL.\n\n    Example::\n' in out
+    assert "Cancelling" not in out and "[sync" not in out and "[async" not in out
+    assert 'with Codex() as codex:\n            result = codex.thread_start().run("hi")\n' in out
+    assert "asyncio.sleep(1)" in out and "await asyncio" not in out
+    assert 'return "left [as] it is; await the answer"' in out  # prose keeps its "await"
+
+
+def test_the_async_modules_resolve_their_side_when_imported() -> None:
+    checked = 0
+    for async_cls, sync_cls in PAIRS:
+        for cls in (async_cls, sync_cls):
+            for obj in (cls, *vars(cls).values()):
+                doc = getattr(obj, "__doc__", None)
+                if isinstance(doc, str):
+                    checked += 1
+                    assert not _twin_docs.has_markers(doc), f"{cls.__name__}: {doc[:60]!r}"
+    assert checked > 50
+    assert "for asyncio programs" in (openai_codex.AsyncCodex.__doc__ or "")
+    assert "blocking code" not in (openai_codex.AsyncCodex.__doc__ or "")
+    assert "for blocking code" in (openai_codex.Codex.__doc__ or "")
+    assert "asyncio" not in (openai_codex.Codex.__doc__ or "")
+    assert "asyncio.wait_for" in (openai_codex.AsyncTurnHandle.run.__doc__ or "")
+    assert "releases the GIL" in (openai_codex.TurnHandle.run.__doc__ or "")
+    assert "NotStartedError" in (inspect.getdoc(openai_codex.AsyncCodex.metadata) or "")
+    assert "NotStartedError" not in (inspect.getdoc(openai_codex.Codex.metadata) or "")

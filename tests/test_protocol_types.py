@@ -791,6 +791,39 @@ def test_import_and_a_plain_client_do_not_load_what_they_do_not_use(program: str
     assert result.stdout.strip() == "[]"
 
 
+def test_the_model_package_loads_each_module_when_first_needed() -> None:
+    code = """if True:
+        import sys, openai_codex
+        from openai_codex._model import specs
+
+        def loaded():
+            return sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("openai_codex._model."))
+
+        print(loaded())
+        # Until WireModel exists, nothing is one, and a non-generated class is refused.
+        print(isinstance({}, specs.WireModel), specs.WireModel.__name__)
+        from openai_codex._model import TaggedUnion, WireModel
+        print(loaded())
+        print(specs.WireModel is WireModel, issubclass(TaggedUnion, specs.WireModel))
+        from openai_codex._model import payloads
+        print("payloads" in loaded())
+    """
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "['contract', 'fields', 'grammar', 'specs', 'wrappers']"
+    assert lines[1] == "False NotBoundYet"
+    assert lines[2] == "['base', 'checks', 'contract', 'fields', 'grammar', 'specs', 'unions', 'wrappers']"
+    assert lines[3:] == ["True True", "True"]
+
+
+def test_the_model_package_refuses_names_it_does_not_have() -> None:
+    import openai_codex._model as model
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        model.Nope  # noqa: B018
+    assert model.RootWrapper.__module__ == "openai_codex._model.wrappers"
+
+
 def test_typed_usage_passes_mypy_strict() -> None:
     if (
         shutil.which("mypy") is None

@@ -13,8 +13,16 @@ The transform keeps the source's text, comments and docstrings, and changes only
   (dedented) and drops the ``if`` branch; the async module runs the ``if`` branch. mypy is told
   ``ASYNC`` is always true (``pyproject.toml``), so each branch is type-checked where it runs.
   The ``else`` branch is written with the async names too (they are renamed like the rest);
-- ``if not ASYNC:`` (no ``else``) holds sync-only code. Right after a docstring it holds the
-  blocking twin's own docstring, where the two must say different things;
+- ``if not ASYNC:`` (no ``else``) holds sync-only code;
+- each docstring is written once, for both twins. Where they must say different things, the
+  text is marked in place: ``[async: ...]`` is the asyncio side's only, ``[sync: ...]`` the
+  blocking side's only (inside a line, across lines, or as a block with the brackets on lines of
+  their own; the rules are in ``python/openai_codex/_twin_docs.py``). This tool keeps the sync
+  side's text; the async module resolves its own side when it is imported, by calling
+  ``resolve_module(globals())`` under ``if ASYNC:`` at its end. Markers elsewhere than in a
+  docstring, and a second docstring under ``if not ASYNC:``, are refused;
+- in strings, :data:`STRING_PHRASES` rewrite the asyncio phrasing (``async with``, ``await
+  codex.run()`` in examples, "an async context manager") into the blocking one;
 - the ``ASYNC`` constant and its import are dropped; imports the sync side no longer uses are
   removed and the rest sorted (ruff), and the result is formatted with ``ruff format``.
 """
@@ -24,6 +32,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import importlib.util
 import io
 import itertools
 import re
@@ -31,6 +40,7 @@ import subprocess
 import sys
 import tokenize
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ASYNC_DIR = ROOT / "python" / "openai_codex" / "_async"
@@ -67,13 +77,33 @@ RENAMES = {
     "StopAsyncIteration": "StopIteration",
 }
 
-#: Phrases rewritten in strings (docstrings, messages) besides the renamed words.
-STRING_PHRASES = {"async with ": "with ", "async for ": "for "}
+#: Phrases rewritten in strings (docstrings, messages) besides the renamed words: a regular
+#: expression -> its replacement, applied in this order.
+STRING_PHRASES = {
+    r"\basync with ": "with ",
+    r"\basync for ": "for ",
+    # an awaited call in an example or a message (``await codex.models()``), not prose
+    r"\bawait (?=[A-Za-z_][\w.]*\()": "",
+}
 
 MARKER = "ASYNC"
 
 _WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, RENAMES), key=len, reverse=True)) + r")\b")
-_PHRASES = re.compile("|".join(map(re.escape, STRING_PHRASES)))
+_PHRASES = [(re.compile(pattern), replacement) for pattern, replacement in STRING_PHRASES.items()]
+
+
+def _load_twin_docs() -> Any:
+    """``python/openai_codex/_twin_docs.py``, the docstring side markers' one home, loaded by path
+    (importing the package would import the sync modules this tool writes)."""
+    path = ROOT / "python" / "openai_codex" / "_twin_docs.py"
+    spec = importlib.util.spec_from_file_location("_twin_docs", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+twin_docs = _load_twin_docs()
 
 
 class TransformError(Exception):
@@ -146,7 +176,8 @@ def _resolve_branches(source: str, name: str) -> str:
             raise TransformError(f"{name}:{b_start + 1}: 'if {MARKER}:' blocks must not nest")
     for start, end, replacement in reversed(edits):
         lines[start : end + 1] = replacement
-    out = _promote_sync_docstrings("".join(lines), name)
+    out = "".join(lines)
+    _refuse_second_docstrings(out, name)
     leftover = [n.lineno for n in ast.walk(ast.parse(out)) if isinstance(n, ast.Name) and n.id == MARKER]
     if leftover:
         raise TransformError(f"{name}: {MARKER} is used outside 'if {MARKER}:' (line {leftover[0]} of the output)")
@@ -157,19 +188,16 @@ def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
 
-def _promote_sync_docstrings(source: str, name: str) -> str:
-    """A body that now starts with two docstrings got the second from ``if not ASYNC:``: it is
-    the blocking twin's own docstring, so the async one before it goes."""
-    lines = source.splitlines(keepends=True)
-    drop: list[tuple[int, int]] = []
+def _refuse_second_docstrings(source: str, name: str) -> None:
+    """A body that now starts with two docstrings got the second from ``if not ASYNC:``: the
+    differences go into the one docstring as side markers instead."""
     for node in ast.walk(ast.parse(source, filename=name)):
         body = getattr(node, "body", None)
         if isinstance(body, list) and len(body) >= 2 and _is_docstring(body[0]) and _is_docstring(body[1]):
-            first = body[0]
-            drop.append((first.lineno - 1, first.end_lineno))  # type: ignore[arg-type]
-    for start, end in sorted(drop, reverse=True):
-        del lines[start:end]
-    return "".join(lines)
+            raise TransformError(
+                f"{name}:{body[1].lineno}: a second docstring (under 'if not {MARKER}:'); write one docstring"
+                " with [async: ...] / [sync: ...] markers where the twins differ"
+            )
 
 
 def _else_line(lines: list[str], node: ast.If) -> int:
@@ -183,7 +211,34 @@ def _else_line(lines: list[str], node: ast.If) -> int:
 
 
 def _rename_string(text: str) -> str:
-    return _WORDS.sub(lambda m: RENAMES[m.group(0)], _PHRASES.sub(lambda m: STRING_PHRASES[m.group(0)], text))
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    return _WORDS.sub(lambda m: RENAMES[m.group(0)], text)
+
+
+_STRING_START = re.compile(r"^([A-Za-z]*)('\'\'|\"\"\"|'|\")")
+
+
+def _sync_docstring(token: str, where: str) -> str:
+    """A docstring token with its side markers resolved for the blocking twin."""
+    match = _STRING_START.match(token)
+    assert match is not None, token
+    head = match.end()
+    tail = len(token) - len(match.group(2))
+    try:
+        return token[:head] + twin_docs.resolve(token[head:tail], "sync") + token[tail:]
+    except twin_docs.MarkerError as error:
+        raise TransformError(f"{where}: {error}") from None
+
+
+def _docstring_starts(source: str) -> set[tuple[int, int]]:
+    """(row, column) where each docstring of ``source`` starts, as tokenize reports it."""
+    starts = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and _is_docstring(body[0]):
+            starts.add((body[0].lineno, body[0].col_offset))
+    return starts
 
 
 # The tokens that hold string text: whole strings, and (Python 3.12+, PEP 701) the literal
@@ -197,6 +252,7 @@ def _strip_async(source: str) -> str:
     # (row, start col, end col, replacement); rows 1-based as tokenize reports them.
     edits: list[tuple[int, int, int, str]] = []
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    docstrings = _docstring_starts(source)
     for index, tok in enumerate(tokens):
         if tok.type == tokenize.NAME and tok.string in ("async", "await"):
             following = tokens[index + 1]
@@ -208,7 +264,12 @@ def _strip_async(source: str) -> str:
         elif tok.type == tokenize.NAME and tok.string in RENAMES:
             edits.append((tok.start[0], tok.start[1], tok.end[1], RENAMES[tok.string]))
         elif tok.type in _STRING_TOKENS:
-            renamed = _rename_string(tok.string)
+            text = tok.string
+            if tok.start in docstrings:
+                text = _sync_docstring(text, f"line {tok.start[0]}")
+            elif twin_docs.has_markers(text):
+                raise TransformError(f"line {tok.start[0]}: [async: ...] / [sync: ...] markers belong in docstrings")
+            renamed = _rename_string(text)
             if renamed != tok.string:
                 if tok.type != tokenize.STRING and lines[tok.start[0] - 1][tok.start[1] : tok.end[1]] != tok.string:
                     # Python 3.12+ tokenizes f-strings in parts and reports "{{" as "{".

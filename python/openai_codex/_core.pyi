@@ -142,7 +142,7 @@ class Client:
 
 @final
 class PayloadPlan:
-    """Builds payloads of a scalar-only notification class in Rust (see ``_model.payload_plan``)."""
+    """Builds payloads of a scalar-only notification class in Rust (see ``_model.payloads.payload_plan``)."""
 
     def __new__(
         cls, model: type, fields: Sequence[tuple[str, bool, Sequence[type] | None]], fallback: Callable[[Any], Any]

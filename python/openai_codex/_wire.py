@@ -61,7 +61,7 @@ def _resolve_builder(method: str) -> _PayloadBuilder:
     if method in APPROVAL_METHODS:
         # Server requests, not notifications: the core shows them in their turn's stream.
         return _approval_payload(method)
-    from ._model import payload_maker, payload_plan
+    from ._model.payloads import payload_maker, payload_plan
     from .generated.flat import FLAT_NOTIFICATIONS
     from .models import UnknownNotification
 

@@ -67,13 +67,18 @@ def _login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any
 
 
 class AsyncCodex:
-    """A connection to one Codex runtime (``codex app-server``), for asyncio programs.
+    """A connection to one Codex runtime (``codex app-server``), for [async: asyncio programs][sync: blocking code].
 
     The client owns a child process running the Codex runtime and talks to it over JSON-RPC on
-    stdio. Nothing starts when the object is made: the first awaited call (or ``async with``)
+    stdio.
+    [async: Nothing starts when the object is made: the first awaited call (or ``async with``)
     launches the runtime and completes the ``initialize`` handshake, once, however many tasks
-    race to use it. If that start fails or is cancelled, the child process is stopped again.
+    race to use it. If that start fails or is cancelled, the child process is stopped again.]
+    [sync: The constructor launches the runtime and completes the ``initialize`` handshake before it
+    returns, so a ``Codex`` is ready to use (or the constructor raised, after stopping the child
+    process).]
 
+    [async:
     Every wait is a native awaitable on the event loop: no thread is parked per call, a
     cancelled task (``asyncio.wait_for``, ``task.cancel()``) stops waiting without disturbing
     the connection, and many turns can stream concurrently over one client. Use it as an
@@ -81,6 +86,14 @@ class AsyncCodex:
 
     Because the runtime is started lazily, the first awaited method can raise what starting
     it raises (see :meth:`__init__`) besides its own errors.
+    ]
+    [sync:
+    Every blocking wait releases the GIL, wakes up for Ctrl-C (``KeyboardInterrupt``) and
+    fails with :class:`~openai_codex.TransportClosedError` as soon as the runtime dies.
+    Turns on different threads can run at the same time over one client. Use it as a
+    context manager, or call :meth:`close` when done. What the constructor raises is listed
+    under :meth:`__init__`.
+    ]
 
     Args:
         config: How to launch the runtime and how the client introduces itself in the
@@ -95,6 +108,7 @@ class AsyncCodex:
 
     Example::
 
+        [async:
         import asyncio
         from openai_codex import AsyncCodex
 
@@ -107,41 +121,15 @@ class AsyncCodex:
 
 
         asyncio.run(main())
+        ]
+        [sync:
+        from openai_codex import Codex
+
+        with Codex() as codex:
+            result = codex.thread_start().run("Summarize this repository")
+            print(result.final_response)
+        ]
     """
-
-    if not ASYNC:
-        """A connection to one Codex runtime (``codex app-server``), for blocking code.
-
-        The client owns a child process running the Codex runtime and talks to it over
-        JSON-RPC on stdio. The constructor launches the runtime and completes the
-        ``initialize`` handshake before it returns, so a ``Codex`` is ready to use (or the
-        constructor raised, after stopping the child process).
-
-        Every blocking wait releases the GIL, wakes up for Ctrl-C (``KeyboardInterrupt``) and
-        fails with :class:`~openai_codex.TransportClosedError` as soon as the runtime dies.
-        Turns on different threads can run at the same time over one client. Use it as a
-        context manager, or call :meth:`close` when done. What the constructor raises is listed
-        under :meth:`__init__`.
-
-        Args:
-            config: How to launch the runtime and how the client introduces itself in the
-                handshake. ``None`` (the default) means ``CodexConfig()``: the runtime from
-                the installed ``openai-codex-cli-bin`` package, with the default client name.
-            approval_handler: Decides the approval requests of every thread of this client
-                that has no handler of its own (see :mod:`openai_codex.approvals`). Without one,
-                requests that reach the client are accepted (the reference SDK's behaviour).
-            user_input_handler: Answers the agent's questions and MCP elicitations on every
-                thread without a handler of its own (see :mod:`openai_codex.user_input`).
-                Without one, questions get no answers and elicitations are declined.
-
-        Example::
-
-            from openai_codex import Codex
-
-            with Codex() as codex:
-                result = codex.thread_start().run("Summarize this repository")
-                print(result.final_response)
-        """
 
     def __init__(
         self,
@@ -150,11 +138,14 @@ class AsyncCodex:
         approval_handler: ApprovalHandler | None = None,
         user_input_handler: UserInputHandler | None = None,
     ) -> None:
-        """Makes a client; the runtime starts on the first awaited call, not here.
+        """[async: Makes a client; the runtime starts on the first awaited call, not here.]
+        [sync: Starts the Codex runtime and completes the handshake; returns when it is ready.]
 
-        Nothing is launched and nothing is checked yet, so this never blocks. The first
-        awaited method (or ``async with``) then starts the runtime and can raise what starting
-        it raises.
+        [async: Nothing is launched yet, so this never blocks: only ``config`` and the handlers
+        are checked here (the ``TypeError`` and ``ValueError`` below, but for an empty
+        ``config.launch_args_override``). The first awaited method (or ``async with``) starts
+        the runtime, and raises the others.]
+        [sync: On any failure the child process is stopped before the exception propagates.]
 
         Args:
             config: How to launch the runtime and how the client introduces itself.
@@ -164,55 +155,24 @@ class AsyncCodex:
             TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields has
                 the wrong type (the message names the field).
             ValueError: ``config.connect`` is set together with a field that shapes a spawned
-                runtime, or a connection field is invalid (the message names the field); (on
-                first use) ``config.launch_args_override`` is empty.
-            ConnectError: (on first use, with ``config.connect``) Nothing could be reached at
-                that address within ``config.connect_timeout``, or TLS or the WebSocket upgrade
-                failed; :class:`~openai_codex.errors.AuthenticationError` when the server
-                refused the token. Both are ``TransportClosedError`` subclasses.
-            FileNotFoundError: (on first use) The runtime cannot be found:
-                ``openai-codex-cli-bin`` is not installed, ``config.codex_bin`` does not
-                exist, or the launch command or ``config.cwd`` does not exist.
-            OSError: (on first use) The runtime process could not be started.
-            TransportClosedError: (on first use) The runtime exited during the handshake; the
-                message carries its last stderr lines.
-            CodexTimeoutError: (on first use) No answer to ``initialize`` within 60 seconds, or
-                no connection within ``config.connect_timeout``.
-            UnexpectedResponseError: (on first use) The handshake answer lacks a usable user
-                agent, server name or version (a ``RuntimeError`` too).
-            JsonRpcError: (on first use) The runtime refused the ``initialize`` request.
+                runtime, or a connection field is invalid (the message names the field), or
+                ``config.launch_args_override`` is empty.
+            ConnectError: With ``config.connect``: nothing could be reached at that address
+                within ``config.connect_timeout``, or TLS or the WebSocket upgrade failed;
+                :class:`~openai_codex.errors.AuthenticationError` when the server refused the
+                token. Both are ``TransportClosedError`` subclasses.
+            FileNotFoundError: The runtime cannot be found: ``openai-codex-cli-bin`` is not
+                installed, ``config.codex_bin`` does not exist, or the launch command or
+                ``config.cwd`` does not exist.
+            OSError: The runtime process could not be started for another reason.
+            TransportClosedError: The runtime exited during the handshake; the message
+                carries its last stderr lines.
+            CodexTimeoutError: The runtime did not answer ``initialize`` within 60 seconds,
+                or no connection was made within ``config.connect_timeout``.
+            UnexpectedResponseError: The handshake answer lacks a usable user agent, server
+                name or version (a ``RuntimeError`` too).
+            JsonRpcError: The runtime refused the ``initialize`` request.
         """
-        if not ASYNC:
-            """Starts the Codex runtime and completes the handshake; returns when it is ready.
-
-            On any failure the child process is stopped before the exception propagates.
-
-            Args:
-                config: How to launch the runtime and how the client introduces itself.
-                    ``None`` (the default) means ``CodexConfig()``.
-
-            Raises:
-                TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields
-                    has the wrong type (the message names the field).
-                ValueError: ``config.connect`` is set together with a field that shapes a
-                    spawned runtime, or a connection field is invalid (the message names the
-                    field), or ``config.launch_args_override`` is empty.
-                ConnectError: With ``config.connect``: nothing could be reached at that address
-                    within ``config.connect_timeout``, or TLS or the WebSocket upgrade failed;
-                    :class:`~openai_codex.errors.AuthenticationError` when the server refused
-                    the token. Both are ``TransportClosedError`` subclasses.
-                FileNotFoundError: The runtime cannot be found: ``openai-codex-cli-bin`` is
-                    not installed, ``config.codex_bin`` does not exist, or the launch command
-                    or ``config.cwd`` does not exist.
-                OSError: The runtime process could not be started for another reason.
-                TransportClosedError: The runtime exited during the handshake; the message
-                    carries its last stderr lines.
-                CodexTimeoutError: The runtime did not answer ``initialize`` within 60 seconds,
-                    or no connection was made within ``config.connect_timeout``.
-                UnexpectedResponseError: The handshake answer lacks a usable user agent,
-                    server name or version (a ``RuntimeError`` too).
-                JsonRpcError: The runtime refused the ``initialize`` request.
-            """
         check_handler(approval_handler, None)
         check_user_input_handler(user_input_handler)
         self._config = checked_config(config)
@@ -294,24 +254,17 @@ class AsyncCodex:
         the user agent: ``name`` is the part before the first ``/`` and ``version`` the token
         after it (e.g. ``"0.133.0"``).
 
+        [async:
         Raises:
             NotStartedError: The runtime has not been started yet: no ``async with`` and no
                 awaited method so far (a ``RuntimeError`` too).
+        ]
+
+        Example::
+
+            async with AsyncCodex() as codex:
+                print(codex.metadata.server_info.version)
         """
-        if not ASYNC:
-            """What the runtime reported in the ``initialize`` handshake.
-
-            The :class:`~openai_codex.types.InitializeResponse` holds ``user_agent``,
-            ``platform_family``, ``platform_os``, ``codex_home`` and ``server_info`` (``name``
-            and ``version``). The runtime sends no server info of its own, so the SDK derives
-            it from the user agent: ``name`` is the part before the first ``/`` and
-            ``version`` the token after it (e.g. ``"0.133.0"``).
-
-            Example::
-
-                with Codex() as codex:
-                    print(codex.metadata.server_info.version)
-            """
         if self._metadata is None:
             raise NotStartedError(
                 "AsyncCodex is not initialized yet: use 'async with AsyncCodex()' or await a method first"
@@ -351,22 +304,19 @@ class AsyncCodex:
         return self._tool_state
 
     async def __aenter__(self) -> AsyncCodex:
-        """Starts the runtime (if it is not running yet) and returns this client.
+        """[async: Starts the runtime (if it is not running yet) and returns this client.]
+        [sync: Returns this client, whose runtime the constructor has already started.]
 
         Returns:
-            This client, ready to use.
+            This client[async: , ready to use].
+        [async:
 
         Raises:
             FileNotFoundError, OSError, ValueError, TransportClosedError, CodexTimeoutError,
             UnexpectedResponseError, JsonRpcError: The runtime could not be started; see
             :meth:`__init__`.
+        ]
         """
-        if not ASYNC:
-            """Returns this client, whose runtime the constructor has already started.
-
-            Returns:
-                This client.
-            """
         await self._ensure_client()
         return self
 
@@ -401,23 +351,6 @@ class AsyncCodex:
 
             await codex.login_api_key(os.environ["OPENAI_API_KEY"])
         """
-        if not ASYNC:
-            """Signs in to the runtime with an OpenAI API key.
-
-            The runtime keeps the key in its credential store (under ``CODEX_HOME``), so later
-            clients using the same home are signed in too.
-
-            Args:
-                api_key: The OpenAI API key (``"sk-..."``).
-
-            Raises:
-                JsonRpcError: The runtime refused the sign-in (a subclass chosen by error code).
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                codex.login_api_key(os.environ["OPENAI_API_KEY"])
-            """
         await self._request(_LOGIN_START, {"type": "apiKey", "apiKey": api_key})
 
     async def login_chatgpt(self) -> AsyncChatgptLoginHandle:
@@ -443,29 +376,6 @@ class AsyncCodex:
             outcome = await handle.wait()
             print("signed in" if outcome.success else outcome.error)
         """
-        if not ASYNC:
-            """Starts signing in with a ChatGPT account in a web browser.
-
-            The runtime starts listening for the browser's callback on a local port (1455) and
-            returns at once. Open ``handle.auth_url`` in a browser on the same machine, then call
-            ``handle.wait()`` for the outcome; ``handle.cancel()`` gives up.
-
-            Returns:
-                The handle of the sign-in in progress, with ``login_id`` and ``auth_url``.
-
-            Raises:
-                UnexpectedResponseError: The runtime answered with another kind of sign-in (a
-                    ``RuntimeError`` too).
-                JsonRpcError: The runtime refused to start the sign-in.
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                handle = codex.login_chatgpt()
-                print("Open", handle.auth_url)
-                outcome = handle.wait()
-                print("signed in" if outcome.success else outcome.error)
-            """
         result = _login_response(await self._request(_LOGIN_START, {"type": "chatgpt"}), "chatgpt")
         return AsyncChatgptLoginHandle(self, result["loginId"], result["authUrl"])
 
@@ -493,30 +403,6 @@ class AsyncCodex:
             print(f"Visit {handle.verification_url} and enter {handle.user_code}")
             outcome = await handle.wait()
         """
-        if not ASYNC:
-            """Starts signing in with a ChatGPT account by device code.
-
-            For machines without a browser: the user visits ``handle.verification_url`` on any
-            device and enters ``handle.user_code``; ``handle.wait()`` then returns the outcome. The
-            runtime must reach ``auth.openai.com`` to get the code.
-
-            Returns:
-                The handle of the sign-in in progress, with ``login_id``, ``verification_url`` and
-                ``user_code``.
-
-            Raises:
-                UnexpectedResponseError: The runtime answered with another kind of sign-in (a
-                    ``RuntimeError`` too).
-                JsonRpcError: The runtime could not start the sign-in, e.g. ``InternalRpcError``
-                    when ``auth.openai.com`` cannot be reached.
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                handle = codex.login_chatgpt_device_code()
-                print(f"Visit {handle.verification_url} and enter {handle.user_code}")
-                outcome = handle.wait()
-            """
         result = _login_response(await self._request(_LOGIN_START, {"type": "chatgptDeviceCode"}), "chatgptDeviceCode")
         return AsyncDeviceCodeLoginHandle(self, result["loginId"], result["verificationUrl"], result["userCode"])
 
@@ -647,79 +533,6 @@ class AsyncCodex:
                 cwd="/path/to/project",
             )
         """
-        if not ASYNC:
-            """Starts a new thread (a conversation with the agent) and returns its handle.
-
-            Settings given here are stored with the thread and apply to all its turns (a turn can
-            override some of them). Keywords left as ``None`` are not sent, so the runtime uses its
-            configured default.
-
-            Args:
-                approval_mode: What happens when the agent wants to do something its sandbox does
-                    not allow. ``ApprovalMode.auto_review`` (the default): an automatic reviewer
-                    run by the runtime approves or declines each request.
-                    ``ApprovalMode.deny_all``: every such request is declined without asking.
-                base_instructions: Text that replaces the agent's built-in base instructions.
-                config: Runtime configuration for this thread, keyed as in the runtime's
-                    ``config.toml`` (for example ``{"model_reasoning_effort": "high"}``).
-                cwd: Working directory of the thread: where the agent's commands run and what the
-                    workspace is. Defaults to the runtime process's working directory.
-                developer_instructions: Extra instructions given to the agent besides its base
-                    instructions.
-                ephemeral: If true, the thread is not stored: it cannot be listed, resumed or
-                    forked later.
-                model: Name of the model to use (see :meth:`models`, e.g. ``"gpt-5.4"``).
-                model_provider: Id of a model provider configured in the runtime (e.g.
-                    ``"openai"``).
-                personality: The agent's tone: ``Personality.none``, ``Personality.friendly`` or
-                    ``Personality.pragmatic`` (or the plain string values).
-                sandbox: How far the agent's commands may reach: ``Sandbox.read_only``,
-                    ``Sandbox.workspace_write`` or ``Sandbox.full_access``. ``None`` keeps the
-                    runtime's configured sandbox.
-                service_name: A name for the application using the SDK, sent to the runtime
-                    with the thread.
-                service_tier: Service tier for the model requests, where the provider offers
-                    tiers (e.g. ``"fast"``).
-                session_start_source: How this session began, as the runtime records it:
-                    ``ThreadStartSource.startup`` or ``ThreadStartSource.clear``.
-                thread_source: Who created the thread, for the runtime's records:
-                    ``ThreadSource.user``, ``ThreadSource.subagent`` or
-                    ``ThreadSource.memory_consolidation``.
-                approval_handler: Decides this thread's approval requests, instead of the
-                    client's handler (see :mod:`openai_codex.approvals`). A handler, here or on the
-                    client, makes the runtime ask this client; it takes precedence over
-                    ``approval_mode=auto_review``.
-                user_input_handler: Answers this thread's questions and elicitations, instead of
-                    the client's handler (see :mod:`openai_codex.user_input`).
-                tools: Python functions made tools with :func:`openai_codex.tool`: the model is
-                    offered them on every turn of this thread, and their calls run here (see
-                    :mod:`openai_codex.tools`). The runtime keeps their definitions with the thread,
-                    so ``thread_resume``/``thread_fork`` bind the functions again later. They use the
-                    runtime's experimental API (``CodexConfig.experimental_api``, on by default).
-
-            Returns:
-                The new thread's handle; ``thread.id`` is its id.
-
-            Raises:
-                ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``,
-                    ``tools`` with the experimental API turned off, or two tools of one name.
-                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member, ``sandbox`` not a
-                    ``Sandbox`` member (plain strings are refused too), ``personality`` not one of
-                    its values, or ``config`` holds a float that JSON cannot carry (NaN, infinity).
-                TypeError: A setting has the wrong type (the message names it), or ``config``
-                    holds a value that cannot be sent as JSON.
-                JsonRpcError: The runtime refused the request (a subclass chosen by error code,
-                    e.g. ``InvalidRequestError``).
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                thread = codex.thread_start(
-                    sandbox=Sandbox.workspace_write,
-                    approval_mode=ApprovalMode.deny_all,
-                    cwd="/path/to/project",
-                )
-            """
         check_handler(approval_handler, approval_mode)
         check_user_input_handler(user_input_handler)
         checked = self._tools_for_start(tools)
@@ -832,56 +645,6 @@ class AsyncCodex:
                     break
                 cursor = page.next_cursor
         """
-        if not ASYNC:
-            """Lists the threads the runtime has stored, newest first by default, one page at a time.
-
-            Every filter left as ``None`` is not sent, so the runtime applies its default.
-
-            Args:
-                archived: If true, list only archived threads; otherwise only threads that are
-                    not archived.
-                cursor: The ``next_cursor`` of a previous page, to get the page after it.
-                cwd: Only threads whose working directory is exactly this path, or one of these
-                    paths (a ``str`` or a list of them).
-                limit: Page size; the runtime picks one when unset.
-                model_providers: Only threads recorded under these model providers (an empty
-                    list means all providers).
-                search_term: Only threads whose title contains this text.
-                sort_direction: ``SortDirection.desc`` (the runtime's default: newest first) or
-                    ``SortDirection.asc``.
-                sort_key: ``ThreadSortKey.created_at`` (the runtime's default) or
-                    ``ThreadSortKey.updated_at``.
-                source_kinds: Only threads started from these sources (``ThreadSourceKind``
-                    members, e.g. ``cli``, ``vscode``, ``exec``, ``app_server``). Unset or empty
-                    means the interactive sources.
-                use_state_db_only: If true, the runtime answers from its state database alone,
-                    without scanning (and repairing) the stored session files.
-
-            Returns:
-                A :class:`~openai_codex.types.ThreadListResponse`: ``data`` holds the stored-thread
-                records (``id``, ``name``, ``preview``, ``cwd``, ``created_at``, ``updated_at``,
-                ...; not :class:`Thread` handles), ``next_cursor`` the cursor of the next page
-                (``None`` on the last one) and ``backwards_cursor`` that of the previous one.
-
-            Raises:
-                TypeError: A filter has the wrong type (the message names it) or holds a value
-                    that cannot be sent as JSON.
-                ValueError: ``sort_key``, ``sort_direction`` or a ``source_kinds`` entry is not
-                    one of its values, or ``limit`` is negative.
-                JsonRpcError: The runtime refused the request.
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                cursor = None
-                while True:
-                    page = codex.thread_list(cursor=cursor, limit=50)
-                    for stored in page.data:
-                        print(stored.id, stored.name)
-                    if page.next_cursor is None:
-                        break
-                    cursor = page.next_cursor
-            """
         params = thread_list_params(
             archived=archived,
             cursor=cursor,
@@ -963,56 +726,6 @@ class AsyncCodex:
             thread = await codex.thread_resume(saved_id)
             result = await thread.run("Where were we?")
         """
-        if not ASYNC:
-            """Loads a stored thread into this connection and returns its handle.
-
-            New turns then continue the thread's conversation. Every keyword left as ``None`` is
-            not sent, so the thread keeps its stored setting (including its approval mode); a
-            keyword that is given replaces the stored setting.
-
-            Args:
-                thread_id: Id of the thread to resume (``thread.id``, or an ``id`` from
-                    :meth:`thread_list`).
-                approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
-                    request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
-                    request is declined).
-                base_instructions: Text that replaces the agent's built-in base instructions.
-                config: Runtime configuration for the thread, keyed as in ``config.toml``.
-                cwd: Working directory of the thread from now on.
-                developer_instructions: Extra instructions given to the agent besides its base
-                    instructions.
-                model: Name of the model to use from now on.
-                model_provider: Id of a model provider configured in the runtime.
-                personality: ``Personality.none``, ``Personality.friendly`` or
-                    ``Personality.pragmatic``.
-                sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
-                    ``Sandbox.full_access``.
-                service_tier: Service tier for the model requests (e.g. ``"fast"``).
-                approval_handler: Decides this thread's approval requests (see ``thread_start``).
-                user_input_handler: Answers this thread's questions (see ``thread_start``).
-                tools: Python functions (:func:`openai_codex.tool`) for tools the thread was started
-                    with: the runtime keeps the definitions, not the functions, so a thread resumed by
-                    a new client needs them again. Calls of a tool left unbound get a failed result
-                    telling the model so.
-
-            Returns:
-                The thread's handle (its ``id`` is ``thread_id``).
-
-            Raises:
-                ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``,
-                    or a tool the thread does not have (tools are added only when a thread starts).
-                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
-                    a ``Sandbox`` member.
-                TypeError: ``config`` holds a value that cannot be sent as JSON.
-                InvalidRequestError: No stored thread has this id (what the runtime answers).
-                JsonRpcError: The runtime refused the request for another reason.
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                thread = codex.thread_resume(saved_id)
-                result = thread.run("Where were we?")
-            """
         check_handler(approval_handler, approval_mode)
         check_user_input_handler(user_input_handler)
         checked = await self._tools_for_existing(thread_id, tools)
@@ -1103,55 +816,6 @@ class AsyncCodex:
 
             experiment = await codex.thread_fork(thread.id, model="gpt-5.4")
         """
-        if not ASYNC:
-            """Starts a new thread whose history begins as a copy of another thread's.
-
-            The original thread is left as it is; the two go separate ways from here. Keywords
-            left as ``None`` are not sent, so the runtime decides (it starts from the original
-            thread's settings).
-
-            Args:
-                thread_id: Id of the thread to copy.
-                approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
-                    request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
-                    request is declined).
-                base_instructions: Text that replaces the agent's built-in base instructions.
-                config: Runtime configuration for the new thread, keyed as in ``config.toml``.
-                cwd: Working directory of the new thread.
-                developer_instructions: Extra instructions given to the agent besides its base
-                    instructions.
-                ephemeral: If true, the new thread is not stored (it cannot be listed, resumed or
-                    forked later).
-                model: Name of the model for the new thread.
-                model_provider: Id of a model provider configured in the runtime.
-                sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
-                    ``Sandbox.full_access``.
-                service_tier: Service tier for the model requests (e.g. ``"fast"``).
-                thread_source: Who created the thread, for the runtime's records:
-                    ``ThreadSource.user``, ``ThreadSource.subagent`` or
-                    ``ThreadSource.memory_consolidation``.
-                approval_handler: Decides the new thread's approval requests (see ``thread_start``).
-                user_input_handler: Answers the new thread's questions (see ``thread_start``).
-                tools: Python functions for the tools of the thread it copies (the fork has them
-                    too), as for :meth:`thread_resume`.
-
-            Returns:
-                The new thread's handle, with a new ``id``.
-
-            Raises:
-                ValueError: ``approval_handler`` together with ``approval_mode=ApprovalMode.deny_all``,
-                    or a tool the thread does not have.
-                ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
-                    a ``Sandbox`` member.
-                TypeError: ``config`` holds a value that cannot be sent as JSON.
-                InvalidRequestError: No stored thread has this id.
-                JsonRpcError: The runtime refused the request for another reason.
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                experiment = codex.thread_fork(thread.id, model="gpt-5.4")
-            """
         check_handler(approval_handler, approval_mode)
         check_user_input_handler(user_input_handler)
         checked = await self._tools_for_existing(thread_id, tools)
@@ -1313,29 +977,15 @@ class AsyncCodex:
             listing = await codex.models()
             default = next(m for m in listing.data if m.is_default)
         """
-        if not ASYNC:
-            """Lists the models the runtime offers.
-
-            Args:
-                include_hidden: If true, also list the models hidden from the default picker.
-                    Defaults to false.
-
-            Returns:
-                A :class:`~openai_codex.types.ModelListResponse` whose ``data`` holds one record
-                per model: ``model`` (the name to pass as ``model=``), ``display_name``,
-                ``description``, ``is_default``, ``hidden``, ``default_reasoning_effort``,
-                ``supported_reasoning_efforts``, ``input_modalities``, ...
-
-            Raises:
-                JsonRpcError: The runtime refused the request.
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                listing = codex.models()
-                default = next(m for m in listing.data if m.is_default)
-            """
         return cast(
             "ModelListResponse",
             model_for("ModelListResponse", await self._request("model/list", {"includeHidden": include_hidden})),
         )
+
+
+if ASYNC:
+    # help() shows the asyncio side of the docstrings above; the sync twin's are resolved when
+    # it is generated (tools/async_to_sync.py).
+    from .._twin_docs import resolve_module
+
+    resolve_module(globals())

@@ -30,9 +30,12 @@ class _AsyncLoginHandle:
         """Waits until this sign-in attempt ends, and returns how it ended.
 
         An outcome that arrived before this call is kept for it, so calling it late is fine.
-        It waits without a time limit (wrap it in ``asyncio.wait_for`` for one); a
-        :meth:`cancel` ends the wait with ``success`` false. Call it once per sign-in: the
-        outcome is handed out a single time.
+        Call it once per sign-in: the outcome is handed out a single time.
+        [async: It waits without a time limit (wrap it in ``asyncio.wait_for`` for one); a
+        :meth:`cancel` ends the wait with ``success`` false.]
+        [sync: It waits without a time limit; the wait releases the GIL and Ctrl-C raises
+        ``KeyboardInterrupt`` in it. A :meth:`cancel` (from another thread) ends the wait with
+        ``success`` false.]
 
         Returns:
             An :class:`~openai_codex.types.AccountLoginCompletedNotification`: ``success``
@@ -42,24 +45,6 @@ class _AsyncLoginHandle:
             TransportClosedError: The runtime exited, or the client was closed, before the
                 sign-in ended.
         """
-        if not ASYNC:
-            """Waits until this sign-in attempt ends, and returns how it ended.
-
-            An outcome that arrived before this call is kept for it, so calling it late is
-            fine. It waits without a time limit; the wait releases the GIL and Ctrl-C raises
-            ``KeyboardInterrupt`` in it. A :meth:`cancel` (from another thread) ends the wait
-            with ``success`` false. Call it once per sign-in: the outcome is handed out a single
-            time.
-
-            Returns:
-                An :class:`~openai_codex.types.AccountLoginCompletedNotification`:
-                ``success`` (bool), ``error`` (the runtime's message, or ``None``) and
-                ``login_id``.
-
-            Raises:
-                TransportClosedError: The runtime exited, or the client was closed, before
-                    the sign-in ended.
-            """
         client = await self._codex._ensure_client()
         event = await client.login_stream(self.login_id).next_async()
         return cast("AccountLoginCompletedNotification", event.payload)
@@ -105,28 +90,6 @@ class AsyncChatgptLoginHandle(_AsyncLoginHandle):
         outcome = await handle.wait()
     """
 
-    if not ASYNC:
-        """A ChatGPT sign-in in a web browser, in progress.
-
-        Returned by :meth:`AsyncCodex.login_chatgpt`; do not build it yourself. Open ``auth_url``
-        in a browser on the machine running the runtime, which listens for the browser's callback
-        on a local port; then :meth:`wait` for the outcome, or :meth:`cancel` to give up.
-
-        Args:
-            login_id: The runtime's id of this sign-in attempt.
-            auth_url: The address to open in the browser.
-
-        Attributes:
-            login_id: The runtime's id of this sign-in attempt.
-            auth_url: The address to open in the browser.
-
-        Example::
-
-            handle = codex.login_chatgpt()
-            webbrowser.open(handle.auth_url)
-            outcome = handle.wait()
-        """
-
     __slots__ = ("auth_url",)
 
     def __init__(self, _codex: AsyncCodex, login_id: str, auth_url: str) -> None:
@@ -167,30 +130,6 @@ class AsyncDeviceCodeLoginHandle(_AsyncLoginHandle):
         outcome = await handle.wait()
     """
 
-    if not ASYNC:
-        """A ChatGPT sign-in by device code, in progress.
-
-        Returned by :meth:`AsyncCodex.login_chatgpt_device_code`; do not build it yourself. The
-        user visits ``verification_url`` on any device and enters ``user_code``; :meth:`wait`
-        returns the outcome, and :meth:`cancel` gives up.
-
-        Args:
-            login_id: The runtime's id of this sign-in attempt.
-            verification_url: The page where the user enters the code.
-            user_code: The code to enter there.
-
-        Attributes:
-            login_id: The runtime's id of this sign-in attempt.
-            verification_url: The page where the user enters the code.
-            user_code: The code to enter there.
-
-        Example::
-
-            handle = codex.login_chatgpt_device_code()
-            print(f"Go to {handle.verification_url} and enter {handle.user_code}")
-            outcome = handle.wait()
-        """
-
     __slots__ = ("user_code", "verification_url")
 
     def __init__(self, _codex: AsyncCodex, login_id: str, verification_url: str, user_code: str) -> None:
@@ -210,3 +149,11 @@ class AsyncDeviceCodeLoginHandle(_AsyncLoginHandle):
             f"AsyncDeviceCodeLoginHandle(login_id={self.login_id!r}, "
             f"verification_url={self.verification_url!r}, user_code={self.user_code!r})"
         )
+
+
+if ASYNC:
+    # help() shows the asyncio side of the docstrings above; the sync twin's are resolved when
+    # it is generated (tools/async_to_sync.py).
+    from .._twin_docs import resolve_module
+
+    resolve_module(globals())

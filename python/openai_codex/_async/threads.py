@@ -144,72 +144,6 @@ class AsyncThread:
                 if event.method == "item/agentMessage/delta":
                     print(event.payload.delta, end="", flush=True)
         """
-        if not ASYNC:
-            """Starts a turn and returns its handle as soon as the runtime has accepted it.
-
-            The turn runs in the background; read its events with ``handle.stream()`` or wait for
-            its result with ``handle.run()``. Every event is recorded from the moment the turn
-            starts, so nothing is lost however late the handle is read, even for a turn that
-            finishes before this call returns.
-
-            Settings given as keywords (all but ``output_schema``) apply to this turn and, as the
-            runtime stores them, to the thread's later turns; keywords left as ``None`` are not
-            sent. If another turn is running on this thread (from this or another client), this
-            call first waits for it to complete; after :meth:`compact` it first waits (up to 10
-            minutes) for the compaction to finish.
-
-            Args:
-                input: What to send: a ``str`` (plain text), one input item (``TextInput``,
-                    ``ImageInput``, ``LocalImageInput``, ``SkillInput``, ``MentionInput``) or a
-                    list of them, sent in order.
-                approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
-                    request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
-                    request is declined). ``None`` keeps the thread's setting.
-                cwd: Working directory for the agent's commands.
-                effort: How hard the model reasons: a ``ReasoningEffort`` member (``none``,
-                    ``minimal``, ``low``, ``medium``, ``high``, ``xhigh``, least to most) or its
-                    string value. What a model supports is in :meth:`AsyncCodex.models`.
-                model: Name of the model to use.
-                output_schema: A JSON Schema (as a dict) the agent's final message must follow;
-                    its text is then a JSON document. Applies to this turn only.
-                personality: ``Personality.none``, ``Personality.friendly`` or
-                    ``Personality.pragmatic`` (or the plain string values).
-                sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
-                    ``Sandbox.full_access``.
-                service_tier: Service tier for the model requests (e.g. ``"fast"``).
-                summary: Whether and how the model summarizes its reasoning: ``"auto"``,
-                    ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
-                approval_handler: Decides this turn's approval requests only, before the
-                    thread's and the client's handlers (see :mod:`openai_codex.approvals`); the
-                    next turn on this thread goes back to the thread's own approval settings.
-                user_input_handler: Answers this turn's questions and elicitations only, before
-                    the thread's and the client's handlers (see :mod:`openai_codex.user_input`).
-
-            Returns:
-                The handle of the running turn: ``stream()``, ``run()``, ``steer()`` and
-                ``interrupt()``; its ``id`` is the turn's id.
-
-            Raises:
-                TypeError: ``input`` (or an item of it) is not one of the accepted types, a
-                    setting has the wrong type (e.g. ``output_schema`` not a dict), or
-                    ``output_schema`` holds a value that cannot be sent as JSON.
-                ValueError: ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
-                    (the runtime would never ask), ``approval_mode`` is not an ``ApprovalMode``
-                    member, or ``sandbox`` not
-                    a ``Sandbox`` member (plain strings are refused too), or ``effort``,
-                    ``personality`` or ``summary`` is not one of its values (the message names
-                    the parameter and lists them).
-                JsonRpcError: The runtime refused the turn (a subclass chosen by error code, e.g.
-                    ``InvalidRequestError`` for a thread it does not have loaded).
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                handle = thread.turn("Refactor utils.py", effort=ReasoningEffort.high)
-                for event in handle.stream():
-                    if event.method == "item/agentMessage/delta":
-                        print(event.payload.delta, end="", flush=True)
-            """
         check_handler(approval_handler, approval_mode)
         check_user_input_handler(user_input_handler)
         params = turn_params(
@@ -263,7 +197,9 @@ class AsyncThread:
 
         The same as :meth:`turn` followed by ``run()`` on its handle: it sends ``input`` with
         the given settings and waits until the turn completes. An interrupted turn is
-        returned (``status`` is ``TurnStatus.interrupted``); a failed one raises.
+        returned (``status`` is ``TurnStatus.interrupted``); a failed one raises.[sync:  The wait
+        releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` in it while the turn keeps running
+        on the runtime.]
 
         Args:
             input: What to send: a ``str`` (plain text), one input item (``TextInput``,
@@ -326,76 +262,6 @@ class AsyncThread:
             result = await thread.run("What does this repository do?")
             print(result.final_response)
         """
-        if not ASYNC:
-            """Runs a turn to the end and returns its result.
-
-            The same as :meth:`turn` followed by ``run()`` on its handle: it sends ``input`` with
-            the given settings and waits until the turn completes. An interrupted turn is
-            returned (``status`` is ``TurnStatus.interrupted``); a failed one raises. The wait
-            releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` in it while the turn keeps
-            running on the runtime.
-
-            Args:
-                input: What to send: a ``str`` (plain text), one input item (``TextInput``,
-                    ``ImageInput``, ``LocalImageInput``, ``SkillInput``, ``MentionInput``) or a
-                    list of them, sent in order.
-                approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
-                    request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
-                    request is declined). ``None`` keeps the thread's setting.
-                cwd: Working directory for the agent's commands.
-                effort: How hard the model reasons: a ``ReasoningEffort`` member (``none``,
-                    ``minimal``, ``low``, ``medium``, ``high``, ``xhigh``, least to most) or its
-                    string value. What a model supports is in :meth:`AsyncCodex.models`.
-                model: Name of the model to use.
-                output_schema: A JSON Schema (as a dict) the agent's final message must follow;
-                    its text is then a JSON document. Applies to this turn only.
-                personality: ``Personality.none``, ``Personality.friendly`` or
-                    ``Personality.pragmatic`` (or the plain string values).
-                sandbox: ``Sandbox.read_only``, ``Sandbox.workspace_write`` or
-                    ``Sandbox.full_access``.
-                service_tier: Service tier for the model requests (e.g. ``"fast"``).
-                summary: Whether and how the model summarizes its reasoning: ``"auto"``,
-                    ``"concise"``, ``"detailed"`` or ``"none"`` (or a ``ReasoningSummary``).
-                timeout: Seconds the whole turn may take, from this call (waiting for a turn
-                    already running on the thread included), or ``None`` (the default) for no
-                    limit. When it passes, the turn is interrupted at the runtime, so the thread
-                    is free for the next turn at once, and ``TurnTimeoutError`` is raised.
-                approval_handler: Decides this turn's approval requests only, before the
-                    thread's and the client's handlers (see :mod:`openai_codex.approvals`); the
-                    next turn on this thread goes back to the thread's own approval settings.
-                user_input_handler: Answers this turn's questions and elicitations only, before
-                    the thread's and the client's handlers (see :mod:`openai_codex.user_input`).
-
-            Returns:
-                The :class:`~openai_codex.TurnResult`: ``final_response`` (the agent's answer),
-                ``items`` (everything the turn did), ``usage``, ``status`` and timings.
-
-            Raises:
-                ApprovalHandlerError: An approval or user-input handler raised during the turn
-                    (the request was declined, failing closed); raised once the turn ended, with
-                    the handler's exception as its ``__cause__``.
-                TurnFailedError: The turn ended with status ``failed``; the message is the
-                    runtime's error message (a ``RuntimeError`` too).
-                TurnTimeoutError: The turn ran past ``timeout`` (see ``timeout``); the error holds
-                    what it produced. Also a ``CodexTimeoutError`` and a ``TimeoutError``.
-                TypeError: ``input`` (or an item of it) is not one of the accepted types, a
-                    setting has the wrong type (e.g. ``output_schema`` not a dict), or
-                    ``output_schema`` holds a value that cannot be sent as JSON.
-                ValueError: ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
-                    (the runtime would never ask), ``approval_mode`` is not an ``ApprovalMode``
-                    member, or ``sandbox`` not
-                    a ``Sandbox`` member (plain strings are refused too), or ``effort``,
-                    ``personality`` or ``summary`` is not one of its values (the message names
-                    the parameter and lists them).
-                JsonRpcError: The runtime refused the turn (a subclass chosen by error code, e.g.
-                    ``InvalidRequestError`` for a thread it does not have loaded).
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                result = thread.run("What does this repository do?")
-                print(result.final_response)
-            """
         limit = check.seconds("timeout", timeout)
         deadline = None if limit is None else time.monotonic() + limit
         handle = await self.turn(
@@ -483,3 +349,11 @@ class AsyncThread:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+
+if ASYNC:
+    # help() shows the asyncio side of the docstrings above; the sync twin's are resolved when
+    # it is generated (tools/async_to_sync.py).
+    from .._twin_docs import resolve_module
+
+    resolve_module(globals())

@@ -215,9 +215,14 @@ class AsyncTurnHandle:
 
         Works before, during or after :meth:`stream`, and can be called again: the result is
         built from every item and usage report of the turn, streamed or not. An interrupted
-        turn is returned with ``status`` ``TurnStatus.interrupted``. Cancelling the awaiting
-        task (``task.cancel()``, ``asyncio.wait_for``, ``asyncio.timeout``) stops the turn at
-        the runtime too, so the thread is free for the next turn.
+        turn is returned with ``status`` ``TurnStatus.interrupted``.
+        [async: Cancelling the awaiting task (``task.cancel()``, ``asyncio.wait_for``,
+        ``asyncio.timeout``) stops the turn at the runtime too, so the thread is free for the
+        next turn.]
+        [sync: The wait releases the GIL; Ctrl-C in it stops the turn at the runtime (for 2 s at
+        most; a second Ctrl-C at once) and then raises ``KeyboardInterrupt``. To stop a
+        ``run()`` from another thread, call :meth:`interrupt` on the handle
+        (``AsyncThread.turn()`` then ``handle.run()`` instead of ``AsyncThread.run()``).]
 
         Args:
             timeout: Seconds to wait for the turn to end, or ``None`` (the default) for no
@@ -240,38 +245,6 @@ class AsyncTurnHandle:
             TransportClosedError: The runtime exited, or the client was closed, before the
                 turn completed.
         """
-        if not ASYNC:
-            """Waits for the turn to finish and returns its result.
-
-            Works before, during or after :meth:`stream`, and can be called again: the result
-            is built from every item and usage report of the turn, streamed or not. An
-            interrupted turn is returned with ``status`` ``TurnStatus.interrupted``. The wait
-            releases the GIL; Ctrl-C in it stops the turn at the runtime (for 2 s at most; a
-            second Ctrl-C at once) and then raises ``KeyboardInterrupt``. To stop a ``run()``
-            from another thread, call :meth:`interrupt` on the handle (``Thread.turn()`` then
-            ``handle.run()`` instead of ``Thread.run()``).
-
-            Args:
-                timeout: Seconds to wait for the turn to end, or ``None`` (the default) for no
-                    limit. When it passes, the turn is interrupted at the runtime and
-                    :class:`~openai_codex.errors.TurnTimeoutError` is raised.
-
-            Returns:
-                The :class:`~openai_codex.TurnResult` (``final_response``, ``items``,
-                ``usage``, ``status``, timings).
-
-            Raises:
-                ApprovalHandlerError: An approval or user-input handler raised during the turn
-                    (the request was declined, failing closed); the handler's exception is its
-                    ``__cause__``.
-                TurnFailedError: The turn ended with status ``failed``; the message is the
-                    runtime's error message and ``error`` its ``TurnError`` (a
-                    ``RuntimeError`` too).
-                TurnTimeoutError: The turn ran past ``timeout``; it was interrupted, and the
-                    error holds what it produced.
-                TransportClosedError: The runtime exited, or the client was closed, before the
-                    turn completed.
-            """
         limit = check.seconds("timeout", timeout)
         return await self._run(limit, limit)
 
@@ -359,28 +332,6 @@ class AsyncTurnHandle:
             await handle.interrupt()
             result = await handle.run()  # result.status is TurnStatus.interrupted
         """
-        if not ASYNC:
-            """Asks the runtime to stop the turn.
-
-            Returns once the runtime has accepted the request; the turn then completes with
-            status ``TurnStatus.interrupted`` (:meth:`run` returns it; it does not raise). Like
-            :meth:`steer`, this first waits (up to 30 seconds) for the turn's ``turn/started``.
-
-            Returns:
-                A :class:`~openai_codex.types.TurnInterruptResponse`, which has no fields.
-
-            Raises:
-                InvalidRequestError: The turn is no longer running ("no active turn to
-                    interrupt").
-                JsonRpcError: The runtime refused the request for another reason.
-                TransportClosedError: The runtime has exited or the client was closed.
-
-            Example::
-
-                handle = thread.turn("Count to a million, slowly")
-                handle.interrupt()
-                result = handle.run()  # result.status is TurnStatus.interrupted
-            """
         stream = await self._ensure_stream()
         await stream.wait_started_async(_STARTED_WAIT_S)
         params = {"threadId": self.thread_id, "turnId": self.id}
@@ -390,3 +341,11 @@ class AsyncTurnHandle:
 
     def __repr__(self) -> str:
         return f"AsyncTurnHandle(thread_id={self.thread_id!r}, id={self.id!r})"
+
+
+if ASYNC:
+    # help() shows the asyncio side of the docstrings above; the sync twin's are resolved when
+    # it is generated (tools/async_to_sync.py).
+    from .._twin_docs import resolve_module
+
+    resolve_module(globals())

@@ -5,7 +5,7 @@ The generator writes a small subset of Python's type syntax: names, ``X | Y``, `
 without resolving the names (the classes they name may be defined later in the module), so it
 can run while a class is being made: what kind of field it is comes from the tree
 (:attr:`Node.scalar`, :attr:`Node.plain`), and the type spec is built from the same tree on
-first use (``_model.build_spec``).
+first use (``specs.build_spec``).
 """
 
 from __future__ import annotations

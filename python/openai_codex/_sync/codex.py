@@ -66,10 +66,11 @@ def _login_response(result: dict[str, Any], expected_type: str) -> dict[str, Any
 class Codex:
     """A connection to one Codex runtime (``codex app-server``), for blocking code.
 
-    The client owns a child process running the Codex runtime and talks to it over
-    JSON-RPC on stdio. The constructor launches the runtime and completes the
-    ``initialize`` handshake before it returns, so a ``Codex`` is ready to use (or the
-    constructor raised, after stopping the child process).
+    The client owns a child process running the Codex runtime and talks to it over JSON-RPC on
+    stdio.
+    The constructor launches the runtime and completes the ``initialize`` handshake before it
+    returns, so a ``Codex`` is ready to use (or the constructor raised, after stopping the child
+    process).
 
     Every blocking wait releases the GIL, wakes up for Ctrl-C (``KeyboardInterrupt``) and
     fails with :class:`~openai_codex.TransportClosedError` as soon as the runtime dies.
@@ -79,8 +80,8 @@ class Codex:
 
     Args:
         config: How to launch the runtime and how the client introduces itself in the
-            handshake. ``None`` (the default) means ``CodexConfig()``: the runtime from
-            the installed ``openai-codex-cli-bin`` package, with the default client name.
+            handshake. ``None`` (the default) means ``CodexConfig()``: the runtime from the
+            installed ``openai-codex-cli-bin`` package, with the default client name.
         approval_handler: Decides the approval requests of every thread of this client
             that has no handler of its own (see :mod:`openai_codex.approvals`). Without one,
             requests that reach the client are accepted (the reference SDK's behaviour).
@@ -113,25 +114,25 @@ class Codex:
                 ``None`` (the default) means ``CodexConfig()``.
 
         Raises:
-            TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields
-                has the wrong type (the message names the field).
-            ValueError: ``config.connect`` is set together with a field that shapes a
-                spawned runtime, or a connection field is invalid (the message names the
-                field), or ``config.launch_args_override`` is empty.
+            TypeError: ``config`` is not a ``CodexConfig`` (or None), or one of its fields has
+                the wrong type (the message names the field).
+            ValueError: ``config.connect`` is set together with a field that shapes a spawned
+                runtime, or a connection field is invalid (the message names the field), or
+                ``config.launch_args_override`` is empty.
             ConnectError: With ``config.connect``: nothing could be reached at that address
                 within ``config.connect_timeout``, or TLS or the WebSocket upgrade failed;
-                :class:`~openai_codex.errors.AuthenticationError` when the server refused
-                the token. Both are ``TransportClosedError`` subclasses.
-            FileNotFoundError: The runtime cannot be found: ``openai-codex-cli-bin`` is
-                not installed, ``config.codex_bin`` does not exist, or the launch command
-                or ``config.cwd`` does not exist.
+                :class:`~openai_codex.errors.AuthenticationError` when the server refused the
+                token. Both are ``TransportClosedError`` subclasses.
+            FileNotFoundError: The runtime cannot be found: ``openai-codex-cli-bin`` is not
+                installed, ``config.codex_bin`` does not exist, or the launch command or
+                ``config.cwd`` does not exist.
             OSError: The runtime process could not be started for another reason.
             TransportClosedError: The runtime exited during the handshake; the message
                 carries its last stderr lines.
             CodexTimeoutError: The runtime did not answer ``initialize`` within 60 seconds,
                 or no connection was made within ``config.connect_timeout``.
-            UnexpectedResponseError: The handshake answer lacks a usable user agent,
-                server name or version (a ``RuntimeError`` too).
+            UnexpectedResponseError: The handshake answer lacks a usable user agent, server
+                name or version (a ``RuntimeError`` too).
             JsonRpcError: The runtime refused the ``initialize`` request.
         """
         check_handler(approval_handler, None)
@@ -185,10 +186,10 @@ class Codex:
         """What the runtime reported in the ``initialize`` handshake.
 
         The :class:`~openai_codex.types.InitializeResponse` holds ``user_agent``,
-        ``platform_family``, ``platform_os``, ``codex_home`` and ``server_info`` (``name``
-        and ``version``). The runtime sends no server info of its own, so the SDK derives
-        it from the user agent: ``name`` is the part before the first ``/`` and
-        ``version`` the token after it (e.g. ``"0.133.0"``).
+        ``platform_family``, ``platform_os``, ``codex_home`` and ``server_info`` (``name`` and
+        ``version``). The runtime sends no server info of its own, so the SDK derives it from
+        the user agent: ``name`` is the part before the first ``/`` and ``version`` the token
+        after it (e.g. ``"0.133.0"``).
 
         Example::
 

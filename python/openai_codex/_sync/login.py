@@ -30,20 +30,19 @@ class _LoginHandle:
     def wait(self) -> AccountLoginCompletedNotification:
         """Waits until this sign-in attempt ends, and returns how it ended.
 
-        An outcome that arrived before this call is kept for it, so calling it late is
-        fine. It waits without a time limit; the wait releases the GIL and Ctrl-C raises
-        ``KeyboardInterrupt`` in it. A :meth:`cancel` (from another thread) ends the wait
-        with ``success`` false. Call it once per sign-in: the outcome is handed out a single
-        time.
+        An outcome that arrived before this call is kept for it, so calling it late is fine.
+        Call it once per sign-in: the outcome is handed out a single time.
+        It waits without a time limit; the wait releases the GIL and Ctrl-C raises
+        ``KeyboardInterrupt`` in it. A :meth:`cancel` (from another thread) ends the wait with
+        ``success`` false.
 
         Returns:
-            An :class:`~openai_codex.types.AccountLoginCompletedNotification`:
-            ``success`` (bool), ``error`` (the runtime's message, or ``None``) and
-            ``login_id``.
+            An :class:`~openai_codex.types.AccountLoginCompletedNotification`: ``success``
+            (bool), ``error`` (the runtime's message, or ``None``) and ``login_id``.
 
         Raises:
-            TransportClosedError: The runtime exited, or the client was closed, before
-                the sign-in ended.
+            TransportClosedError: The runtime exited, or the client was closed, before the
+                sign-in ended.
         """
         client = self._codex._ensure_client()
         event = client.login_stream(self.login_id).next()

@@ -144,13 +144,13 @@ class TurnHandle:
     def run(self, *, timeout: float | None = None) -> TurnResult:
         """Waits for the turn to finish and returns its result.
 
-        Works before, during or after :meth:`stream`, and can be called again: the result
-        is built from every item and usage report of the turn, streamed or not. An
-        interrupted turn is returned with ``status`` ``TurnStatus.interrupted``. The wait
-        releases the GIL; Ctrl-C in it stops the turn at the runtime (for 2 s at most; a
-        second Ctrl-C at once) and then raises ``KeyboardInterrupt``. To stop a ``run()``
-        from another thread, call :meth:`interrupt` on the handle (``Thread.turn()`` then
-        ``handle.run()`` instead of ``Thread.run()``).
+        Works before, during or after :meth:`stream`, and can be called again: the result is
+        built from every item and usage report of the turn, streamed or not. An interrupted
+        turn is returned with ``status`` ``TurnStatus.interrupted``.
+        The wait releases the GIL; Ctrl-C in it stops the turn at the runtime (for 2 s at
+        most; a second Ctrl-C at once) and then raises ``KeyboardInterrupt``. To stop a
+        ``run()`` from another thread, call :meth:`interrupt` on the handle
+        (``Thread.turn()`` then ``handle.run()`` instead of ``Thread.run()``).
 
         Args:
             timeout: Seconds to wait for the turn to end, or ``None`` (the default) for no
@@ -158,18 +158,18 @@ class TurnHandle:
                 :class:`~openai_codex.errors.TurnTimeoutError` is raised.
 
         Returns:
-            The :class:`~openai_codex.TurnResult` (``final_response``, ``items``,
-            ``usage``, ``status``, timings).
+            The :class:`~openai_codex.TurnResult` (``final_response``, ``items``, ``usage``,
+            ``status``, timings).
 
         Raises:
-            ApprovalHandlerError: An approval or user-input handler raised during the turn
-                (the request was declined, failing closed); the handler's exception is its
+            ApprovalHandlerError: An approval or user-input handler raised during the turn (the
+                request was declined, failing closed); the handler's exception is its
                 ``__cause__``.
             TurnFailedError: The turn ended with status ``failed``; the message is the
-                runtime's error message and ``error`` its ``TurnError`` (a
-                ``RuntimeError`` too).
+                runtime's error message and ``error`` its ``TurnError`` (a ``RuntimeError``
+                too).
             TurnTimeoutError: The turn ran past ``timeout``; it was interrupted, and the
-                error holds what it produced.
+                error holds what it produced (a ``CodexTimeoutError`` and ``TimeoutError``).
             TransportClosedError: The runtime exited, or the client was closed, before the
                 turn completed.
         """
