@@ -25,5 +25,8 @@ echo "== mypy --strict (the package, the examples and a typed usage file)"
 .venv/bin/python -m mypy --strict -p openai_codex
 .venv/bin/python -m mypy --strict examples tests/typing
 
+echo "== pyright --strict (basedpyright) on the examples and typed usage files"
+.venv/bin/basedpyright
+
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

@@ -78,8 +78,69 @@ class AsyncTurnHandle:
             self._stream = client.turn_stream(self.id)
         return self._stream
 
-    if ASYNC:
+    if not ASYNC:
 
+        def stream(self, *, timeout: float | None = None) -> Iterator[TypedNotification]:
+            """Iterates over this turn's notifications in order, ending with its ``turn/completed``.
+
+            Each is a :class:`~openai_codex.types.Notification` with ``method`` (e.g.
+            ``"item/agentMessage/delta"``, ``"item/completed"``, ``"turn/completed"``) and
+            ``payload``, the typed notification object (``UnknownNotification`` for a method
+            the SDK has no type for). The iterator is the turn's own event channel, taken one
+            event at a time: leaving a loop early loses nothing, and a later ``stream()`` (or
+            ``run()``) continues where it stopped. Once the turn's events are all consumed,
+            it yields nothing more. Waiting for the next event releases the GIL; Ctrl-C there
+            stops the turn at the runtime (for 2 s at most; a second Ctrl-C at once) and then
+            raises ``KeyboardInterrupt``.
+
+            Args:
+                timeout: Seconds the whole turn may take from this call, or ``None`` (the
+                    default) for no limit. When it passes, the turn is interrupted at the
+                    runtime and :class:`~openai_codex.errors.TurnTimeoutError` is raised.
+
+            Returns:
+                An iterator over the turn's notifications, the last being its
+                ``turn/completed``.
+
+            Raises:
+                ApprovalHandlerError: (at the end) An approval or user-input handler raised
+                    during the turn; the handler's exception is its ``__cause__``.
+                TurnTimeoutError: (while iterating) The turn ran past ``timeout``; it was
+                    interrupted, and the error holds what it produced.
+                TransportClosedError: (while iterating) The runtime exited, or the client was
+                    closed, before the turn completed.
+
+            Example::
+
+                for event in handle.stream():
+                    if event.method == "item/agentMessage/delta":
+                        print(event.payload.delta, end="", flush=True)
+            """
+            stream = self._ensure_stream()
+            limit = check.seconds("timeout", timeout)
+            handlers = self._codex._approvals.active() or self._codex._user_input.active()
+            if limit is None and not handlers:
+                # The extension's own iterator: no Python frame per event.
+                return cast("Iterator[TypedNotification]", stream)
+            return self._events_until(stream, None if limit is None else time.monotonic() + limit, limit)
+
+        def _events_until(
+            self, stream: _core.TurnStream, deadline: float | None, limit: float | None
+        ) -> Iterator[TypedNotification]:
+            next_event = cast("Callable[[float | None], TypedNotification | None]", stream.next_event)
+            while True:
+                try:
+                    event = next_event(None if deadline is None else max(0.0, deadline - time.monotonic()))
+                except CodexTimeoutError:
+                    raise self._timed_out(stream, limit or 0.0) from None
+                if event is None:
+                    self._raise_handler_error()
+                    return
+                yield event
+
+    if ASYNC:
+        # After the blocking twin's: a type checker that does not know ASYNC (pyright) takes a
+        # name's last definition, which must be the one this module runs.
         async def stream(self, *, timeout: float | None = None) -> AsyncIterator[TypedNotification]:
             """Yields this turn's notifications in order, ending with its ``turn/completed``.
 
@@ -140,66 +201,6 @@ class AsyncTurnHandle:
                         # The caller gave up on the turn: stop it rather than let it run on.
                         stream.stop_soon()
                         raise
-
-    else:
-
-        def stream(self, *, timeout: float | None = None) -> Iterator[TypedNotification]:
-            """Iterates over this turn's notifications in order, ending with its ``turn/completed``.
-
-            Each is a :class:`~openai_codex.types.Notification` with ``method`` (e.g.
-            ``"item/agentMessage/delta"``, ``"item/completed"``, ``"turn/completed"``) and
-            ``payload``, the typed notification object (``UnknownNotification`` for a method
-            the SDK has no type for). The iterator is the turn's own event channel, taken one
-            event at a time: leaving a loop early loses nothing, and a later ``stream()`` (or
-            ``run()``) continues where it stopped. Once the turn's events are all consumed,
-            it yields nothing more. Waiting for the next event releases the GIL; Ctrl-C there
-            stops the turn at the runtime (for 2 s at most; a second Ctrl-C at once) and then
-            raises ``KeyboardInterrupt``.
-
-            Args:
-                timeout: Seconds the whole turn may take from this call, or ``None`` (the
-                    default) for no limit. When it passes, the turn is interrupted at the
-                    runtime and :class:`~openai_codex.errors.TurnTimeoutError` is raised.
-
-            Returns:
-                An iterator over the turn's notifications, the last being its
-                ``turn/completed``.
-
-            Raises:
-                ApprovalHandlerError: (at the end) An approval or user-input handler raised
-                    during the turn; the handler's exception is its ``__cause__``.
-                TurnTimeoutError: (while iterating) The turn ran past ``timeout``; it was
-                    interrupted, and the error holds what it produced.
-                TransportClosedError: (while iterating) The runtime exited, or the client was
-                    closed, before the turn completed.
-
-            Example::
-
-                for event in handle.stream():
-                    if event.method == "item/agentMessage/delta":
-                        print(event.payload.delta, end="", flush=True)
-            """
-            stream = self._ensure_stream()
-            limit = check.seconds("timeout", timeout)
-            handlers = self._codex._approvals.active() or self._codex._user_input.active()
-            if limit is None and not handlers:
-                # The extension's own iterator: no Python frame per event.
-                return cast("Iterator[TypedNotification]", stream)
-            return self._events_until(stream, None if limit is None else time.monotonic() + limit, limit)
-
-        def _events_until(
-            self, stream: _core.TurnStream, deadline: float | None, limit: float | None
-        ) -> Iterator[TypedNotification]:
-            next_event = cast("Callable[[float | None], TypedNotification | None]", stream.next_event)
-            while True:
-                try:
-                    event = next_event(None if deadline is None else max(0.0, deadline - time.monotonic()))
-                except CodexTimeoutError:
-                    raise self._timed_out(stream, limit or 0.0) from None
-                if event is None:
-                    self._raise_handler_error()
-                    return
-                yield event
 
     def _raise_handler_error(self) -> None:
         """Raises the first exception a handler (approval, then user input) raised in this turn."""
