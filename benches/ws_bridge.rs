@@ -7,7 +7,8 @@
 //!
 //! `serve` listens on `ws://HOST:PORT` (port 0: any free one) and/or on `unix://PATH`, where it
 //! speaks WebSocket over the Unix socket as `codex app-server --listen unix://PATH` does. It
-//! prints one line per listener, the URL to connect to, then `ready`. Each connection gets its
+//! prints one line per listener, the URL to connect to, then `ready`, and runs until its stdin
+//! closes (so it never outlives the process that started it). Each connection gets its
 //! own child, `COMMAND ARGS...` (e.g. `devtools/fake_app_server.py`), whose stdio it bridges: a
 //! line of the child's stdout becomes one text frame, a frame from the client one line of its
 //! stdin. Frames are fed as lines come and flushed when the child's stdout has nothing more
@@ -96,8 +97,17 @@ async fn serve(args: &[String]) -> Result<(), String> {
     }
     println!("ready");
     let command: &'static [String] = command.to_vec().leak();
+    // Whoever started the bridge holds its stdin: when that closes (they exited, even by a
+    // crash), the bridge exits too, and its children with it (`kill_on_drop`).
+    let mut stdin = tokio::io::stdin();
+    let mut sink = [0u8; 64];
     loop {
         tokio::select! {
+            read = stdin.read(&mut sink) => {
+                if matches!(read, Ok(0) | Err(_)) {
+                    return Ok(());
+                }
+            }
             Some(accepted) = accept_tcp(tcp.as_ref()) => {
                 let (stream, _) = accepted.map_err(|e| format!("accept failed: {e}"))?;
                 let _ = stream.set_nodelay(true);

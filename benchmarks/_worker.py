@@ -311,7 +311,7 @@ def w_stream(params: dict) -> dict:
     deltas = params["deltas"]
     with fake_client_config(params, deltas, WARMUP_DELTAS) as config, Codex(config) as codex:
         thread = codex.thread_start()
-        watchdog = Watchdog(WARMUP_HANG_S, dict)
+        watchdog = Watchdog(params.get("warmup_hang_s", WARMUP_HANG_S), dict)
         for _ in thread.turn("warm up").stream():
             pass
         watchdog.begin(1, params.get("hang_s", 40))
@@ -337,7 +337,7 @@ def w_run(params: dict) -> dict:
     deltas = params["deltas"]
     with fake_client_config(params, deltas, WARMUP_DELTAS) as config, Codex(config) as codex:
         thread = codex.thread_start()
-        watchdog = Watchdog(WARMUP_HANG_S, dict)
+        watchdog = Watchdog(params.get("warmup_hang_s", WARMUP_HANG_S), dict)
         thread.run("warm up")
         watchdog.begin(1, params.get("hang_s", 40))
         cpu0, wall0 = cpu_s(), time.perf_counter()

@@ -54,7 +54,10 @@ class Bridge:
         # A short path: a Unix socket's path must fit in 108 bytes.
         self.folder = tempfile.mkdtemp(prefix="wsb-", dir="/tmp")
         argv = [str(self.binary), "serve", "--ws", "127.0.0.1:0", "--unix", os.path.join(self.folder, "s.sock")]
-        self.process = subprocess.Popen([*argv, "--", *command], stdout=subprocess.PIPE, text=True)
+        # Its stdin is the bridge's lifeline: it exits when this process does, however that happens.
+        self.process = subprocess.Popen(
+            [*argv, "--", *command], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         urls: list[str] = []
         assert self.process.stdout is not None
         for line in self.process.stdout:
@@ -82,15 +85,15 @@ class Bridge:
         return result
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        """Stops the bridge (closing its stdin tells it to) and its children."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Bridge:
