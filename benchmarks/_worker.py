@@ -70,6 +70,24 @@ def fake_config(deltas: int, turn_delay: float = 0.0, warmup_deltas: int | None 
     return CodexConfig(launch_args_override=fake_args(deltas, turn_delay, warmup_deltas))
 
 
+@contextlib.contextmanager
+def fake_client_config(params: dict, deltas: int, warmup_deltas: int | None = None):
+    """The config of a client of the fake over params["transport"]: "stdio" (spawned, the
+    default), or "ws" / "unix": connected to the fake behind the WebSocket bridge
+    (devtools/ws_bridge.py, its binary built by the driver and given as params["bridge"])."""
+    transport = params.get("transport", "stdio")
+    if transport == "stdio":
+        yield fake_config(deltas, params.get("turn_delay", 0.0), warmup_deltas)
+        return
+    from openai_codex import CodexConfig
+
+    sys.path.insert(0, str(REPO))
+    from devtools.ws_bridge import Bridge
+
+    with Bridge(fake_args(deltas, params.get("turn_delay", 0.0), warmup_deltas), binary=params["bridge"]) as bridge:
+        yield CodexConfig(connect=bridge.url(transport))
+
+
 # The turn a throughput figure runs first, outside its window, so that one-time costs (lazy
 # imports, first-use caches) stay out of it. Not tiny: the reference loses a turn whose
 # turn/completed its reader routes before the caller has registered the turn, and 2,000 deltas
@@ -232,8 +250,18 @@ def w_remote_connect(params: dict) -> dict:
 
 
 def w_floor(params: dict) -> dict:
-    """The ceiling for any client: count the lines of the same fake's turn, nothing else."""
+    """The ceiling for any client: count the lines of the same fake's turn, nothing else.
+
+    Over "ws" or "unix" (params["transport"]), the frames of that turn behind the WebSocket
+    bridge, counted by its bare Rust client (`ws_bridge count`)."""
     deltas = params["deltas"]
+    transport = params.get("transport", "stdio")
+    if transport != "stdio":
+        sys.path.insert(0, str(REPO))
+        from devtools.ws_bridge import Bridge
+
+        with Bridge(fake_args(deltas), binary=params["bridge"]) as bridge:
+            return bridge.count(transport)
     proc = subprocess.Popen(fake_args(deltas), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
     assert proc.stdin is not None and proc.stdout is not None
     out = proc.stdout.fileno()
@@ -281,9 +309,9 @@ def w_stream(params: dict) -> dict:
     from openai_codex import Codex
 
     deltas = params["deltas"]
-    with Codex(fake_config(deltas, params.get("turn_delay", 0.0), WARMUP_DELTAS)) as codex:
+    with fake_client_config(params, deltas, WARMUP_DELTAS) as config, Codex(config) as codex:
         thread = codex.thread_start()
-        watchdog = Watchdog(WARMUP_HANG_S, dict)
+        watchdog = Watchdog(params.get("warmup_hang_s", WARMUP_HANG_S), dict)
         for _ in thread.turn("warm up").stream():
             pass
         watchdog.begin(1, params.get("hang_s", 40))
@@ -307,9 +335,9 @@ def w_run(params: dict) -> dict:
     from openai_codex import Codex
 
     deltas = params["deltas"]
-    with Codex(fake_config(deltas, params.get("turn_delay", 0.0), WARMUP_DELTAS)) as codex:
+    with fake_client_config(params, deltas, WARMUP_DELTAS) as config, Codex(config) as codex:
         thread = codex.thread_start()
-        watchdog = Watchdog(WARMUP_HANG_S, dict)
+        watchdog = Watchdog(params.get("warmup_hang_s", WARMUP_HANG_S), dict)
         thread.run("warm up")
         watchdog.begin(1, params.get("hang_s", 40))
         cpu0, wall0 = cpu_s(), time.perf_counter()

@@ -79,19 +79,85 @@ class Measurement:
     # After a hang, timeout or error, the side's remaining samples are skipped, unless this is
     # set: a hang that comes only sometimes is worth its samples (each costs one hang_s).
     sample_after_hang: bool = False
+    # Over a socket (params["transport"] "ws" or "unix"): the worker gets the WebSocket bridge.
+    needs_bridge: bool = False
+    # Measurements whose medians the derived rows read: --only brings them along.
+    companions: tuple[str, ...] = ()
 
     def sized(self, quick: bool) -> tuple[dict, int]:
         params = {**self.params, **(self.quick_params if quick else {})}
         return params, (self.quick_samples if quick else self.samples)
 
 
-def _share_of_floor(measurement: str) -> Callable[[dict, str], float | None]:
+def _share_of_floor(measurement: str, floor: str = "floor") -> Callable[[dict, str], float | None]:
     def derive(medians: dict, side: str) -> float | None:
-        floor = medians.get(("floor", "floor", "events_per_s"))
+        ceiling = medians.get((floor, "floor", "events_per_s"))
         value = medians.get((measurement, side, "events_per_s"))
-        return value / floor if floor and value else None
+        return value / ceiling if ceiling and value else None
 
     return derive
+
+
+def _share_of(measurement: str, other: str, other_side: str) -> Callable[[dict, str], float | None]:
+    """events/s of `measurement` (this side) over those of `other` (`other_side`)."""
+
+    def derive(medians: dict, side: str) -> float | None:
+        base = medians.get((other, other_side, "events_per_s"))
+        value = medians.get((measurement, side, "events_per_s"))
+        return value / base if base and value else None
+
+    return derive
+
+
+def _socket_measurements(transport: str, scheme: str) -> list[Measurement]:
+    """The floor and the stream over a socket: the fake behind benches/ws_bridge.rs."""
+    floor, stream = f"floor_{transport}", f"stream_{transport}"
+    return [
+        Measurement(
+            floor,
+            f"the floor over {scheme}: the fake's 200,000-delta turn through the WebSocket bridge "
+            "(benches/ws_bridge.rs), its frames only counted by a bare Rust tungstenite client",
+            "floor",
+            params={"deltas": 200_000, "transport": transport},
+            quick_params={"deltas": 50_000},
+            samples=7,
+            sides=("floor",),
+            group="stream",
+            needs_bridge=True,
+            figures=(Figure("events/s", "events_per_s", "ev/s", higher_is_better=True),),
+        ),
+        Measurement(
+            stream,
+            f"`stream` with the client connected over {scheme} (CodexConfig(connect=...)) to the same fake "
+            "behind the WebSocket bridge; compare with this SDK's stream over stdio",
+            "stream",
+            params={"deltas": 200_000, "transport": transport},
+            quick_params={"deltas": 50_000},
+            samples=7,
+            sides=("ours",),
+            group="stream",
+            needs_bridge=True,
+            companions=("floor", "stream", floor),
+            figures=(
+                STREAM_FIGURES[0],
+                Figure(
+                    f"share of the {transport} floor",
+                    "share",
+                    "share",
+                    higher_is_better=True,
+                    derive=_share_of_floor(stream, floor),
+                ),
+                Figure(
+                    "share of the stdio stream",
+                    "share",
+                    "share",
+                    higher_is_better=True,
+                    derive=_share_of(stream, "stream", "ours"),
+                ),
+                *STREAM_FIGURES[1:],
+            ),
+        ),
+    ]
 
 
 STREAM_FIGURES = (
@@ -201,6 +267,8 @@ MEASUREMENTS: list[Measurement] = [
             STREAM_FIGURES[1],
         ),
     ),
+    *_socket_measurements("ws", "ws://127.0.0.1"),
+    *_socket_measurements("unix", "unix://"),
     Measurement(
         "turns_instant",
         "small turns (10 deltas) one after another with `thread.run()`, the fake's turn following "
@@ -305,6 +373,7 @@ class Env:
     pythons: dict[str, str]  # side -> interpreter ("floor" runs in ours)
     codex_bin: str | None
     codex_home: str | None
+    bridge: str | None = None  # the WebSocket bridge's executable, when a measurement needs it
 
 
 def call_worker(python: str, kind: str, params: dict, timeout_s: float) -> dict:
@@ -330,8 +399,19 @@ def call_worker(python: str, kind: str, params: dict, timeout_s: float) -> dict:
 
 def worker_params(measurement: Measurement, params: dict, env: Env) -> dict:
     if measurement.needs_runtime:
-        return {**params, "codex_bin": env.codex_bin, "codex_home": env.codex_home}
+        params = {**params, "codex_bin": env.codex_bin, "codex_home": env.codex_home}
+    if measurement.needs_bridge:
+        params = {**params, "bridge": env.bridge}
     return params
+
+
+def build_bridge(log) -> str:
+    """benches/ws_bridge.rs in the release profile (cargo; a no-op when it is up to date)."""
+    sys.path.insert(0, str(REPO))
+    from devtools.ws_bridge import build
+
+    log("building the WebSocket bridge (cargo build --release --example ws_bridge) ...")
+    return str(build(release=True))
 
 
 def run_group(group: list[Measurement], env: Env, quick: bool, log) -> dict:
@@ -493,7 +573,7 @@ def table_lines(rows: list[dict]) -> list[str]:
     for row in rows:
         if row.get("planned"):
             body.append((f"{row['measurement']}: {row['figure']}", "not measured yet", "", ""))
-        elif row["measurement"] == "floor":
+        elif "floor" in row:
             cell = fmt_cell(row["floor"], row["unit"])
             body.append((f"floor: {row['figure']}", cell, cell, "-"))
         else:
@@ -632,30 +712,41 @@ def machine_note() -> dict:
 
 def callgrind(figure: str, env: Env, quick: bool, log) -> list[str]:
     """Instructions per event of a hot-path figure: the difference of a small and a large run,
-    so start-up and teardown cancel out. Counts every thread of the worker, not the fake."""
-    sizes = {"stream": ("deltas", 2_000, 12_000 if quick else 22_000), "run": ("deltas", 2_000, 22_000)}
+    so start-up and teardown cancel out. Counts every thread of the worker, not the fake (nor
+    the WebSocket bridge: `stream_sockets` is this SDK's stream over stdio, ws and unix)."""
+    stream_sizes = ("deltas", 2_000, 12_000 if quick else 22_000)
+    sizes = {"stream": stream_sizes, "stream_sockets": stream_sizes, "run": ("deltas", 2_000, 22_000)}
     turn_sizes = {"turns": ("turns", 20, 120 if quick else 220)}
     if figure not in sizes and figure not in turn_sizes:
         raise SystemExit(f"--callgrind takes one of: {', '.join([*sizes, *turn_sizes])}")
     param, small, large = {**sizes, **turn_sizes}[figure]
     per = "event" if figure in sizes else "turn"
+    # (row, interpreter, worker kind, extra params)
+    if figure == "stream_sockets":
+        variants = [
+            (f"ours over {transport}", env.pythons["ours"], "stream", {"transport": transport, "bridge": env.bridge})
+            for transport in ("stdio", "ws", "unix")
+        ]
+    else:
+        variants = [(side, env.pythons[side], figure, {}) for side in SIDES]
     lines = [f"callgrind, {figure}: instructions per {per} ({param} {small:,} vs {large:,})", ""]
     lines += ["| SDK | Ir small | Ir large | Ir per " + per + " |", "|---|---|---|---|"]
-    for side in SIDES:
+    for side, python, kind, extra in variants:
         counts = []
         for size in (small, large):
             with tempfile.TemporaryDirectory(prefix="bench-cg-") as tmp:
                 out = Path(tmp) / "callgrind.out"
-                params = {param: size, "hang_s": 30}  # 100x a turn's time under callgrind
+                # 100x a turn's time under callgrind (the warm-up turn's first-use costs too)
+                params = {param: size, "hang_s": 30, "warmup_hang_s": 60, **extra}
                 if per == "turn":  # the 1 ms model: on the instant one the reference loses turns
                     params.update(warmup=5, turn_delay=0.001)
                 cmd = [
                     "valgrind",
                     "--tool=callgrind",
                     f"--callgrind-out-file={out}",
-                    env.pythons[side],
+                    python,
                     str(WORKER),
-                    figure,
+                    kind,
                     json.dumps(params),
                 ]
                 proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=1200)
@@ -682,7 +773,11 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated measurement names (see --list)")
     parser.add_argument("--list", action="store_true", help="list the measurements and exit")
     parser.add_argument("--json", metavar="PATH", help="write every sample and figure to PATH")
-    parser.add_argument("--callgrind", metavar="FIGURE", help="instead: count instructions of stream, run or turns")
+    parser.add_argument(
+        "--callgrind",
+        metavar="FIGURE",
+        help="instead: count instructions of stream, run or turns (or stream_sockets: ours over stdio, ws, unix)",
+    )
     parser.add_argument("--ours-python", default=str(REPO / ".venv" / "bin" / "python"))
     parser.add_argument(
         "--reference-python",
@@ -713,6 +808,8 @@ def main() -> None:
     env = Env(pythons, codex_bin, offline_codex_home() if codex_bin else None)
 
     if args.callgrind:
+        if args.callgrind == "stream_sockets":
+            env.bridge = build_bridge(log)
         print("\n".join(callgrind(args.callgrind, env, args.quick, log)))
         return
 
@@ -721,8 +818,17 @@ def main() -> None:
         unknown = set(args.only.split(",")) - {m.name for m in MEASUREMENTS}
         if unknown:
             raise SystemExit(f"unknown measurement(s): {', '.join(sorted(unknown))} (see --list)")
-        if any(m.name in ("stream", "run") for m in chosen) and all(m.name != "floor" for m in chosen):
-            chosen.insert(0, next(m for m in MEASUREMENTS if m.name == "floor"))
+        wanted = {m.name for m in chosen}
+        if wanted & {"stream", "run"}:
+            wanted.add("floor")
+        for m in chosen:
+            wanted.update(m.companions)
+        chosen = [m for m in MEASUREMENTS if m.name in wanted]
+    if any(m.needs_bridge for m in chosen):
+        try:
+            env.bridge = build_bridge(log)
+        except RuntimeError as exc:
+            log(f"  {exc}")
     note = machine_note()
     log(f"{note['date_utc']}, {note['cpus']} CPUs, load {note['load_avg'][0]:.2f}; runtime: {codex_bin}")
 
@@ -733,6 +839,10 @@ def main() -> None:
             continue
         if measurement.needs_runtime and not codex_bin:
             results[(measurement.name, "ours")] = [{"error": "openai-codex-cli-bin is not installed"}]
+            continue
+        if measurement.needs_bridge and not env.bridge:
+            for side in measurement.sides:
+                results[(measurement.name, side)] = [{"error": "the WebSocket bridge could not be built"}]
             continue
         if measurement.group:
             if measurement.group in done_groups:

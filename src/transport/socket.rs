@@ -14,10 +14,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{SinkExt, StreamExt};
 use rustls::{ClientConfig, RootCertStore};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
@@ -41,8 +42,12 @@ use crate::error::CoreError;
 /// there is no limit at all (a large diff, a base64 image); this keeps a bound only against a
 /// corrupt length header.
 const MAX_MESSAGE: usize = 1 << 30;
-/// tungstenite's read buffer, as large as the pipe reader's (`framing::INITIAL_CAPACITY`).
-const READ_BUFFER: usize = crate::framing::INITIAL_CAPACITY;
+/// The most one read of the socket takes. tungstenite zeroes this much of its buffer before
+/// every read, including the one that finds nothing and ends a batch, so it is a quarter of the
+/// pipe reader's 256 KiB: under callgrind, 64 KiB cut about 110 instructions per streamed event
+/// against 256 KiB (`benchmarks/run.py --callgrind stream_sockets`), and a burst costs a few
+/// more reads instead (a loopback TCP segment is at most 64 KiB anyway).
+const READ_BUFFER: usize = 64 * 1024;
 /// The most messages one `fill` takes without waiting, so the reader loop still wakes
 /// consumers (and applies backpressure) regularly under a flood.
 const MAX_BATCH: usize = 1024;
@@ -185,26 +190,74 @@ impl Socket {
 /// The read side of a connected socket: the server's messages, batched per wake-up.
 pub(crate) struct FrameSource {
     stream: SplitStream<Ws>,
-    /// Messages received and not yet handed out.
-    ready: VecDeque<Bytes>,
-    /// The message handed out last (borrowed by the reader until the next call), and the end of
-    /// its content without trailing whitespace.
+    received: Received,
+    /// The message handed out last (borrowed by the reader until the next call).
     current: Bytes,
-    current_len: usize,
-    /// The server's close frame, once it came.
-    close_frame: Option<String>,
-    /// Set once the stream ended: how (completes "The connection to … ").
-    end: Option<String>,
     stop: watch::Receiver<Option<Arc<str>>>,
     heard: Arc<Heard>,
     _done: Done,
 }
 
-impl FrameSource {
+/// What the stream gave and the reader has not taken yet.
+///
+/// A message up to `COPY_BELOW` is copied into `copied` and its frame let go of at once. That
+/// is what keeps reads large: tungstenite cuts each frame out of its read buffer, and while any
+/// frame of that buffer is alive it can neither reuse the buffer nor, on a connection made by a
+/// handshake, grow it beyond the next frame, so every read after that takes a few hundred bytes
+/// (seen with strace: 17,580 reads of about 1.5 KB for a 200,000-delta turn). With the buffer
+/// unique again, tungstenite reclaims it and reads up to `READ_BUFFER` at a time. A larger
+/// message keeps its own bytes (no copy of megabytes); the next read or two are small.
+#[derive(Default)]
+struct Received {
+    /// Messages received and not yet handed out, in order.
+    ready: VecDeque<Held>,
+    /// The copied messages, back to back (`Held::Copied` holds where each one ends), and where
+    /// the next one to hand out starts.
+    copied: Vec<u8>,
+    copied_start: usize,
+    /// The server's close frame, once it came.
+    close_frame: Option<String>,
+    /// Set once the stream ended: how (completes "The connection to … ").
+    end: Option<String>,
+}
+
+/// A message of `Received::ready`.
+enum Held {
+    /// In `Received::copied`, ending there.
+    Copied(usize),
+    /// Its frame's own bytes.
+    Whole(Bytes),
+}
+
+/// Messages up to this size are copied out of tungstenite's read buffer (see [`Received`]).
+const COPY_BELOW: usize = READ_BUFFER;
+/// After a batch of large messages, a copy buffer above this size is given back.
+const SHRINK_ABOVE: usize = 4 * 1024 * 1024;
+
+impl Received {
+    fn hold(&mut self, message: Bytes) {
+        if message.len() < COPY_BELOW {
+            self.copied.extend_from_slice(&message);
+            self.ready.push_back(Held::Copied(self.copied.len()));
+        } else {
+            self.ready.push_back(Held::Whole(message));
+        }
+    }
+
+    /// Called when everything was handed out: the copy buffer starts over.
+    fn reset(&mut self) {
+        debug_assert!(self.ready.is_empty());
+        self.copied.clear();
+        self.copied_start = 0;
+        if self.copied.capacity() > SHRINK_ABOVE {
+            self.copied = Vec::new();
+        }
+    }
+
     fn take(&mut self, item: Option<Result<Message, tungstenite::Error>>) {
         match item {
-            Some(Ok(Message::Text(text))) => self.ready.push_back(Bytes::from(text)),
-            Some(Ok(Message::Binary(bytes))) => self.ready.push_back(bytes),
+            Some(Ok(Message::Text(text))) => self.hold(Bytes::from(text)),
+            Some(Ok(Message::Binary(bytes))) => self.hold(bytes),
             Some(Ok(Message::Close(frame))) => self.close_frame = Some(describe_close(frame.as_ref())),
             // tungstenite has queued the answer to a ping already; pongs only prove the server
             // is there (`heard`).
@@ -226,46 +279,72 @@ impl FrameSource {
 
 impl super::LineSource for FrameSource {
     fn next_buffered(&mut self) -> Option<&[u8]> {
+        // Without trailing whitespace; an empty message is skipped.
+        let content =
+            |message: &[u8]| message.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |last| last + 1);
         loop {
-            let message = self.ready.pop_front()?;
-            let len = message.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |last| last + 1);
-            if len == 0 {
-                continue;
+            match self.received.ready.pop_front()? {
+                Held::Copied(end) => {
+                    let start = std::mem::replace(&mut self.received.copied_start, end);
+                    let len = content(&self.received.copied[start..end]);
+                    if len > 0 {
+                        return Some(&self.received.copied[start..start + len]);
+                    }
+                }
+                Held::Whole(bytes) => {
+                    self.current = bytes;
+                    let len = content(&self.current);
+                    if len > 0 {
+                        return Some(&self.current[..len]);
+                    }
+                }
             }
-            self.current = message;
-            self.current_len = len;
-            return Some(&self.current[..len]);
         }
     }
 
     async fn fill(&mut self) -> Result<bool, String> {
-        if self.end.is_some() {
+        if self.received.end.is_some() {
             return Ok(false);
         }
-        let first = tokio::select! {
+        if self.received.ready.is_empty() {
+            self.received.reset();
+        }
+        let (stream, received) = (&mut self.stream, &mut self.received);
+        // Everything that already arrived, without waiting once something has: one wake of the
+        // consumers for the lot, as one read of a pipe does. Every poll uses this task's own
+        // waker, so a frame costs no waker swap.
+        let batch = std::future::poll_fn(|cx| {
+            let mut took = false;
+            while received.end.is_none() && received.ready.len() < MAX_BATCH {
+                match stream.poll_next_unpin(cx) {
+                    Poll::Ready(item) => {
+                        received.take(item);
+                        took = true;
+                    }
+                    Poll::Pending => break,
+                }
+            }
+            if took {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        });
+        let stopped = tokio::select! {
             biased;
-            item = self.stream.next() => item,
-            why = self.stop.wait_for(Option::is_some) => {
-                let why = why.ok().and_then(|why| why.clone());
-                self.end = Some(why.map_or_else(|| "was closed by this client".to_owned(), |w| w.to_string()));
-                return Ok(false);
-            }
+            () = batch => None,
+            why = self.stop.wait_for(Option::is_some) => Some(why.ok().and_then(|why| why.clone())),
         };
-        self.take(first);
-        // Everything else that already arrived, without waiting: one wake of the consumers for
-        // the lot, as one read of a pipe does.
-        while self.end.is_none() && self.ready.len() < MAX_BATCH {
-            match self.stream.next().now_or_never() {
-                Some(item) => self.take(item),
-                None => break,
-            }
+        if let Some(why) = stopped {
+            self.received.end = Some(why.map_or_else(|| "was closed by this client".to_owned(), |w| w.to_string()));
+            return Ok(false);
         }
         self.heard.now();
         Ok(true)
     }
 
     fn ended(&self) -> String {
-        self.end.clone().unwrap_or_else(|| "ended".to_owned())
+        self.received.end.clone().unwrap_or_else(|| "ended".to_owned())
     }
 }
 
@@ -435,11 +514,8 @@ fn start(ws: Ws, url: &str, keepalive: Keepalive) -> (Socket, FrameSource) {
     };
     let source = FrameSource {
         stream,
-        ready: VecDeque::new(),
+        received: Received::default(),
         current: Bytes::new(),
-        current_len: 0,
-        close_frame: None,
-        end: None,
         stop: stop_rx,
         heard,
         _done: Done(reader_done_tx),
