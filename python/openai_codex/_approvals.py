@@ -62,22 +62,21 @@ class Kind(NamedTuple):
 # first request reaches a handler: a client without handlers never builds them.
 
 
+def _on_first_call(module: str, name: str) -> Callable[..., Any]:
+    """``module.name`` (a module of this package), imported when first called."""
+
+    def call(*args: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__package__}.{module}"), name)(*args)
+
+    return call
+
+
 def _parse_approval(request: _core.ServerRequest) -> Any:
     from .approvals import request_from_wire
 
     return request_from_wire(request.method, request.params, item=request.item, pending=request)
-
-
-def _answer_approval(typed: Any, outcome: object) -> dict[str, Any]:
-    from .approvals import answer_to_wire
-
-    return answer_to_wire(typed, outcome)
-
-
-def _decline_approval(typed: Any) -> dict[str, Any]:
-    from .approvals import declined
-
-    return declined(typed)
 
 
 def _approval_interrupt(typed: Any, outcome: object) -> bool:
@@ -93,30 +92,12 @@ def _parse_user_input(request: _core.ServerRequest) -> Any:
     return request_from_wire(request.method, request.params, pending=request)
 
 
-def _answer_user_input(typed: Any, outcome: object) -> dict[str, Any]:
-    from .user_input import answer_to_wire
-
-    return answer_to_wire(typed, outcome)
-
-
-def _decline_user_input(typed: Any) -> dict[str, Any]:
-    from .user_input import declined
-
-    return declined(typed)
-
-
-def _user_input_interrupt(typed: Any, outcome: object) -> bool:
-    from .user_input import wants_interrupt
-
-    return wants_interrupt(typed, outcome)
-
-
 APPROVALS = Kind(
     name="approval",
     methods=APPROVAL_METHODS,
     parse=_parse_approval,
-    answer=_answer_approval,
-    fail_closed=_decline_approval,
+    answer=_on_first_call("approvals", "answer_to_wire"),
+    fail_closed=_on_first_call("approvals", "declined"),
     error=ApprovalHandlerError,
     wants_interrupt=_approval_interrupt,
     settings=True,
@@ -126,10 +107,10 @@ USER_INPUT = Kind(
     name="user input",
     methods=USER_INPUT_METHODS,
     parse=_parse_user_input,
-    answer=_answer_user_input,
-    fail_closed=_decline_user_input,
+    answer=_on_first_call("user_input", "answer_to_wire"),
+    fail_closed=_on_first_call("user_input", "declined"),
     error=UserInputHandlerError,
-    wants_interrupt=_user_input_interrupt,
+    wants_interrupt=_on_first_call("user_input", "wants_interrupt"),
     settings=False,
 )
 
