@@ -60,9 +60,10 @@ class UnknownNotification:
         """
         if name.startswith("_") or name == "params":
             raise AttributeError(name)
+        from ._model.fields import wire_name
+
         params = self.params
-        head, *rest = name.split("_")
-        wire = head + "".join(part[:1].upper() + part[1:] for part in rest)
+        wire = wire_name(name)
         for key in (name, wire):
             if key in params:
                 return params[key]

@@ -14,7 +14,7 @@ from .. import _core
 from . import specs
 from .checks import check_fields, compile_checker
 from .contract import CACHE, new_instance
-from .fields import ModelField, field_property, own_annotations
+from .fields import ModelField, field_property, own_annotations, wire_name
 from .specs import MISSING, DumpOptions, ValidationError, copy_json, join, json_text, json_value, type_name
 
 if TYPE_CHECKING:
@@ -295,7 +295,7 @@ class WireModel(_core.RawModel):
             data = self._data
             if name in data:
                 return data[name]
-            camel = _camel(name)
+            camel = wire_name(name)
             if camel in data:
                 return data[camel]
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -303,8 +303,3 @@ class WireModel(_core.RawModel):
 
 _D_SLOT: Any = WireModel.__dict__["_d"]
 specs.bind_classes(WireModel)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)

@@ -20,7 +20,7 @@ from .specs import MISSING, Spec, parse_annotation
 if TYPE_CHECKING:
     from .base import WireModel
 
-__all__ = ["ModelField", "field_property", "own_annotations"]
+__all__ = ["ModelField", "field_property", "own_annotations", "wire_name"]
 
 
 class ModelField:
@@ -127,3 +127,9 @@ def own_annotations(cls: type) -> dict[str, str]:
         for name, annotation in annotations.items()
         if not name.startswith("_") and isinstance(annotation, str) and "ClassVar" not in annotation
     }
+
+
+def wire_name(name: str) -> str:
+    """The wire (camelCase) spelling of a snake_case field name: ``turn_id`` -> ``turnId``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
