@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .base import WireModel
 from .contract import new_instance
 from .specs import MISSING, type_name
-from .wrappers import RootWrapper
+from .wrappers import RootWrapper, root_argument
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -115,12 +115,7 @@ class TaggedUnion(WireModel, metaclass=_UnionMeta):
 
     @classmethod
     def _from_root(cls, root: Any = MISSING, **kwargs: Any) -> Any:
-        if root is MISSING:
-            if "root" not in kwargs:
-                raise TypeError(f"{cls.__name__}(root=...) needs one of its variants or a dict")
-            root = kwargs.pop("root")
-        if kwargs:
-            raise TypeError(f"{cls.__name__}: unexpected argument(s) {', '.join(kwargs)}")
+        root = root_argument(cls.__name__, root, kwargs, "(root=...) needs one of its variants or a dict")
         if isinstance(root, cls):
             return root
         if isinstance(root, dict):

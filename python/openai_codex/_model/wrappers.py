@@ -16,10 +16,25 @@ from .specs import MISSING, DumpOptions, Spec, ValidationError, json_text, parse
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["IntAlias", "RootWrapper", "StrAlias", "WireEnum", "enum_member"]
+__all__ = ["IntAlias", "RootWrapper", "StrAlias", "WireEnum", "enum_member", "root_argument"]
 
 
 _E = TypeVar("_E", bound="WireEnum")
+
+
+def root_argument(owner: str, root: Any, kwargs: dict[str, Any], missing: str) -> Any:
+    """The value given as ``root`` (positionally or by keyword), refusing any other argument.
+
+    Raises:
+        TypeError: No value (the message is ``owner + missing``), or other keyword arguments.
+    """
+    if root is MISSING:
+        if "root" not in kwargs:
+            raise TypeError(owner + missing)
+        root = kwargs.pop("root")
+    if kwargs:
+        raise TypeError(f"{owner}: unexpected argument(s) {', '.join(kwargs)}")
+    return root
 
 
 class RootWrapper:
@@ -34,12 +49,7 @@ class RootWrapper:
     _root: Any
 
     def __init__(self, root: Any = MISSING, **kwargs: Any) -> None:
-        if root is MISSING:
-            if "root" not in kwargs:
-                raise TypeError(f"{type(self).__name__}() needs its value")
-            root = kwargs.pop("root")
-        if kwargs:
-            raise TypeError(f"{type(self).__name__}: unexpected argument(s) {', '.join(kwargs)}")
+        root = root_argument(type(self).__name__, root, kwargs, "() needs its value")
         if isinstance(root, RootWrapper):
             root = root.root
         spec = type(self)._root_spec()
