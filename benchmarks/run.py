@@ -575,7 +575,7 @@ def table_lines(rows: list[dict]) -> list[str]:
             body.append((f"{row['measurement']}: {row['figure']}", "not measured yet", "", ""))
         elif "floor" in row:
             cell = fmt_cell(row["floor"], row["unit"])
-            body.append((f"floor: {row['figure']}", cell, cell, "-"))
+            body.append((f"{row['measurement']}: {row['figure']}", cell, cell, "-"))
         else:
             body.append(
                 (

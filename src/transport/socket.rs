@@ -48,9 +48,10 @@ const MAX_MESSAGE: usize = 1 << 30;
 /// against 256 KiB (`benchmarks/run.py --callgrind stream_sockets`), and a burst costs a few
 /// more reads instead (a loopback TCP segment is at most 64 KiB anyway).
 const READ_BUFFER: usize = 64 * 1024;
-/// The most messages one `fill` takes without waiting, so the reader loop still wakes
+/// The most messages one `fill` takes without waiting (about what one 256 KiB pipe read holds
+/// of a delta stream), so the reader loop still wakes
 /// consumers (and applies backpressure) regularly under a flood.
-const MAX_BATCH: usize = 1024;
+const MAX_BATCH: usize = 2048;
 /// Time the close handshake and each half of the socket get when closing from this side.
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
 /// Connection attempts refused while the server starts are retried, at most this far apart.
