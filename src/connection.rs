@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use crate::error::{Closed, CoreError, CoreResult};
+use crate::framing::Line;
 use crate::framing::LineReader;
 use crate::mailbox::Mailbox;
 use crate::protocol::{self, Event, Incoming, LineParser, RequestId, ResponseFault};
@@ -402,8 +403,12 @@ fn route_buffered<S: LineSource>(
     cache: &mut RouteCache,
 ) {
     touched.clear();
-    while let Some(line) = lines.next_buffered() {
-        match parser.parse(line) {
+    while let Some(Line { text: line, shared }) = lines.next_buffered() {
+        let parsed = match shared {
+            Some(shared) => parser.parse_shared(line, shared),
+            None => parser.parse(line),
+        };
+        match parsed {
             Ok(Incoming::Response { id, outcome }) => conn.complete(id, outcome),
             Ok(Incoming::Notification { event, keys }) => {
                 conn.server_requests.observe(&event);

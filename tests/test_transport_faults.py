@@ -55,6 +55,57 @@ def test_lines_of_many_megabytes_arrive_intact() -> None:
         assert len(deltas[0]) > size - 200 and set(deltas[0]) == {"x"}
 
 
+# Measures, in a fresh interpreter, how far a turn with one huge line (its delta; the
+# completed item repeats the text in a second line) raises the process's peak RSS over where it
+# stood before the turn. `stream` reads only the completed item, as `run` does, so one decoded
+# copy of the text is alive at a time whatever the scheduling.
+HUGE_LINE_PEAK = """
+import sys
+sys.path.insert(0, {root!r})
+from tests.conftest import fake_server_config
+from openai_codex import Codex
+
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+
+mode, size = {mode!r}, {size}
+with Codex(fake_server_config("--deltas", "2")) as warm:  # every code path used below, warmed
+    thread = warm.thread_start()
+    thread.run("warm")
+    list(thread.turn("warm").stream())
+with Codex(fake_server_config("--huge-line-bytes", str(size), "--deltas", "2")) as codex:
+    thread = codex.thread_start()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # the peak (VmHWM) starts again from here
+    before = status("VmRSS")
+    if mode == "run":
+        text = thread.run("big").final_response or ""
+    else:
+        text = ""
+        for event in thread.turn("big").stream():
+            if event.method == "item/completed" and event.payload.item.type == "agentMessage":
+                text = event.payload.item.text
+    print(status("VmHWM") - before, len(text), text.count("x"))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux's /proc/self/clear_refs")
+@pytest.mark.parametrize("mode", ["run", "stream"])
+@pytest.mark.parametrize("mib", [16, 64])
+def test_a_huge_line_costs_about_twice_its_size_at_peak(mode: str, mib: int) -> None:
+    size = mib * 1024 * 1024
+    script = HUGE_LINE_PEAK.format(root=str(ROOT), mode=mode, size=size)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    growth, length, xs = map(int, done.stdout.split())
+    assert length >= xs > size - 200  # the text arrived whole (its huge part, and the rest)
+    # The line in the reader's memory (shared by its event, not copied) and the text Python
+    # decoded from it: twice the line, plus a few MiB of buffers that do not grow with it.
+    # (Before the reader gave huge lines memory of their own: about 5x.)
+    assert growth <= 2 * size + 8 * 1024 * 1024, f"peak grew by {growth / size:.2f}x the line"
+
+
 def test_crash_mid_turn_raises_with_exit_status_and_stderr() -> None:
     with Codex(fake_server_config("--crash-after-deltas", "3", "--deltas", "10")) as codex:
         handle = codex.thread_start().turn("crash")

@@ -4,6 +4,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use bytes::Bytes;
+
 use super::members::Members;
 
 /// One server notification: its method and the raw JSON of its params. Cheap to clone (two
@@ -12,11 +14,20 @@ use super::members::Members;
 #[derive(Debug, Clone)]
 pub(crate) struct Event {
     method: Arc<str>,
-    /// The params bytes, then the encoded member index (see `members`).
-    data: Arc<[u8]>,
+    data: Data,
     params_len: u32,
     /// See [`Event::shape`].
     shape: u64,
+}
+
+/// Where an event's bytes live.
+#[derive(Debug, Clone)]
+enum Data {
+    /// The params bytes, then the encoded member index (see `members`).
+    Inline(Arc<[u8]>),
+    /// The params of a large line, in the line's own memory (see `framing::Line::shared`); not
+    /// indexed.
+    Shared(Arc<Bytes>),
 }
 
 impl Event {
@@ -52,13 +63,21 @@ impl Event {
             std::ptr::copy_nonoverlapping(tail.as_ptr(), buf.add(params.len()), tail.len());
             data.assume_init()
         };
-        Self { method, data, params_len: params.len() as u32, shape: 0 }
+        Self { method, data: Data::Inline(data), params_len: params.len() as u32, shape: 0 }
+    }
+
+    /// An event whose params are `params`, kept as they are rather than copied.
+    pub(super) fn shared(method: Arc<str>, params: Bytes) -> Self {
+        Self { method, params_len: params.len() as u32, data: Data::Shared(Arc::new(params)), shape: 0 }
     }
 
     /// The params' top-level members, if the reader indexed them (flat objects of at most
     /// [`INDEXED_MEMBERS`](super::members::INDEXED_MEMBERS) members under 64 KiB).
     pub(crate) fn members(&self) -> Option<Members<'_>> {
-        Members::in_tail(&self.data[self.params_len as usize..])
+        match &self.data {
+            Data::Inline(data) => Members::in_tail(&data[self.params_len as usize..]),
+            Data::Shared(_) => None,
+        }
     }
 
     pub(crate) fn method(&self) -> &str {
@@ -72,16 +91,19 @@ impl Event {
 
     /// The raw JSON of `params` (`{}` when the notification had none).
     pub(crate) fn params_json(&self) -> &[u8] {
-        if self.params_len == 0 {
-            b"{}"
-        } else {
-            &self.data[..self.params_len as usize]
+        match &self.data {
+            _ if self.params_len == 0 => b"{}",
+            Data::Inline(data) => &data[..self.params_len as usize],
+            Data::Shared(params) => params,
         }
     }
 
     /// Approximate heap footprint, for the router's memory bounds.
     pub(crate) fn weight(&self) -> usize {
-        self.data.len() + 64
+        match &self.data {
+            Data::Inline(data) => data.len() + 64,
+            Data::Shared(params) => params.len() + 96,
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use jiter::{Jiter, Peek};
 
 use super::event::{method_name, Event};
@@ -49,15 +50,26 @@ impl LineParser {
         let line = line.as_bytes();
         // The least recently used memo learns the line, and becomes the most recent.
         if self.memos[MEMOS - 1].learn(line, &fields).is_none() {
-            return incoming(line, fields);
+            return incoming(line, fields, None);
         }
         self.memos.rotate_right(1);
         // The line learnt from has the shape of the lines that will repeat it.
         let shape = self.memos[0].shape;
-        incoming(line, fields).map(|incoming| match incoming {
+        incoming(line, fields, None).map(|incoming| match incoming {
             Incoming::Notification { event, keys } => Incoming::Notification { event: event.with_shape(shape), keys },
             other => other,
         })
+    }
+
+    /// `parse` of a line that lies in `shared`, memory of its own (a large line): its event keeps
+    /// its params there instead of copying them. Such a line is not remembered, nor read through
+    /// a remembered shape (its events are not indexed).
+    pub(crate) fn parse_shared<'a>(&'a mut self, line: &'a [u8], shared: &Bytes) -> Result<Incoming<'a>, LineError> {
+        match std::str::from_utf8(line) {
+            Ok(text) => incoming(line, scan_utf8(text)?, Some(shared)),
+            // Repaired into a copy of its own, which is then parsed as any line.
+            Err(_) => self.parse(line),
+        }
     }
 
     /// `line` read through the first remembered shape it has, which becomes the most recent.
@@ -297,6 +309,39 @@ mod tests {
         // string, that jiter rejects or that is not UTF-8, ids with escapes, params of 64 KiB
         // or more.
         assert_eq!(reused, [1, 2, 3, 9, 11, 13, 14, 16, 18, 20, 25, 31, 32, 36]);
+    }
+
+    #[test]
+    fn a_line_in_memory_of_its_own_parses_as_a_copied_one() {
+        let big = format!("\"{}\"", "y".repeat(70_000));
+        let mut invalid_utf8 = delta_line("th", r#""bad""#);
+        let at = invalid_utf8.len() - 5;
+        invalid_utf8[at] = 0xff;
+        let lines = [
+            delta_line("th", r#""a""#),
+            delta_line("th", big.as_str()),
+            delta_line("th", r#""q\"uote \u00e9""#),
+            br#"{"method":"m"}"#.to_vec(),
+            br#"{"method":"m","params":null}"#.to_vec(),
+            br#"{"id":7,"result":{"ok":true}}"#.to_vec(),
+            br#"{"id":"s1","method":"item/tool/call","params":{"a":1}}"#.to_vec(),
+            br#"{"method":"m","params":{"delta":"z"}}x"#.to_vec(),
+            invalid_utf8,
+        ];
+        // What an event holds, not how: its method, params and keys.
+        let seen = |parsed: Result<Incoming<'_>, LineError>| match parsed {
+            Ok(Incoming::Notification { event, keys }) => {
+                format!("{} {} {keys:?}", event.method(), String::from_utf8_lossy(event.params_json()))
+            }
+            other => format!("{other:?}"),
+        };
+        let mut parser = LineParser::default();
+        for line in &lines {
+            let shared = Bytes::copy_from_slice(line);
+            let text = String::from_utf8_lossy(line);
+            let expected = seen(parse_line(text.as_bytes()));
+            assert_eq!(seen(parser.parse_shared(&shared, &shared)), expected, "{}", String::from_utf8_lossy(line));
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use bytes::Bytes;
 use jiter::{Jiter, JiterResult, Peek};
 
 use super::event::{method_name, Event};
@@ -182,7 +183,7 @@ fn preview(line: &[u8]) -> String {
 /// Classifies one line. A line that is not a JSON object is an error, for the caller to report.
 pub(crate) fn parse_line(line: &[u8]) -> Result<Incoming<'_>, LineError> {
     let fields = scan(line)?;
-    incoming(line, fields)
+    incoming(line, fields, None)
 }
 
 /// The fields of `line`, found by jiter, or, for the few lines it rejects, by serde_json.
@@ -211,8 +212,13 @@ pub(super) fn scan_utf8(line: &str) -> Result<Fields<'_>, LineError> {
     }
 }
 
-/// What a line with these fields is.
-pub(super) fn incoming<'a>(line: &'a [u8], fields: Fields<'a>) -> Result<Incoming<'a>, LineError> {
+/// What a line with these fields is. A notification's event copies its params, or, when the line
+/// lies in `shared` memory of its own, keeps them there.
+pub(super) fn incoming<'a>(
+    line: &'a [u8],
+    fields: Fields<'a>,
+    shared: Option<&Bytes>,
+) -> Result<Incoming<'a>, LineError> {
     let params = fields.params.filter(|p| &line[p.clone()] != b"null");
     match (fields.method, fields.id) {
         (Some(method), Some(id)) => Ok(Incoming::ServerRequest {
@@ -222,11 +228,14 @@ pub(super) fn incoming<'a>(line: &'a [u8], fields: Fields<'a>) -> Result<Incomin
         }),
         (Some(method), None) => {
             let bytes = params.map_or(&[][..], |p| &line[p]);
-            let index = if bytes.is_empty() { UNINDEXED } else { fields.members.tail() };
-            Ok(Incoming::Notification {
-                event: Event::with_members(method_name(&method), bytes, index),
-                keys: fields.keys,
-            })
+            let event = match shared {
+                Some(shared) if !bytes.is_empty() => Event::shared(method_name(&method), shared.slice_ref(bytes)),
+                _ => {
+                    let index = if bytes.is_empty() { UNINDEXED } else { fields.members.tail() };
+                    Event::with_members(method_name(&method), bytes, index)
+                }
+            };
+            Ok(Incoming::Notification { event, keys: fields.keys })
         }
         (None, Some(id)) => {
             let Ok(id) = text(line, &id).parse::<RequestId>() else {

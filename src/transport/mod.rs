@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use tokio::process::ChildStdout;
 
-use crate::framing::LineReader;
+use crate::framing::{Line, LineReader};
 
 pub(crate) use child::{forget_parent_children, wait_for_reaps, LaunchSpec, Process, StderrTail};
 // `Keepalive` is named only by the bindings and the tests.
@@ -32,7 +32,7 @@ pub(crate) use socket::{connect, ConnectSpec, Keepalive, Socket};
 pub(crate) trait LineSource: Send + 'static {
     /// The next complete message already received, without its terminator; `None` when the
     /// reader has to [`fill`](LineSource::fill) first. Borrowed until the next call.
-    fn next_buffered(&mut self) -> Option<&[u8]>;
+    fn next_buffered(&mut self) -> Option<Line<'_>>;
 
     /// Waits for more input. `Ok(false)` once the stream has ended and everything received was
     /// handed out; `Err` says why reading failed.
@@ -44,7 +44,7 @@ pub(crate) trait LineSource: Send + 'static {
 }
 
 impl LineSource for LineReader<ChildStdout> {
-    fn next_buffered(&mut self) -> Option<&[u8]> {
+    fn next_buffered(&mut self) -> Option<Line<'_>> {
         LineReader::next_buffered(self)
     }
 

@@ -36,6 +36,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::StderrTail;
 use crate::error::CoreError;
+use crate::framing::{content_end, Line, LARGE_LINE};
 
 /// The largest message (and frame) accepted from the server. tungstenite's defaults (64 MiB a
 /// message, 16 MiB a frame) are below what the runtime can send in one line over stdio, where
@@ -279,24 +280,23 @@ impl Received {
 }
 
 impl super::LineSource for FrameSource {
-    fn next_buffered(&mut self) -> Option<&[u8]> {
+    fn next_buffered(&mut self) -> Option<Line<'_>> {
         // Without trailing whitespace; an empty message is skipped.
-        let content =
-            |message: &[u8]| message.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |last| last + 1);
         loop {
             match self.received.ready.pop_front()? {
                 Held::Copied(end) => {
                     let start = std::mem::replace(&mut self.received.copied_start, end);
-                    let len = content(&self.received.copied[start..end]);
+                    let len = content_end(&self.received.copied[start..end]);
                     if len > 0 {
-                        return Some(&self.received.copied[start..start + len]);
+                        return Some(Line { text: &self.received.copied[start..start + len], shared: None });
                     }
                 }
                 Held::Whole(bytes) => {
-                    self.current = bytes;
-                    let len = content(&self.current);
+                    let len = content_end(&bytes);
                     if len > 0 {
-                        return Some(&self.current[..len]);
+                        self.current = bytes.slice(..len);
+                        let shared = (len > LARGE_LINE).then_some(&self.current);
+                        return Some(Line { text: &self.current, shared });
                     }
                 }
             }
@@ -662,7 +662,7 @@ mod tests {
         let mut lines = Vec::new();
         loop {
             while let Some(line) = source.next_buffered() {
-                lines.push(line.to_vec());
+                lines.push(line.text.to_vec());
             }
             if !source.fill().await.unwrap() {
                 return (lines, source.ended());
