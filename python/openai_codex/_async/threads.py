@@ -198,8 +198,8 @@ class AsyncThread:
         The same as :meth:`turn` followed by ``run()`` on its handle: it sends ``input`` with
         the given settings and waits until the turn completes. An interrupted turn is
         returned (``status`` is ``TurnStatus.interrupted``); a failed one raises.[sync:  The wait
-        releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` in it while the turn keeps running
-        on the runtime.]
+        releases the GIL; Ctrl-C in it stops the turn at the runtime (as the handle's ``run()``
+        does) and then raises ``KeyboardInterrupt``.]
 
         Args:
             input: What to send: a ``str`` (plain text), one input item (``TextInput``,
