@@ -18,7 +18,7 @@ use crate::router::{Limits, TurnSubscription};
 use crate::runtime::{runtime, Owner};
 use crate::transport::{ConnectSpec, Keepalive, LaunchSpec};
 
-use super::convert::{json_to_py, py_to_json};
+use super::convert::{document_to_py, py_to_json};
 use super::errors::to_pyerr;
 use super::events::{EventStream, TurnStream};
 use super::server_requests::PyServerRequest;
@@ -137,7 +137,7 @@ async fn start_turn(conn: &Connection, thread_id: &str, params: &str) -> CoreRes
 
 /// `(result, TurnStream)` for a `turn/start` response.
 fn turn_pair<'py>(py: Python<'py>, conn: &Arc<Connection>, response: Response) -> PyResult<Bound<'py, PyTuple>> {
-    let result = json_to_py(py, response.result.as_bytes())?;
+    let result = document_to_py(py, response.result.as_bytes())?;
     let channel =
         response.turn.ok_or_else(|| to_pyerr(py, CoreError::Protocol("turn/start response has no turn.id".into())))?;
     let stream = TurnStream::new(conn.clone(), TurnSubscription::new(conn.router().clone(), channel), Owner::current());
@@ -237,7 +237,7 @@ impl Client {
         let params = params_json(params, method)?;
         let reply = self.send(py, method, params.as_deref())?;
         let response = self.wait(py, method, reply, timeout)?;
-        Ok(json_to_py(py, response.result.as_bytes())?.unbind())
+        Ok(document_to_py(py, response.result.as_bytes())?.unbind())
     }
 
     /// Async twin of `request`.
@@ -259,7 +259,7 @@ impl Client {
             let outcome = within(outcome, format_args!("the response to {method}"), timeout);
             Python::attach(|py| {
                 let response = outcome.map_err(|e| to_pyerr(py, e))?;
-                Ok(json_to_py(py, response.result.as_bytes())?.unbind())
+                Ok(document_to_py(py, response.result.as_bytes())?.unbind())
             })
         })
     }

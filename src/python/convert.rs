@@ -7,22 +7,35 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-const PARSER: PythonParse = PythonParse {
+/// For notification payloads: keys, and short values such as ids and enum strings, repeat across
+/// the events of a stream; jiter's string cache then hands out one Python string for each.
+const EVENT_PARSER: PythonParse = PythonParse {
     allow_inf_nan: false,
-    // Keys, and short values such as ids and enum strings, repeat across the events of a
-    // stream; jiter's string cache then hands out one Python string for each.
     cache_mode: StringCacheMode::All,
     partial_mode: PartialMode::Off,
     catch_duplicate_keys: false,
     float_mode: FloatMode::Float,
 };
 
-/// Parses JSON text the runtime sent into Python objects.
-///
+/// For documents read once (responses, a turn's summary, errors, server requests): their values
+/// are mostly new ids and timestamps, which would only take the cache's slots (it holds 16,384
+/// strings, about 1.3 MB once full: that filled over the first few thousand turns).
+const DOCUMENT_PARSER: PythonParse = PythonParse { cache_mode: StringCacheMode::Keys, ..EVENT_PARSER };
+
+/// Parses a notification's params into Python objects.
+pub(super) fn json_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    parse_with(&EVENT_PARSER, py, json)
+}
+
+/// Parses a JSON document read once (see [`DOCUMENT_PARSER`]) into Python objects.
+pub(super) fn document_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    parse_with(&DOCUMENT_PARSER, py, json)
+}
+
 /// jiter refuses a few things Python's own `json` accepts (a lone UTF-16 surrogate escape); the
 /// reader lets such lines through, so they are parsed here by `json.loads` rather than lost.
-pub(super) fn json_to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    match PARSER.python_parse(py, json) {
+fn parse_with<'py>(parser: &PythonParse, py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    match parser.python_parse(py, json) {
         Ok(value) => Ok(value),
         Err(e) => {
             let loads = py.import(pyo3::intern!(py, "json"))?.getattr(pyo3::intern!(py, "loads"))?;

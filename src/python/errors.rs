@@ -7,7 +7,7 @@ use pyo3::types::PyModule;
 
 use crate::error::CoreError;
 
-use super::convert::json_to_py;
+use super::convert::document_to_py;
 
 static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
@@ -27,7 +27,7 @@ fn build(py: Python<'_>, err: CoreError) -> PyResult<PyErr> {
     let exc = match err {
         CoreError::Rpc(e) => {
             let data = match &e.data {
-                Some(raw) => json_to_py(py, raw.as_bytes())?.unbind(),
+                Some(raw) => document_to_py(py, raw.as_bytes())?.unbind(),
                 None => py.None(),
             };
             // The code -> class mapping lives next to `is_retryable_error`, which needs the same

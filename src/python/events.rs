@@ -17,7 +17,7 @@ use crate::router::TurnSubscription;
 use crate::runtime::Owner;
 use crate::turn::{TurnEvent, TurnSummary};
 
-use super::convert::json_to_py;
+use super::convert::{document_to_py, json_to_py};
 use super::errors::to_pyerr;
 use super::model::{event_fits, kind_of_type, PlanField, RawModelClass};
 use super::wait::{awaitable, block_on, check_owner, timed_out, timeout_arg, with_deadline, within, TimedOut};
@@ -492,12 +492,12 @@ async fn drain_to_end(sub: &TurnSubscription) -> Result<TurnSummary, CoreError> 
 fn summary_to_py<'py>(py: Python<'py>, s: &TurnSummary) -> PyResult<Bound<'py, PyTuple>> {
     let params = |e: &Option<Event>| -> PyResult<Py<PyAny>> {
         match e {
-            Some(e) => Ok(json_to_py(py, e.params_json())?.unbind()),
+            Some(e) => Ok(document_to_py(py, e.params_json())?.unbind()),
             None => Ok(py.None()),
         }
     };
     let items =
-        PyList::new(py, s.items.iter().map(|e| json_to_py(py, e.params_json())).collect::<PyResult<Vec<_>>>()?)?;
+        PyList::new(py, s.items.iter().map(|e| document_to_py(py, e.params_json())).collect::<PyResult<Vec<_>>>()?)?;
     PyTuple::new(py, [params(&s.completed)?, items.into_any().unbind(), params(&s.usage)?])
 }
 

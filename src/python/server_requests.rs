@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use crate::protocol::RpcError;
 use crate::request_queue::Held;
 
-use super::convert::{json_to_py, py_to_json};
+use super::convert::{document_to_py, py_to_json};
 
 /// A request from the runtime that waits for this program's answer.
 ///
@@ -35,7 +35,7 @@ impl PyServerRequest {
     /// The JSON-RPC id of the request (an int or a str, as the runtime sent it).
     #[getter]
     fn id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, self.held.reply().id().as_bytes())
+        document_to_py(py, self.held.reply().id().as_bytes())
     }
 
     /// The request's method, e.g. ``item/commandExecution/requestApproval``.
@@ -47,7 +47,7 @@ impl PyServerRequest {
     /// The request's params, as a new dict on each read (``{}`` when it had none).
     #[getter]
     fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, self.held.request().params.as_deref().unwrap_or("{}").as_bytes())
+        document_to_py(py, self.held.request().params.as_deref().unwrap_or("{}").as_bytes())
     }
 
     /// The thread the request is about, if its params name one.
@@ -66,7 +66,7 @@ impl PyServerRequest {
     /// ``item/started``), as a dict; None when there is none or it was not seen.
     #[getter]
     fn item<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.held.item().map(|item| json_to_py(py, item.as_bytes())).transpose()
+        self.held.item().map(|item| document_to_py(py, item.as_bytes())).transpose()
     }
 
     /// True once the runtime withdrew the request (it was resolved elsewhere, or its turn
