@@ -465,6 +465,26 @@ def w_async_turns(params: dict) -> dict:
     return asyncio.run(main())
 
 
+def w_tool_call(params: dict) -> dict:
+    """`calls` item/tool/call round trips in one turn of the fake, per mode of
+    benchmarks/bench_tool_call.py (the core's default answer, a `def` tool on `Codex`, an
+    `async def` tool on `AsyncCodex`), each timed by the fake from writing the request to
+    reading the answer. Only this SDK runs Python functions as tools."""
+    import tempfile
+
+    from bench_tool_call import MODES, percentile
+
+    calls = params.get("calls", 1000)
+    result: dict = {}
+    with tempfile.TemporaryDirectory() as folder:
+        times = Path(folder) / "times.json"
+        for mode, key in (("core default", "floor"), ("Codex, def tool", "sync"), ("AsyncCodex, async tool", "async")):
+            values = MODES[mode](calls, times)  # microseconds
+            result[f"{key}_p50_s"] = percentile(values, 50) / 1e6
+            result[f"{key}_p99_s"] = percentile(values, 99) / 1e6
+    return result
+
+
 WORKERS = {
     "bare": w_bare,
     "import": w_import,
@@ -476,6 +496,7 @@ WORKERS = {
     "turns": w_turns,
     "async_turns": w_async_turns,
     "remote_connect": w_remote_connect,
+    "tool_call": w_tool_call,
 }
 
 

@@ -339,8 +339,27 @@ MEASUREMENTS: list[Measurement] = [
         timeout_s=40,
         figures=ASYNC_FIGURES,
     ),
-    # Hooks for the next figures: a worker kind in _worker.py and params are all they need.
-    Measurement("tool_call", "a dynamic tool call's round trip (item/tool/call answered by Python)", None),
+    Measurement(
+        "tool_call",
+        "a dynamic tool call's round trip: the fake sends 1,000 item/tool/call requests in one turn and "
+        "times each until its answer is read back; the core's default answer (the floor), a `def` tool "
+        "on Codex, an `async def` tool on AsyncCodex (benchmarks/bench_tool_call.py). Only this SDK has tools",
+        "tool_call",
+        params={"calls": 1000},
+        quick_params={"calls": 300},
+        samples=3,
+        quick_samples=1,
+        timeout_s=90,
+        sides=("ours",),
+        figures=(
+            Figure("round trip, core default answer (floor), p50", "floor_p50_s", "us"),
+            Figure("round trip, core default answer (floor), p99", "floor_p99_s", "us"),
+            Figure("round trip, Codex def tool, p50", "sync_p50_s", "us"),
+            Figure("round trip, Codex def tool, p99", "sync_p99_s", "us"),
+            Figure("round trip, AsyncCodex async tool, p50", "async_p50_s", "us"),
+            Figure("round trip, AsyncCodex async tool, p99", "async_p99_s", "us"),
+        ),
+    ),
     Measurement(
         "remote_connect",
         "Codex(CodexConfig(connect=...)) (connect + initialize) and close() to a runtime already listening "
