@@ -640,8 +640,9 @@ def docstring(text: str, indent: str) -> list[str]:
 
 
 def default_literal(proto: Protocol, ftype: Any, value: Any) -> str:
-    """Python source for a field default; enum values are written as members."""
-    enum = enum_of(proto, ftype)
+    """Python source for a field default; enum values are written as members (also when the
+    enum is a member of a union the field's type wraps)."""
+    enum = enum_of(proto, expand_wrappers(proto, ftype))
     if isinstance(value, str) and enum is not None:
         for member, member_value, _ in proto.enums[enum].members:
             if member_value == value:

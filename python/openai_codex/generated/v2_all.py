@@ -14969,7 +14969,11 @@ class ThreadForkResponse(WireModel):
     """Environment-native paths to instruction source files currently loaded for this thread."""
     model: str
     model_provider: str
-    multi_agent_mode: MultiAgentModeValue | CustomMultiAgentMode | None = 'explicitRequestOnly'
+    multi_agent_mode: (
+        MultiAgentModeValue
+        | CustomMultiAgentMode
+        | None
+    ) = MultiAgentModeValue.explicit_request_only
     """@deprecated Always `explicitRequestOnly`. Use `reasoningEffort` for Ultra behavior."""
     reasoning_effort: ReasoningEffort | None = None
     runtime_workspace_roots: list[AbsolutePathBuf] | None = []
@@ -16752,7 +16756,11 @@ class ThreadResumeResponse(WireModel):
     """
     model: str
     model_provider: str
-    multi_agent_mode: MultiAgentModeValue | CustomMultiAgentMode | None = 'explicitRequestOnly'
+    multi_agent_mode: (
+        MultiAgentModeValue
+        | CustomMultiAgentMode
+        | None
+    ) = MultiAgentModeValue.explicit_request_only
     """@deprecated Always `explicitRequestOnly`. Use `reasoningEffort` for Ultra behavior."""
     reasoning_effort: ReasoningEffort | None = None
     runtime_workspace_roots: list[AbsolutePathBuf] | None = []
@@ -17147,7 +17155,11 @@ class ThreadSettings(WireModel):
     effort: ReasoningEffort | None = None
     model: str
     model_provider: str
-    multi_agent_mode: MultiAgentModeValue | CustomMultiAgentMode | None = 'explicitRequestOnly'
+    multi_agent_mode: (
+        MultiAgentModeValue
+        | CustomMultiAgentMode
+        | None
+    ) = MultiAgentModeValue.explicit_request_only
     """@deprecated Always `explicitRequestOnly`. Use `effort` for Ultra behavior."""
     personality: Personality | None = None
     """@deprecated Reports the saved setting; `friendly` and `pragmatic` no longer select a style.
@@ -17378,7 +17390,11 @@ class ThreadStartResponse(WireModel):
     """Environment-native paths to instruction source files currently loaded for this thread."""
     model: str
     model_provider: str
-    multi_agent_mode: MultiAgentModeValue | CustomMultiAgentMode | None = 'explicitRequestOnly'
+    multi_agent_mode: (
+        MultiAgentModeValue
+        | CustomMultiAgentMode
+        | None
+    ) = MultiAgentModeValue.explicit_request_only
     """@deprecated Always `explicitRequestOnly`. Use `reasoningEffort` for Ultra behavior."""
     reasoning_effort: ReasoningEffort | None = None
     runtime_workspace_roots: list[AbsolutePathBuf] | None = []
