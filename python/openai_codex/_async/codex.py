@@ -738,7 +738,8 @@ class AsyncCodex:
                 or a tool the thread does not have (tools are added only when a thread starts).
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
                 a ``Sandbox`` member.
-            TypeError: ``config`` holds a value that cannot be sent as JSON.
+            TypeError: ``config`` holds a value that cannot be sent as JSON, or
+                ``include_turns`` is not a ``bool``.
             InvalidRequestError: No stored thread has this id (what the runtime answers).
             JsonRpcError: The runtime refused the request for another reason.
             TransportClosedError: The runtime has exited or the client was closed.
@@ -837,7 +838,8 @@ class AsyncCodex:
                 or a tool the thread does not have.
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
                 a ``Sandbox`` member.
-            TypeError: ``config`` holds a value that cannot be sent as JSON.
+            TypeError: ``config`` holds a value that cannot be sent as JSON, or
+                ``include_turns`` is not a ``bool``.
             InvalidRequestError: No stored thread has this id.
             JsonRpcError: The runtime refused the request for another reason.
             TransportClosedError: The runtime has exited or the client was closed.

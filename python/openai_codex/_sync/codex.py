@@ -656,7 +656,8 @@ class Codex:
                 or a tool the thread does not have (tools are added only when a thread starts).
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
                 a ``Sandbox`` member.
-            TypeError: ``config`` holds a value that cannot be sent as JSON.
+            TypeError: ``config`` holds a value that cannot be sent as JSON, or
+                ``include_turns`` is not a ``bool``.
             InvalidRequestError: No stored thread has this id (what the runtime answers).
             JsonRpcError: The runtime refused the request for another reason.
             TransportClosedError: The runtime has exited or the client was closed.
@@ -755,7 +756,8 @@ class Codex:
                 or a tool the thread does not have.
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
                 a ``Sandbox`` member.
-            TypeError: ``config`` holds a value that cannot be sent as JSON.
+            TypeError: ``config`` holds a value that cannot be sent as JSON, or
+                ``include_turns`` is not a ``bool``.
             InvalidRequestError: No stored thread has this id.
             JsonRpcError: The runtime refused the request for another reason.
             TransportClosedError: The runtime has exited or the client was closed.
