@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit tests, the stub and typing checks, and the pytest suite (which drives
-# the real Codex runtime offline against a scripted local model). Sets everything up first.
+# the real Codex runtime offline against a scripted local model), then the end-to-end tests again
+# on the newest supported runtime. Sets everything up first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -30,3 +31,13 @@ echo "== pyright --strict (basedpyright) on the examples and typed usage files"
 
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
+
+# The default run above uses the development runtime (0.133.0, the oldest supported one). The
+# newest supported runtime runs every end-to-end test again (about 2-3 minutes), and checks that
+# its schema snapshot is what it writes.
+NEWEST_RUNTIME=0.163.0
+echo "== pytest -m e2e on the runtime $NEWEST_RUNTIME (scripts/install_runtime.sh, OPENAI_CODEX_TEST_RUNTIME)"
+NEWEST_CODEX=$(./scripts/install_runtime.sh "$NEWEST_RUNTIME" ".runtimes/$NEWEST_RUNTIME")
+OPENAI_CODEX_TEST_RUNTIME="$NEWEST_CODEX" .venv/bin/python -m pytest -q -m e2e -p no:cacheprovider
+OPENAI_CODEX_TEST_RUNTIME="$NEWEST_CODEX" .venv/bin/python -m pytest -q -p no:cacheprovider \
+    tests/test_generator.py -k snapshot_is_what_the_runtime_writes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,27 @@ from openai_codex import Codex, CodexConfig  # noqa: E402
 from openai_codex.testing import ScriptedModel  # noqa: E402
 
 FAKE_APP_SERVER = ROOT / "devtools" / "fake_app_server.py"
+
+# The runtime the end-to-end tests run: OPENAI_CODEX_TEST_RUNTIME=/path/to/codex (for example
+# one installed by scripts/install_runtime.sh), else the installed openai-codex-cli-bin package.
+TEST_RUNTIME = os.environ.get("OPENAI_CODEX_TEST_RUNTIME") or None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With OPENAI_CODEX_TEST_RUNTIME set, every client that would spawn the packaged runtime
+    spawns that one instead (with its own PATH folder, as the package provides)."""
+    if TEST_RUNTIME is None:
+        return
+    binary = Path(TEST_RUNTIME)
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        raise pytest.UsageError(f"OPENAI_CODEX_TEST_RUNTIME={TEST_RUNTIME} is not an executable file")
+    # openai-codex-cli-bin's layout: codex_cli_bin/bin/codex beside codex_cli_bin/codex-path.
+    path_dir = binary.parent.parent / "codex-path"
+    chosen = (str(binary), str(path_dir) if path_dir.is_dir() else None)
+
+    from openai_codex import config as config_module
+
+    config_module.packaged_runtime = lambda: chosen
 
 
 class StartsARuntime(AssertionError):

@@ -1,5 +1,6 @@
-"""The protocol generator: the checked-in output matches the snapshot, the output is
-deterministic, staleness is caught, and the snapshot is what the runtime writes."""
+"""The protocol generator: the checked-in output matches the snapshots, the output is
+deterministic, staleness is caught, each snapshot is what its runtime writes, and the merged
+protocol accepts what every snapshot's runtime sends."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "tools" / "generate_protocol.py"
-SCHEMA = ROOT / "schema" / "codex_app_server_protocol.schemas.json"
+BUNDLE = "codex_app_server_protocol.schemas.json"
+# One snapshot per supported runtime version (schema/<version>/), oldest first.
+SNAPSHOTS = sorted((ROOT / "schema").glob(f"*/{BUNDLE}"), key=lambda p: tuple(int(n) for n in p.parent.name.split(".")))
+OLDEST, NEWEST = SNAPSHOTS[0], SNAPSHOTS[-1]
 GENERATED = ROOT / "python" / "openai_codex" / "generated"
 
 sys.path.insert(0, str(GENERATOR.parent))
@@ -73,16 +77,25 @@ def test_checked_in_code_matches_the_snapshot() -> None:
     assert "up to date" in result.stdout
 
 
-def test_snapshot_is_stored_normalized() -> None:
-    text = SCHEMA.read_text(encoding="utf-8")
+def test_there_is_a_snapshot_of_the_oldest_and_the_newest_supported_runtime() -> None:
+    from openai_codex._runtime import SUPPORTED_RUNTIMES
+
+    assert [p.parent.name for p in (OLDEST, NEWEST)] == list(SUPPORTED_RUNTIMES)
+
+
+@pytest.mark.parametrize("snapshot", SNAPSHOTS, ids=lambda p: p.parent.name)
+def test_snapshot_is_stored_normalized(snapshot: Path) -> None:
+    text = snapshot.read_text(encoding="utf-8")
     assert text == generate_protocol.normalized(json.loads(text))
 
 
 def test_output_does_not_depend_on_key_order() -> None:
-    bundle = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    first = generate_protocol.generate(bundle, "x")
+    snapshots = [(p.parent.name, json.loads(p.read_text(encoding="utf-8"))) for p in SNAPSHOTS]
+    first = generate_protocol.generate(generate_protocol.merge_snapshots(snapshots), "x")
     for seed in (1, 2):
-        assert generate_protocol.generate(shuffled(bundle, random.Random(seed)), "x") == first
+        rng = random.Random(seed)
+        reordered = [(version, shuffled(bundle, rng)) for version, bundle in snapshots]
+        assert generate_protocol.generate(generate_protocol.merge_snapshots(reordered), "x") == first
 
 
 def test_check_reports_an_edited_file_and_regeneration_repairs_it(repo_copy: Path) -> None:
@@ -101,7 +114,7 @@ def test_check_reports_an_edited_file_and_regeneration_repairs_it(repo_copy: Pat
 
 
 def test_check_fails_when_the_schema_changes(repo_copy: Path) -> None:
-    bundle_path = repo_copy / "schema" / SCHEMA.name
+    bundle_path = repo_copy / "schema" / NEWEST.parent.name / BUNDLE
     bundle = json.loads(bundle_path.read_text())
     definitions = bundle["definitions"]["v2"]
     definitions["AgentMessageDeltaNotification"]["properties"]["chunkIndex"] = {"type": "integer"}
@@ -125,41 +138,128 @@ def test_check_notices_a_missing_file(repo_copy: Path) -> None:
     assert "v2_all.py: missing" in stale.stderr
 
 
-def test_snapshot_is_what_the_bundled_runtime_writes(repo_copy: Path) -> None:
+def _runtime_under_test() -> Path:
+    """The runtime the tests run (OPENAI_CODEX_TEST_RUNTIME, else the installed package)."""
+    import os
+
+    chosen = os.environ.get("OPENAI_CODEX_TEST_RUNTIME")
+    if chosen:
+        return Path(chosen)
     codex_cli_bin = pytest.importorskip("codex_cli_bin")
-    codex = codex_cli_bin.bundled_codex_path()
+    return Path(codex_cli_bin.bundled_codex_path())
+
+
+def test_snapshot_is_what_the_runtime_writes(repo_copy: Path) -> None:
+    codex = _runtime_under_test()
     version = subprocess.run([str(codex), "--version"], capture_output=True, text=True, check=True)
-    pinned = (ROOT / "schema" / "RUNTIME_VERSION").read_text().strip()
-    if not version.stdout.strip().endswith(pinned):
-        pytest.skip(f"installed runtime is {version.stdout.strip()}, snapshot is {pinned}")
+    version_number = version.stdout.strip().split()[-1]
+    snapshot = ROOT / "schema" / version_number / BUNDLE
+    if not snapshot.exists():
+        pytest.skip(f"runtime under test is {version.stdout.strip()}, which has no snapshot")
 
     result = run_generator("--schema-from-binary", str(codex), cwd=repo_copy)
     assert result.returncode == 0, result.stderr
-    assert (repo_copy / "schema" / SCHEMA.name).read_text() == SCHEMA.read_text()
+    assert (repo_copy / "schema" / version_number / BUNDLE).read_text() == snapshot.read_text()
     assert run_generator("--check", cwd=repo_copy).returncode == 0
 
 
-def test_every_server_notification_has_a_payload_class() -> None:
-    bundle = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    variants = bundle["definitions"]["ServerNotification"]["oneOf"]
-    methods = {v["properties"]["method"]["enum"][0] for v in variants}
-    assert len(methods) == 64
+def _notification_methods(snapshot: Path) -> dict[str, str]:
+    bundle = json.loads(snapshot.read_text(encoding="utf-8"))
+    return {
+        v["properties"]["method"]["enum"][0]: v["properties"]["params"]["$ref"].rsplit("/", 1)[-1]
+        for v in bundle["definitions"]["ServerNotification"]["oneOf"]
+    }
 
+
+def test_every_server_notification_of_every_snapshot_has_a_payload_class() -> None:
     from openai_codex.generated.notification_registry import NOTIFICATION_MODELS
 
-    assert set(NOTIFICATION_MODELS) == methods
-    for variant in variants:
-        method = variant["properties"]["method"]["enum"][0]
-        expected = variant["properties"]["params"]["$ref"].rsplit("/", 1)[-1]
+    by_version = {p.parent.name: _notification_methods(p) for p in SNAPSHOTS}
+    assert len(by_version[OLDEST.parent.name]) == 64
+    # The newer runtime adds methods (thread/deleted, turn/moderationMetadata, ...), drops none.
+    assert set(by_version[OLDEST.parent.name]) < set(by_version[NEWEST.parent.name])
+    union = {m: c for methods in by_version.values() for m, c in methods.items()}
+    assert set(NOTIFICATION_MODELS) == set(union)
+    for method, expected in union.items():
         assert NOTIFICATION_MODELS[method].__name__ == expected
 
 
-def test_every_definition_becomes_a_class() -> None:
+def test_every_definition_of_every_snapshot_becomes_a_class() -> None:
     from openai_codex.generated.v2_all import CLASSES
 
-    bundle = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    definitions = set(bundle["definitions"]) - {"v2"} | set(bundle["definitions"]["v2"])
-    assert definitions <= set(CLASSES)
+    for snapshot in SNAPSHOTS:
+        bundle = json.loads(snapshot.read_text(encoding="utf-8"))
+        definitions = set(bundle["definitions"]) - {"v2"} | set(bundle["definitions"]["v2"])
+        assert definitions <= set(CLASSES), snapshot.parent.name
+
+
+def _defs(version: str, **definitions: Any) -> tuple[str, dict[str, Any]]:
+    return version, {"definitions": definitions}
+
+
+def test_merge_makes_a_field_optional_unless_every_version_requires_it() -> None:
+    old = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "required": ["a", "b"]}
+    new = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "c": {"type": "integer"}},
+        "required": ["a", "c"],
+    }
+    merged = generate_protocol.merge_snapshots([_defs("1", T=old), _defs("2", T=new)])["definitions"]["T"]
+    assert set(merged["properties"]) == {"a", "b", "c"}
+    assert merged["required"] == ["a"]  # b: gone in 2; c: missing in 1
+
+
+def test_merge_keeps_enum_values_and_union_variants_of_every_version() -> None:
+    def variant(tag: str, **props: Any) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"type": {"enum": [tag], "type": "string"}, **props},
+            "required": ["type", *props],
+        }
+
+    old = _defs(
+        "1",
+        E={"type": "string", "enum": ["x", "gone"]},
+        U={"oneOf": [variant("a", n={"type": "integer"}), variant("b")]},
+    )
+    new = _defs(
+        "2",
+        E={"type": "string", "enum": ["x", "y"]},
+        U={"oneOf": [variant("a", m={"type": "string"}), variant("c")]},
+    )
+    merged = generate_protocol.merge_snapshots([old, new])["definitions"]
+    assert merged["E"]["enum"] == ["x", "y", "gone"]
+    tags = [v["properties"]["type"]["enum"][0] for v in merged["U"]["oneOf"]]
+    assert tags == ["a", "b", "c"]  # the older variants keep their places (and class numbers)
+    a = merged["U"]["oneOf"][0]
+    assert set(a["properties"]) == {"type", "n", "m"} and a["required"] == ["type"]
+
+
+def test_merge_refuses_an_unreviewed_change_of_shape() -> None:
+    old = _defs("1", T={"type": "object", "properties": {"a": {"type": "string"}}})
+    new = _defs("2", T={"type": "array", "items": {"type": "string"}})
+    with pytest.raises(generate_protocol.SchemaError, match="T"):
+        generate_protocol.merge_snapshots([old, new])
+
+
+def test_a_merged_class_requires_only_what_every_snapshot_requires() -> None:
+    """So a payload of the older runtime fits the class although the newer one added required
+    fields (0.163's Thread requires projectId, which 0.133 never sends)."""
+    from openai_codex.generated.v2_all import CLASSES
+
+    flat = [generate_protocol.flat_definitions(json.loads(p.read_text(encoding="utf-8"))) for p in SNAPSHOTS]
+    checked = 0
+    for name, cls in CLASSES.items():
+        fields = getattr(cls, "model_fields", None)
+        schemas = [defs[name] for defs in flat if name in defs and "properties" in defs[name]]
+        if not fields or len(schemas) < 2 or "oneOf" in schemas[-1] or "anyOf" in schemas[-1]:
+            continue
+        required = {f.alias for f in fields.values() if f.required}
+        for schema in schemas:
+            assert required <= set(schema.get("required", ())), (name, required - set(schema.get("required", ())))
+        checked += 1
+    assert checked > 300
+    assert not CLASSES["Thread"].model_fields["project_id"].required
 
 
 @pytest.mark.parametrize(

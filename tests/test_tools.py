@@ -728,6 +728,14 @@ def test_stored_tool_keys_reads_the_rollouts_session_meta_and_never_raises(tmp_p
     assert missing_tools([ping, net_ping], keys) is None
     error = missing_tools([kitchen], keys)
     assert error is not None and "no tool named 'kitchen' (its tools: net.ping, ping)" in str(error)
+    # 0.163 stores a namespace as one spec holding its functions.
+    namespaced = [
+        {"type": "function", "name": "ping", "inputSchema": {}},
+        {"type": "namespace", "name": "net", "tools": [{"type": "function", "name": "ping"}, "junk"]},
+    ]
+    meta = {"type": "session_meta", "payload": {"dynamic_tools": namespaced}}
+    rollout.write_text(json.dumps(meta) + "\n")
+    assert stored_tool_keys(str(rollout)) == {(None, "ping"), ("net", "ping")}
     rollout.write_text(json.dumps({"type": "session_meta", "payload": {}}) + "\n")
     assert stored_tool_keys(str(rollout)) == set()
     for junk in ("not json\n", json.dumps({"type": "other"}) + "\n", ""):

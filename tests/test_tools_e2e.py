@@ -160,6 +160,9 @@ def test_a_call_with_no_function_bound_says_to_pass_tools(
 ) -> None:
     thread = codex.thread_start(tools=[add])
     thread.run("hi")
+    # One writer per thread: a newer runtime (0.163) refuses to resume a thread that another
+    # live client still has loaded, so the first client lets go of it first.
+    codex.close()
     with Codex(codex_config) as fresh:
         # Resumed without tools=: the runtime still offers `add`, and nothing here runs it.
         resumed = fresh.thread_resume(thread.id)
@@ -295,10 +298,21 @@ def test_tool_calls_are_in_the_stream(codex: Codex, model: ScriptedModel) -> Non
     assert handle.run().final_response == "42"
 
 
-PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a2dd4d4b0000000049454e44ae426082"
-)
+def png(width: int, height: int, rgba: tuple[int, int, int, int]) -> bytes:
+    """A valid PNG of one colour (checksums computed, not copied): the 0.163 runtime decodes a
+    tool's image and replaces one it cannot read with text."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    rows = b"".join(b"\x00" + bytes(rgba) * width for _ in range(height))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+PNG_1PX = png(1, 1, (255, 0, 0, 255))
 
 
 def test_an_image_result_reaches_the_model_as_an_image(codex: Codex, model: ScriptedModel) -> None:

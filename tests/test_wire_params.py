@@ -10,10 +10,12 @@ import pytest
 from openai_codex import (
     ApprovalMode,
     Codex,
+    ExternalMessage,
     ImageInput,
     InvalidRequestError,
     LocalImageInput,
     MentionInput,
+    RuntimeVersionError,
     Sandbox,
     SkillInput,
     TextInput,
@@ -179,6 +181,104 @@ def test_resume_and_fork_send_only_what_is_given(rec: Recorder) -> None:
         "model": "m",
         "personality": "none",
     }
+
+
+@pytest.fixture
+def rec163(tmp_path: Path):
+    """A recorder whose fake server says it is the runtime 0.163.0."""
+    r = Recorder(tmp_path, "--runtime-version", "0.163.0")
+    yield r
+    r.codex.close()
+
+
+def test_the_0163_keywords_and_their_wire_names(rec163: Recorder) -> None:
+    thread = rec163.codex.thread_start()
+    thread.run("tagged", source="schedule", turn_service_tier="flex")
+    sent = rec163.last("turn/start")
+    assert sent["turnTrigger"] == "schedule" and sent["serviceTierForTurn"] == "flex"
+    assert "serviceTier" not in sent and "toolOutput" not in sent
+
+    thread.run(ExternalMessage("webhook", "green"))
+    sent = rec163.last("turn/start")
+    assert sent["input"] == [] and sent["toolOutput"] == {"name": "webhook", "output": "green"}
+    item = {"type": "input_text", "text": "one"}
+    thread.run(ExternalMessage("feed", [item], namespace="news"))
+    assert rec163.last("turn/start")["toolOutput"] == {"name": "feed", "namespace": "news", "output": [item]}
+
+    rec163.codex.thread_resume("t-1", include_turns=False)
+    assert rec163.last("thread/resume") == {"threadId": "t-1", "excludeTurns": True}
+    with pytest.raises(InvalidRequestError):  # the fake does not serve thread/fork
+        rec163.codex.thread_fork("t-1", include_turns=True)
+    assert rec163.last("thread/fork") == {"threadId": "t-1", "excludeTurns": False}
+    with pytest.raises(InvalidRequestError):
+        rec163.codex.thread_list(section_id="s-1")
+    assert rec163.last("thread/list") == {"sectionId": "s-1"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"source": 3}, TypeError, "source must be a str"),
+        ({"turn_service_tier": ["fast"]}, TypeError, "turn_service_tier must be a str"),
+        ({"input": ExternalMessage("  ", "x")}, ValueError, "tool_name must not be blank"),
+        ({"input": ExternalMessage("w", 5)}, TypeError, "ExternalMessage.content must be"),  # type: ignore[arg-type]
+        ({"input": ExternalMessage("w", [{"type": "nope"}])}, ValueError, r"content\[0\]: type must be one of"),
+        ({"input": [ExternalMessage("w", "x")]}, TypeError, "whole input"),
+    ],
+)
+def test_bad_0163_values_are_refused_before_sending(
+    rec163: Recorder, kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    thread = rec163.codex.thread_start()
+    prompt = kwargs.pop("input", "hi")
+    with pytest.raises(error, match=match):
+        thread.run(prompt, **kwargs)
+    assert rec163.sent("turn/start") == []
+
+
+def test_include_turns_must_be_a_bool(rec: Recorder) -> None:
+    with pytest.raises(TypeError, match="include_turns must be a bool"):
+        rec.codex.thread_resume("t-1", include_turns="no")  # type: ignore[arg-type]
+    assert rec.sent("thread/resume") == []
+
+
+@pytest.mark.parametrize(
+    ("runtime", "refused"),
+    [
+        ("0.133.0", {"source", "turn_service_tier", "ExternalMessage", "section_id"}),
+        ("0.147.0", {"source", "turn_service_tier", "ExternalMessage"}),
+        ("0.151.0-alpha.2", {"source", "turn_service_tier", "ExternalMessage"}),
+        ("0.151.0", set()),
+        ("0.0.0", set()),  # a runtime built from source: not refused, it answers for itself
+    ],
+)
+def test_the_version_gate(tmp_path: Path, runtime: str, refused: set[str]) -> None:
+    r = Recorder(tmp_path, "--runtime-version", runtime)
+    try:
+        thread = r.codex.thread_start()
+        calls = {
+            "source": lambda: thread.run("a", source="x"),
+            "turn_service_tier": lambda: thread.run("b", turn_service_tier="flex"),
+            "ExternalMessage": lambda: thread.run(ExternalMessage("t", "c")),
+            "section_id": lambda: r.codex.thread_list(section_id="s"),
+        }
+        for name, call in calls.items():
+            if name in refused:
+                with pytest.raises(RuntimeVersionError) as raised:
+                    call()
+                assert raised.value.runtime_version == runtime
+            else:
+                try:
+                    call()
+                except InvalidRequestError:
+                    pass  # the fake does not know thread/list; what matters is that it was sent
+        started = r.sent("turn/start")
+        assert len(started) == 3 - len(refused - {"section_id"})
+        assert bool(r.sent("thread/list")) == ("section_id" not in refused)
+        # include_turns is in every supported runtime: never refused.
+        r.codex.thread_resume("t-1", include_turns=False)
+    finally:
+        r.codex.close()
 
 
 def test_thread_list_filters(rec: Recorder) -> None:

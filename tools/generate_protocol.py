@@ -4,11 +4,17 @@
     python tools/generate_protocol.py                 # regenerate python/openai_codex/generated/
     python tools/generate_protocol.py --check         # exit 1 (with a summary) if they are stale
     python tools/generate_protocol.py --schema-from-binary /path/to/codex
-                                                      # refresh schema/ from a runtime, then regenerate
+                                                      # add (or refresh) the snapshot of that
+                                                      # runtime's version, then regenerate
 
-Input: ``schema/codex_app_server_protocol.schemas.json``, the bundle that
-``codex app-server generate-json-schema --experimental`` writes (stored with sorted keys so it
-diffs cleanly). Output, under ``python/openai_codex/generated/``:
+Input: one snapshot per supported runtime version, ``schema/<version>/codex_app_server_protocol
+.schemas.json``, the bundle that ``codex app-server generate-json-schema --experimental`` writes
+(stored with sorted keys so it diffs cleanly). The snapshots are merged into one protocol
+(:func:`merge_snapshots`) that every supported runtime's messages fit: a type that only one
+version has is kept, and where the versions differ, the merged type takes the newest version's
+shape widened to accept the older ones' data (a field that some version lacks or does not
+require is optional; enum values and union variants are the union of all). Output, under
+``python/openai_codex/generated/``:
 
 - ``v2_all.py``: one class per schema type, named as in the reference SDK (which ran
   datamodel-code-generator over the same schema), built on ``openai_codex._model``;
@@ -41,7 +47,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = ROOT / "schema"
 BUNDLE_NAME = "codex_app_server_protocol.schemas.json"
 V2_BUNDLE_NAME = "codex_app_server_protocol.v2.schemas.json"
-RUNTIME_VERSION_FILE = "RUNTIME_VERSION"
 OUT_DIR = ROOT / "python" / "openai_codex" / "generated"
 GENERATOR = "tools/generate_protocol.py"
 
@@ -252,7 +257,7 @@ class Builder:
         # The v2 namespace is what the reference generated from; the root namespace adds the
         # server->client requests, the JSON-RPC envelope and v1 initialize. Same name, same
         # schema in both (checked when a snapshot is taken).
-        self.defs: dict[str, Any] = {**definitions, **nested}
+        self.defs: dict[str, Any] = flatten_alternatives({**definitions, **nested})
         # The bundles' root schemas are empty objects; the reference has a class for the v2 one.
         title = bundle.get("title", "CodexAppServerProtocol")
         for root in (title, f"{title}V2"):
@@ -346,7 +351,7 @@ class Builder:
             return
         variants = schema.get("oneOf") or schema.get("anyOf")
         if variants:
-            self.union(name, variants, doc)
+            self.union(name, with_common_properties(schema, variants), doc)
             return
         kind = schema.get("type")
         if kind == "object" or "properties" in schema:
@@ -555,13 +560,63 @@ class Builder:
                 target[method] = self.ref_name(params["$ref"])
 
 
+def flatten_alternatives(schema: Any) -> Any:
+    """``schema`` with every object that also has untagged alternatives (``{"properties":
+    {detail, type}, "anyOf": [{image_url}, {file_id}]}``, serde's flattened enums inside a
+    variant) made one object: the alternatives' properties become fields, required when every
+    alternative requires them. Unions whose members share a tag stay unions."""
+    if isinstance(schema, list):
+        return [flatten_alternatives(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {k: flatten_alternatives(v) for k, v in schema.items()}
+    key = "anyOf" if "anyOf" in schema else "oneOf" if "oneOf" in schema else None
+    if key is None or "properties" not in schema:
+        return schema
+    alternatives = schema[key]
+    if not all(isinstance(a, dict) and a.get("type") == "object" and "properties" in a for a in alternatives):
+        return schema
+    if Builder.tag_of(alternatives) is not None:
+        return schema
+    properties = dict(schema["properties"])
+    for alternative in alternatives:
+        for name, prop in alternative["properties"].items():
+            properties.setdefault(name, prop)
+    required_everywhere = set.intersection(*(set(a.get("required", ())) for a in alternatives))
+    flat = {k: v for k, v in schema.items() if k != key}
+    flat["properties"] = properties
+    flat["required"] = sorted({*schema.get("required", ()), *required_everywhere})
+    return flat
+
+
+def with_common_properties(schema: dict[str, Any], variants: list[Any]) -> list[Any]:
+    """The variants of a union whose schema also lists properties of its own (serde's
+    flattened enums: ``HookMetadata`` is ``{key, source, ...}`` plus one of several
+    ``handlerType`` shapes), each with those properties added, so that no field is lost."""
+    common = schema.get("properties")
+    if not common:
+        return variants
+    required = list(schema.get("required", ()))
+    out = []
+    for variant in variants:
+        if isinstance(variant, dict) and variant.get("type") == "object" and "properties" in variant:
+            own = variant["properties"]
+            variant = {
+                **variant,
+                "properties": {**{k: v for k, v in common.items() if k not in own}, **own},
+                "required": sorted({*required, *variant.get("required", ())}),
+            }
+        out.append(variant)
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # emitting Python
 
 
 HEADER = """\
-# Generated by {generator} from schema/{bundle}
-# (codex app-server {version}). Do not edit: change the generator or refresh the snapshot.
+# Generated by {generator} from schema/*/{bundle}
+# (codex app-server {version}). Do not edit: change the generator or refresh the snapshots.
 """
 
 
@@ -585,8 +640,9 @@ def docstring(text: str, indent: str) -> list[str]:
 
 
 def default_literal(proto: Protocol, ftype: Any, value: Any) -> str:
-    """Python source for a field default; enum values are written as members."""
-    enum = enum_of(proto, ftype)
+    """Python source for a field default; enum values are written as members (also when the
+    enum is a member of a union the field's type wraps)."""
+    enum = enum_of(proto, expand_wrappers(proto, ftype))
     if isinstance(value, str) and enum is not None:
         for member, member_value, _ in proto.enums[enum].members:
             if member_value == value:
@@ -967,14 +1023,259 @@ def normalized(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key of a runtime version such as ``0.163.0`` (numeric parts only)."""
+    return tuple(int(part) for part in re.findall(r"\d+", version))
+
+
+def snapshot_paths(schema_dir: Path = SCHEMA_DIR) -> list[tuple[str, Path]]:
+    """``(version, bundle path)`` of every snapshot under ``schema/``, oldest first."""
+    found = [(path.parent.name, path) for path in schema_dir.glob(f"*/{BUNDLE_NAME}")]
+    if not found:
+        raise SchemaError(f"no schema snapshot: expected {schema_dir}/<version>/{BUNDLE_NAME}")
+    return sorted(found, key=lambda entry: version_key(entry[0]))
+
+
+def load_snapshots(schema_dir: Path = SCHEMA_DIR) -> list[tuple[str, dict[str, Any]]]:
+    return [(version, json.loads(path.read_text(encoding="utf-8"))) for version, path in snapshot_paths(schema_dir)]
+
+
 def load_snapshot() -> tuple[dict[str, Any], str]:
-    bundle = json.loads((SCHEMA_DIR / BUNDLE_NAME).read_text(encoding="utf-8"))
-    version = (SCHEMA_DIR / RUNTIME_VERSION_FILE).read_text(encoding="utf-8").strip()
-    return bundle, version
+    """The merged protocol of every snapshot, and the versions it covers (for the headers)."""
+    snapshots = load_snapshots()
+    return merge_snapshots(snapshots), ", ".join(version for version, _ in snapshots)
+
+
+# -- merging the snapshots of several runtime versions -----------------------------------------
+
+
+def flat_definitions(bundle: dict[str, Any]) -> dict[str, Any]:
+    """A bundle's definitions in one namespace (root and ``v2``), as the Builder reads them."""
+    definitions = dict(bundle["definitions"])
+    definitions.update(definitions.pop("v2", {}))
+    return definitions
+
+
+def merge_snapshots(snapshots: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """One bundle whose definitions accept what every snapshot's runtime sends.
+
+    ``snapshots`` is ``(version, bundle)``, oldest first. A definition found in one snapshot
+    only is taken as is; one found in several is folded from the oldest to the newest with
+    :func:`merge_schema`. With one snapshot, the result is that snapshot.
+    """
+    if len(snapshots) == 1:
+        return snapshots[0][1]
+    merged: dict[str, Any] = {}
+    replaced: list[str] = []
+    for _, bundle in snapshots:
+        definitions = flatten_alternatives(flat_definitions(bundle))
+        strings = {name for name, schema in {**merged, **definitions}.items() if _is_string(schema, {})}
+        for name, schema in definitions.items():
+            if name in merged:
+                schema = merge_schema(merged[name], schema, strings, replaced, name)
+            merged[name] = schema
+    unreviewed = sorted(set(replaced) - REVIEWED_REPLACEMENTS)
+    if unreviewed:
+        raise SchemaError(
+            "a newer snapshot changes the shape of these types, so the older runtimes' data may not fit "
+            f"the merged type: {', '.join(unreviewed)}. Review each one and list it in REVIEWED_REPLACEMENTS."
+        )
+    newest = snapshots[-1][1]
+    return {key: value for key, value in newest.items() if key != "definitions"} | {"definitions": merged}
+
+
+def _canonical(schema: Any) -> str:
+    """A schema's identity for comparison: refs in one namespace, docs left out."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("description", "title", "$schema")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        if isinstance(value, str):
+            return value.replace("#/definitions/v2/", "#/definitions/")
+        return value
+
+    return json.dumps(strip(schema), sort_keys=True)
+
+
+def _string_values(schema: Any) -> list[str] | None:
+    """The values of a string enum (either spelling), or None."""
+    values = Builder.string_enum(schema)
+    return None if values is None else [value for value, _ in values]
+
+
+def _is_object(schema: Any) -> bool:
+    return isinstance(schema, dict) and "properties" in schema and not ("oneOf" in schema or "anyOf" in schema)
+
+
+def _is_empty_object(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "object" and not {"properties", "additionalProperties", "oneOf", "anyOf"} & set(schema)
+
+
+def _variants_key(schema: dict[str, Any]) -> str | None:
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            return key
+    return None
+
+
+def _member_identity(member: Any, tag: str | None) -> str:
+    """What a union member is, across versions: its tag value, its object shape, or its kind."""
+    if isinstance(member, dict):
+        if tag is not None and _is_object(member):
+            value = member["properties"].get(tag, {}).get("enum", [None])[0]
+            if isinstance(value, str):
+                return f"tag:{value}"
+        if _string_values(member) is not None and "properties" not in member:
+            return "enum"
+        if _is_object(member):
+            # An externally tagged variant ({"httpConnectionFailed": {...}}): its one required key.
+            return "object:" + ",".join(sorted(member.get("required", ()))) or member.get("title", "")
+        if "$ref" in member:
+            return "ref:" + member["$ref"].rsplit("/", 1)[-1]
+        if member.get("type") == "null":
+            return "null"
+    return _canonical(member)
+
+
+# Types whose newer shape replaces the older one in the merged protocol (merge_schema cannot
+# widen one into the other), each checked by hand:
+REVIEWED_REPLACEMENTS = {
+    # A spec the client sends (thread/start's dynamicTools); the runtime never sends one. 0.163
+    # has a ``type``-tagged union (a function, or a namespace of functions) where 0.133 had one
+    # object; the object form without ``type`` is still accepted by 0.163 (tests/test_tools_e2e).
+    "DynamicToolSpec",
+    # hooks/list: 0.163 puts the handler's fields in a ``handlerType``-tagged union; 0.133's
+    # records have ``handlerType`` too (required there), so they pick their variant.
+    "HookMetadata",
+}
+
+
+def merge_schema(
+    old: Any,
+    new: Any,
+    strings: set[str] = frozenset(),  # type: ignore[assignment]
+    replaced: list[str] | None = None,
+    where: str = "",
+) -> Any:
+    """A schema accepting what ``old`` and ``new`` accept, in ``new``'s shape where possible.
+
+    - the same schema (docs aside): ``new``;
+    - two string enums: ``new``'s values, then ``old``'s that ``new`` dropped; a string enum
+      that became a plain string stays an enum (an enum field reads any string, so nothing is
+      refused, and the named type keeps its members);
+    - two objects: every property of either (common ones merged), required only when both
+      require it;
+    - two unions: members matched by tag value (or shape) are merged, ``old``'s others kept;
+    - two arrays: merged items; two nullable-or-not forms of one type: the nullable one;
+    - two strings (a ``str`` alias renamed, a plain string now an alias): ``new``;
+    - anything else: ``new``, and ``where`` is added to ``replaced`` (the runtime changed the
+      type, and older data may not fit it: :data:`REVIEWED_REPLACEMENTS` lists the reviewed ones).
+
+    ``strings`` names the definitions that are ``str`` aliases.
+    """
+    if _canonical(old) == _canonical(new):
+        return new
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return _replaced(new, replaced, where)
+    if _is_string(old, strings) and _is_string(new, strings):
+        return new
+    new_key = _variants_key(new)
+    if new_key is not None and any(_canonical(old) == _canonical(member) for member in new[new_key]):
+        return new  # what was one shape is now one of several (often: now nullable)
+
+    def merge(a: Any, b: Any, part: str) -> Any:
+        return merge_schema(a, b, strings, replaced, f"{where}.{part}" if where else part)
+
+    old_values, new_values = _string_values(old), _string_values(new)
+    if old_values is not None and new_values is not None:
+        added = [v for v in old_values if v not in new_values]
+        if "oneOf" in new:
+            return {**new, "oneOf": [*new["oneOf"], *({"enum": [v], "type": "string"} for v in added)]}
+        return {**new, "enum": [*new_values, *added]}
+    if old_values is not None and new.get("type") == "string" and "enum" not in new and "format" not in new:
+        return {**old, **({"description": new["description"]} if "description" in new else {})}
+    if _is_empty_object(old) and _is_object(new):
+        old = {**old, "properties": {}}  # an object of no declared fields: every new one is optional
+    if _is_object(old) and _is_object(new):
+        old_props, new_props = old["properties"], new["properties"]
+        properties = {
+            name: merge(old_props[name], schema, name) if name in old_props else schema
+            for name, schema in new_props.items()
+        }
+        properties.update({name: schema for name, schema in old_props.items() if name not in new_props})
+        both = set(old.get("required", ())) & set(new.get("required", ()))
+        merged = {**new, "properties": properties}
+        required = [name for name in new.get("required", ()) if name in both]
+        if required:
+            merged["required"] = required
+        else:
+            merged.pop("required", None)
+        return merged
+    old_key = _variants_key(old)
+    if old_key is not None and new_key is not None:
+        old_members = [m for m in old[old_key]]
+        new_members = [m for m in new[new_key]]
+        tag = Builder.tag_of([m for m in new_members if not (isinstance(m, dict) and m.get("type") == "null")])
+        # The older members first, in their order, then the new ones: the classes generated for
+        # untitled members are numbered in order (McpServerElicitationRequestParams1, ...), and a
+        # name must keep naming the same shape.
+        new_by_identity = {_member_identity(m, tag): m for m in new_members}
+        members = []
+        for member in old_members:
+            identity = _member_identity(member, tag)
+            match = new_by_identity.pop(identity, None)
+            members.append(member if match is None else merge(member, match, identity))
+        members.extend(new_by_identity.values())
+        return {**new, new_key: members}
+    old_types, new_types = _types_of(old), _types_of(new)
+    if old_types and new_types and old_types - {"null"} == new_types - {"null"} and "object" not in old_types:
+        merged = {**new, "type": _type_value(old_types | new_types)}
+        if "items" in old and "items" in new:
+            merged["items"] = merge(old["items"], new["items"], "[]")
+        return merged
+    return _replaced(new, replaced, where)
+
+
+def _replaced(new: Any, replaced: list[str] | None, where: str) -> Any:
+    if replaced is not None:
+        replaced.append(where.split(".", 1)[0])
+    return new
+
+
+def _is_string(schema: Any, strings: set[str]) -> bool:
+    """A plain string schema (no enum), or a reference to a ``str`` alias; nullable or not."""
+    if not isinstance(schema, dict):
+        return False
+    parts = schema.get("allOf") or schema.get("anyOf") or schema.get("oneOf")
+    if parts is not None:
+        non_null = [m for m in parts if not (isinstance(m, dict) and m.get("type") == "null")]
+        return len(non_null) == 1 and _is_string(non_null[0], strings)
+    if "$ref" in schema and len(schema) == 1:
+        return schema["$ref"].rsplit("/", 1)[-1] in strings
+    kind = schema.get("type")
+    kinds = set(kind) if isinstance(kind, list) else {kind}
+    return "string" in kinds and kinds <= {"string", "null"} and "enum" not in schema and "properties" not in schema
+
+
+def _types_of(schema: dict[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return {kind}
+    if isinstance(kind, list):
+        return set(kind)
+    return set()
+
+
+def _type_value(types: set[str]) -> Any:
+    ordered = sorted(types, key=lambda t: (t == "null", t))
+    return ordered[0] if len(ordered) == 1 else ordered
 
 
 def snapshot_from_binary(codex: Path) -> None:
-    """Writes schema/ from ``codex app-server generate-json-schema --experimental``."""
+    """Writes ``schema/<version>/`` from ``codex app-server generate-json-schema --experimental``
+    (a new snapshot for a new version; the snapshots of other versions stay)."""
     version = subprocess.run([str(codex), "--version"], check=True, capture_output=True, text=True).stdout
     version = version.strip().split()[-1]
     with tempfile.TemporaryDirectory() as tmp:
@@ -985,10 +1286,10 @@ def snapshot_from_binary(codex: Path) -> None:
         bundle = json.loads((Path(tmp) / BUNDLE_NAME).read_text(encoding="utf-8"))
         v2 = json.loads((Path(tmp) / V2_BUNDLE_NAME).read_text(encoding="utf-8"))
     check_bundle_covers(bundle, v2)
-    SCHEMA_DIR.mkdir(exist_ok=True)
-    (SCHEMA_DIR / BUNDLE_NAME).write_text(normalized(bundle), encoding="utf-8")
-    (SCHEMA_DIR / RUNTIME_VERSION_FILE).write_text(version + "\n", encoding="utf-8")
-    print(f"schema/{BUNDLE_NAME}: snapshot of codex {version}")
+    target = SCHEMA_DIR / version
+    target.mkdir(parents=True, exist_ok=True)
+    (target / BUNDLE_NAME).write_text(normalized(bundle), encoding="utf-8")
+    print(f"schema/{version}/{BUNDLE_NAME}: snapshot of codex {version}")
 
 
 def check_bundle_covers(bundle: dict[str, Any], v2: dict[str, Any]) -> None:
@@ -1031,7 +1332,7 @@ def main(argv: list[str] | None = None) -> int:
         "--schema-from-binary",
         metavar="CODEX",
         type=Path,
-        help="first refresh schema/ from this codex executable",
+        help="first add (or refresh) schema/<version>/ from this codex executable",
     )
     args = parser.parse_args(argv)
     if args.schema_from_binary and args.check:

@@ -25,6 +25,7 @@ from .errors import (
     MethodNotFoundError,
     ParseError,
     RetryLimitExceededError,
+    RuntimeVersionError,
     ServerBusyError,
     TransportClosedError,
     is_retryable_error,
@@ -42,6 +43,7 @@ from .errors import (
     TurnFailedError as TurnFailedError,
 )
 from .inputs import (
+    ExternalMessage,
     ImageInput,
     Input,
     InputItem,
@@ -104,6 +106,8 @@ __all__ = [  # noqa: RUF022
     "ApprovalDecision",
     "ApprovalHandlerError",
     "tool",
+    "ExternalMessage",
+    "RuntimeVersionError",
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from . import _validate as check
 from ._approval_policy import approval_settings
 from ._model import RootWrapper
-from .inputs import input_to_wire
+from .inputs import ExternalMessage, external_message_to_wire, input_to_wire
 from .sandbox import thread_sandbox_mode, turn_sandbox_policy
 
 
@@ -76,11 +76,19 @@ def turn_params(
     sandbox: Any,
     service_tier: str | None,
     summary: Any,
+    source: str | None = None,
+    turn_service_tier: str | None = None,
 ) -> dict[str, Any]:
-    """Params of turn/start."""
+    """Params of turn/start. An :class:`ExternalMessage` goes as ``toolOutput`` with an empty
+    ``input``; ``source`` as ``turnTrigger``; ``turn_service_tier`` as ``serviceTierForTurn``."""
+    if isinstance(input, ExternalMessage):
+        items: list[dict[str, Any]] = []
+        tool_output: dict[str, Any] | None = external_message_to_wire(input)
+    else:
+        items, tool_output = input_to_wire(input), None
     return {
         "threadId": thread_id,
-        "input": input_to_wire(input),
+        "input": items,
         **approval_settings(approval_mode),
         **compact(
             cwd=check.path("cwd", cwd),
@@ -91,6 +99,9 @@ def turn_params(
             sandboxPolicy=turn_sandbox_policy(sandbox),
             serviceTier=check.text("service_tier", service_tier),
             summary=_choice("summary", summary, "ReasoningSummaryValue", "none"),
+            toolOutput=tool_output,
+            turnTrigger=check.text("source", source),
+            serviceTierForTurn=check.text("turn_service_tier", turn_service_tier),
         ),
     }
 
@@ -148,10 +159,12 @@ def thread_resume_params(
     personality: Any,
     sandbox: Any,
     service_tier: str | None,
+    include_turns: bool | None = None,
 ) -> dict[str, Any]:
     """Params of thread/resume; unset settings keep what the thread has stored."""
     return {
         "threadId": thread_id,
+        **_exclude_turns(include_turns),
         **thread_settings(
             approval_mode=approval_mode,
             sandbox=sandbox,
@@ -181,10 +194,12 @@ def thread_fork_params(
     sandbox: Any,
     service_tier: str | None,
     thread_source: Any,
+    include_turns: bool | None = None,
 ) -> dict[str, Any]:
     """Params of thread/fork."""
     return {
         "threadId": thread_id,
+        **_exclude_turns(include_turns),
         **thread_settings(
             approval_mode=approval_mode,
             sandbox=sandbox,
@@ -215,6 +230,7 @@ def thread_list_params(
     sort_key: Any,
     source_kinds: list[Any] | None,
     use_state_db_only: bool | None,
+    section_id: str | None = None,
 ) -> dict[str, Any]:
     """Params of thread/list."""
     return compact(
@@ -224,6 +240,7 @@ def thread_list_params(
         limit=check.count("limit", limit),
         modelProviders=check.str_list("model_providers", model_providers),
         searchTerm=check.text("search_term", search_term),
+        sectionId=check.text("section_id", section_id),
         sortDirection=_choice("sort_direction", sort_direction, "SortDirection"),
         sortKey=_choice("sort_key", sort_key, "ThreadSortKey"),
         sourceKinds=None
@@ -231,6 +248,12 @@ def thread_list_params(
         else check.choices("source_kinds", source_kinds, _types().ThreadSourceKind),
         useStateDbOnly=check.flag("use_state_db_only", use_state_db_only),
     )
+
+
+def _exclude_turns(include_turns: bool | None) -> dict[str, Any]:
+    """``include_turns=`` as the wire has it: ``excludeTurns``, its negation (unset: not sent)."""
+    include = check.flag("include_turns", include_turns)
+    return {} if include is None else {"excludeTurns": not include}
 
 
 def _cwd_filter(cwd: Any) -> Any:

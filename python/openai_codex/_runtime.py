@@ -21,7 +21,7 @@ __all__ = ["RUNTIME_PACKAGE", "SUPPORTED_RUNTIMES", "RuntimeVersionWarning", "pa
 
 RUNTIME_PACKAGE = "openai-codex-cli-bin"
 # The runtime versions this SDK's end-to-end tests run against (oldest, newest).
-SUPPORTED_RUNTIMES = ("0.133.0", "0.133.0")
+SUPPORTED_RUNTIMES = ("0.133.0", "0.163.0")
 
 _RUNTIME_DIST_PREFIX = RUNTIME_PACKAGE.replace("-", "_") + "-"
 _OUR_DIST_PREFIX = DISTRIBUTION_NAME.replace("-", "_") + "-"

@@ -147,7 +147,9 @@ def stored_tool_keys(rollout_path: str | None) -> set[Key] | None:
     """The dynamic tools a stored thread has, read from its rollout file; None when unknown.
 
     The runtime writes the thread's ``session_meta`` (with its ``dynamic_tools``) as the first
-    line of the JSONL file named by ``thread.path``. That file is the runtime's own format, not
+    line of the JSONL file named by ``thread.path``: one spec per function, with its
+    ``namespace`` (0.133), or one ``{"type": "namespace", "tools": [...]}`` spec per namespace
+    (0.163). That file is the runtime's own format, not
     the protocol: anything unexpected means "unknown", never an error.
     """
     if not rollout_path:
@@ -165,7 +167,23 @@ def stored_tool_keys(rollout_path: str | None) -> set[Key] | None:
         return set()  # a thread started without dynamic tools
     if not isinstance(specs, list):
         return None
-    return {(s.get("namespace") or None, s["name"]) for s in specs if isinstance(s, dict) and "name" in s}
+    keys: set[Key] = set()
+    for spec in specs:
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            continue
+        members = spec.get("tools")
+        if spec.get("type") == "namespace" and isinstance(members, list):
+            # 0.151+ stores a namespace as one spec holding its functions:
+            # {"type": "namespace", "name": "db", "tools": [{"type": "function", "name": "lookup", ...}]}
+            keys.update(
+                (spec["name"], member["name"])
+                for member in members
+                if isinstance(member, dict) and isinstance(member.get("name"), str)
+            )
+        else:
+            # One function; up to 0.150 with its namespace beside its name.
+            keys.add((spec.get("namespace") or None, spec["name"]))
+    return keys
 
 
 def missing_tools(tools: Iterable[Tool[Any, Any]], known: set[Key]) -> ValueError | None:

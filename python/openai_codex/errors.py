@@ -12,6 +12,7 @@ exactly the failures they know how to handle::
     ├── TurnFailedError               a turn ended with status failed (also a RuntimeError)
     ├── UnexpectedResponseError       an answer this SDK cannot use (also a RuntimeError)
     ├── NotStartedError               AsyncCodex used before it started (also a RuntimeError)
+    ├── RuntimeVersionError           a feature needs a newer Codex runtime than the connected one
     └── JsonRpcError                  the runtime answered a request with an error
         └── CodexRpcError
             ├── ParseError, InvalidRequestError, MethodNotFoundError,
@@ -56,6 +57,7 @@ __all__ = [
     "NotStartedError",
     "ParseError",
     "RetryLimitExceededError",
+    "RuntimeVersionError",
     "ServerBusyError",
     "TransportClosedError",
     "TurnFailedError",
@@ -214,6 +216,41 @@ class NotStartedError(CodexError, RuntimeError):
     Raised by ``AsyncCodex.metadata`` before the first awaited call (or ``async with``) has
     started the runtime. Also a :class:`RuntimeError`, as in the reference SDK.
     """
+
+
+class RuntimeVersionError(CodexError):
+    """A call used a feature that the connected Codex runtime is too old to have.
+
+    Raised before anything is sent, so nothing happened at the runtime: for example an
+    :class:`~openai_codex.ExternalMessage` input, or ``source=`` on ``run()``, with a runtime
+    older than 0.151.0. Install a newer runtime (``pip install -U openai-codex-cli-bin``), point
+    ``CodexConfig.codex_bin`` at one, or leave the feature out.
+
+    Attributes:
+        feature: The feature, as the caller wrote it (``"source="``, ``"ExternalMessage input"``).
+        required_version: The oldest runtime version that has it.
+        runtime_version: The version of the connected runtime.
+    """
+
+    def __init__(self, feature: str, required_version: str, runtime_version: str) -> None:
+        """Builds the error (the SDK raises it; there is no need to build one yourself).
+
+        Args:
+            feature: The feature that was asked for.
+            required_version: The oldest runtime version that has it.
+            runtime_version: The connected runtime's version.
+        """
+        self.feature = feature
+        self.required_version = required_version
+        self.runtime_version = runtime_version
+        super().__init__(
+            f"{feature} needs the Codex runtime {required_version} or newer; the connected runtime is "
+            f"{runtime_version}. Install a newer runtime (pip install -U openai-codex-cli-bin) or set "
+            "CodexConfig.codex_bin to one."
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.feature, self.required_version, self.runtime_version))
 
 
 class ApprovalHandlerError(CodexError):

@@ -11,6 +11,7 @@ from .. import _core
 from .._approval_policy import ApprovalMode, check_handler, check_user_input_handler
 from .._approvals import USER_INPUT, ApprovalScopes
 from .._dispatch import ThreadDispatcher
+from .._features import check_runtime_supports
 from .._handshake import initialize_params, log_diagnostics, start_client, startup_failure, thread_id_of
 from .._params import thread_fork_params, thread_list_params, thread_resume_params, thread_start_params
 from .._wire import model_for
@@ -174,8 +175,15 @@ class Codex:
         self._user_input.attach(client)
         self._dispatcher.attach(client)
 
+    def _runtime_version(self) -> str | None:
+        """The connected runtime's version, from the handshake (None before it)."""
+        info = None if self._metadata is None else self._metadata.serverInfo
+        return None if info is None else info.version
+
     def _request(self, method: str, params: Any = None) -> Any:
         client = self._ensure_client()
+        # A newer feature on an older runtime fails here, before anything is sent.
+        check_runtime_supports(method, params, self._runtime_version())
         try:
             return client.request(method, params, timeout=self._config.request_timeout)
         finally:
@@ -513,6 +521,7 @@ class Codex:
         sort_key: ThreadSortKey | None = None,
         source_kinds: list[ThreadSourceKind] | None = None,
         use_state_db_only: bool | None = None,
+        section_id: str | None = None,
     ) -> ThreadListResponse:
         """Lists the threads the runtime has stored, newest first by default, one page at a time.
 
@@ -537,6 +546,9 @@ class Codex:
                 means the interactive sources.
             use_state_db_only: If true, the runtime answers from its state database alone,
                 without scanning (and repairing) the stored session files.
+            section_id: Only threads in the section with this id (sections group threads in
+                the Codex app). ``None`` (the default) is not sent: every section is listed.
+                Needs the Codex runtime 0.147.0 or newer.
 
         Returns:
             A :class:`~openai_codex.types.ThreadListResponse`: ``data`` holds the stored-thread
@@ -549,6 +561,8 @@ class Codex:
                 that cannot be sent as JSON.
             ValueError: ``sort_key``, ``sort_direction`` or a ``source_kinds`` entry is not
                 one of its values, or ``limit`` is negative.
+            RuntimeVersionError: ``section_id`` was given and the connected runtime is older
+                than 0.147.0 (nothing was sent).
             JsonRpcError: The runtime refused the request.
             TransportClosedError: The runtime has exited or the client was closed.
 
@@ -574,6 +588,7 @@ class Codex:
             sort_key=sort_key,
             source_kinds=source_kinds,
             use_state_db_only=use_state_db_only,
+            section_id=section_id,
         )
         return cast("ThreadListResponse", model_for("ThreadListResponse", self._request("thread/list", params)))
 
@@ -594,6 +609,7 @@ class Codex:
         approval_handler: ApprovalHandler | None = None,
         user_input_handler: UserInputHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
+        include_turns: bool | None = None,
     ) -> Thread:
         """Loads a stored thread into this connection and returns its handle.
 
@@ -625,6 +641,12 @@ class Codex:
                 with: the runtime keeps the definitions, not the functions, so a thread resumed by
                 a new client needs them again. Calls of a tool left unbound get a failed result
                 telling the model so.
+            include_turns: Whether the runtime's answer carries the thread's past turns
+                (sent as ``excludeTurns``, its negation). It changes what the runtime sends
+                back, not what the model remembers: the whole history stays the model's
+                context either way. ``False`` makes opening a long thread cheaper; read the
+                history with ``thread.read(include_turns=True)``. ``None`` (the default) is
+                not sent, so the runtime's default applies.
 
         Returns:
             The thread's handle (its ``id`` is ``thread_id``).
@@ -634,7 +656,8 @@ class Codex:
                 or a tool the thread does not have (tools are added only when a thread starts).
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
                 a ``Sandbox`` member.
-            TypeError: ``config`` holds a value that cannot be sent as JSON.
+            TypeError: ``config`` holds a value that cannot be sent as JSON, or
+                ``include_turns`` is not a ``bool``.
             InvalidRequestError: No stored thread has this id (what the runtime answers).
             JsonRpcError: The runtime refused the request for another reason.
             TransportClosedError: The runtime has exited or the client was closed.
@@ -659,6 +682,7 @@ class Codex:
             personality=personality,
             sandbox=sandbox,
             service_tier=service_tier,
+            include_turns=include_turns,
         )
         explicit = approval_mode is not None
         thread = self._open_thread(
@@ -685,6 +709,7 @@ class Codex:
         approval_handler: ApprovalHandler | None = None,
         user_input_handler: UserInputHandler | None = None,
         tools: Sequence[Tool[..., Any]] | None = None,
+        include_turns: bool | None = None,
     ) -> Thread:
         """Starts a new thread whose history begins as a copy of another thread's.
 
@@ -716,6 +741,12 @@ class Codex:
             user_input_handler: Answers the new thread's questions (see ``thread_start``).
             tools: Python functions for the tools of the thread it copies (the fork has them
                 too), as for :meth:`thread_resume`.
+            include_turns: Whether the runtime's answer carries the copied turns
+                (sent as ``excludeTurns``, its negation). It changes what the runtime sends
+                back, not what the model remembers: the whole history stays the model's
+                context either way. ``False`` makes forking a long thread cheaper; read the
+                history with ``thread.read(include_turns=True)``. ``None`` (the default) is
+                not sent, so the runtime's default applies.
 
         Returns:
             The new thread's handle, with a new ``id``.
@@ -725,7 +756,8 @@ class Codex:
                 or a tool the thread does not have.
             ValueError: ``approval_mode`` is not an ``ApprovalMode`` member or ``sandbox`` not
                 a ``Sandbox`` member.
-            TypeError: ``config`` holds a value that cannot be sent as JSON.
+            TypeError: ``config`` holds a value that cannot be sent as JSON, or
+                ``include_turns`` is not a ``bool``.
             InvalidRequestError: No stored thread has this id.
             JsonRpcError: The runtime refused the request for another reason.
             TransportClosedError: The runtime has exited or the client was closed.
@@ -750,6 +782,7 @@ class Codex:
             sandbox=sandbox,
             service_tier=service_tier,
             thread_source=thread_source,
+            include_turns=include_turns,
         )
         explicit = approval_mode is not None
         thread = self._open_thread("thread/fork", params, approval_handler, approval_mode, explicit, user_input_handler)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from .. import _validate as check
 from .._approval_policy import ApprovalMode, check_handler, check_user_input_handler
+from .._features import check_runtime_supports
 from .._params import turn_params
 from .._turn_result import TurnResult
 from .._wire import model_for
@@ -78,6 +79,8 @@ class Thread:
         summary: ReasoningSummary | None = None,
         approval_handler: ApprovalHandler | None = None,
         user_input_handler: UserInputHandler | None = None,
+        source: str | None = None,
+        turn_service_tier: str | None = None,
         _start_timeout: float | None = None,
     ) -> TurnHandle:
         """Starts a turn and returns its handle as soon as the runtime has accepted it.
@@ -96,7 +99,9 @@ class Thread:
         Args:
             input: What to send: a ``str`` (plain text), one input item (``TextInput``,
                 ``ImageInput``, ``LocalImageInput``, ``SkillInput``, ``MentionInput``) or a
-                list of them, sent in order.
+                list of them, sent in order; or one :class:`~openai_codex.ExternalMessage`:
+                content from another agent, tool or application that the model reads with a
+                tool's authority, not the user's (runtime 0.151.0 or newer).
             approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
                 request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
                 request is declined). ``None`` keeps the thread's setting.
@@ -119,16 +124,28 @@ class Thread:
                 next turn on this thread goes back to the thread's own approval settings.
             user_input_handler: Answers this turn's questions and elicitations only, before
                 the thread's and the client's handlers (see :mod:`openai_codex.user_input`).
+            source: What started this turn, in your own words (e.g. ``"schedule"``,
+                ``"webhook"``), recorded by the runtime with the turn (sent as
+                ``turnTrigger``). A label only: it grants the turn no authority. Needs the
+                Codex runtime 0.151.0 or newer.
+            turn_service_tier: Service tier for this turn's model requests only (e.g.
+                ``"fast"``, or ``"default"`` for standard speed; sent as
+                ``serviceTierForTurn``). Unlike ``service_tier``, the thread's stored tier is
+                left as it is. Needs the Codex runtime 0.151.0 or newer.
 
         Returns:
             The handle of the running turn: ``stream()``, ``run()``, ``steer()`` and
             ``interrupt()``; its ``id`` is the turn's id.
 
         Raises:
+            RuntimeVersionError: The connected runtime is too old for a feature given here
+                (an ``ExternalMessage``, ``source`` or ``turn_service_tier``: 0.151.0); nothing
+                was sent.
             TypeError: ``input`` (or an item of it) is not one of the accepted types, a
                 setting has the wrong type (e.g. ``output_schema`` not a dict), or
                 ``output_schema`` holds a value that cannot be sent as JSON.
-            ValueError: ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
+            ValueError: An ``ExternalMessage`` has a blank ``tool_name`` or a content item of
+                an unknown ``type``; ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
                 (the runtime would never ask), ``approval_mode`` is not an ``ApprovalMode``
                 member, or ``sandbox`` not
                 a ``Sandbox`` member (plain strings are refused too), or ``effort``,
@@ -159,8 +176,11 @@ class Thread:
             sandbox=sandbox,
             service_tier=service_tier,
             summary=summary,
+            source=source,
+            turn_service_tier=turn_service_tier,
         )
         client = self._codex._ensure_client()
+        check_runtime_supports("turn/start", params, self._codex._runtime_version())
         # The core holds a turn back while the thread runs another, or compacts (see compact()).
         approvals, questions = self._codex._approvals, self._codex._user_input
         params.update(approvals.turn_settings(self.id, approval_handler, approval_mode))
@@ -193,6 +213,8 @@ class Thread:
         timeout: float | None = None,
         approval_handler: ApprovalHandler | None = None,
         user_input_handler: UserInputHandler | None = None,
+        source: str | None = None,
+        turn_service_tier: str | None = None,
     ) -> TurnResult:
         """Runs a turn to the end and returns its result.
 
@@ -205,7 +227,9 @@ class Thread:
         Args:
             input: What to send: a ``str`` (plain text), one input item (``TextInput``,
                 ``ImageInput``, ``LocalImageInput``, ``SkillInput``, ``MentionInput``) or a
-                list of them, sent in order.
+                list of them, sent in order; or one :class:`~openai_codex.ExternalMessage`:
+                content from another agent, tool or application that the model reads with a
+                tool's authority, not the user's (runtime 0.151.0 or newer).
             approval_mode: ``ApprovalMode.auto_review`` (an automatic reviewer decides each
                 request the sandbox does not allow) or ``ApprovalMode.deny_all`` (every such
                 request is declined). ``None`` keeps the thread's setting.
@@ -232,6 +256,14 @@ class Thread:
                 next turn on this thread goes back to the thread's own approval settings.
             user_input_handler: Answers this turn's questions and elicitations only, before
                 the thread's and the client's handlers (see :mod:`openai_codex.user_input`).
+            source: What started this turn, in your own words (e.g. ``"schedule"``,
+                ``"webhook"``), recorded by the runtime with the turn (sent as
+                ``turnTrigger``). A label only: it grants the turn no authority. Needs the
+                Codex runtime 0.151.0 or newer.
+            turn_service_tier: Service tier for this turn's model requests only (e.g.
+                ``"fast"``, or ``"default"`` for standard speed; sent as
+                ``serviceTierForTurn``). Unlike ``service_tier``, the thread's stored tier is
+                left as it is. Needs the Codex runtime 0.151.0 or newer.
 
         Returns:
             The :class:`~openai_codex.TurnResult`: ``final_response`` (the agent's answer),
@@ -245,10 +277,14 @@ class Thread:
                 runtime's error message (a ``RuntimeError`` too).
             TurnTimeoutError: The turn ran past ``timeout`` (see ``timeout``); the error holds
                 what it produced. Also a ``CodexTimeoutError`` and a ``TimeoutError``.
+            RuntimeVersionError: The connected runtime is too old for a feature given here
+                (an ``ExternalMessage``, ``source`` or ``turn_service_tier``: 0.151.0); nothing
+                was sent.
             TypeError: ``input`` (or an item of it) is not one of the accepted types, a
                 setting has the wrong type (e.g. ``output_schema`` not a dict), or
                 ``output_schema`` holds a value that cannot be sent as JSON.
-            ValueError: ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
+            ValueError: An ``ExternalMessage`` has a blank ``tool_name`` or a content item of
+                an unknown ``type``; ``approval_handler`` is given with ``approval_mode=ApprovalMode.deny_all``
                 (the runtime would never ask), ``approval_mode`` is not an ``ApprovalMode``
                 member, or ``sandbox`` not
                 a ``Sandbox`` member (plain strings are refused too), or ``effort``,
@@ -278,6 +314,8 @@ class Thread:
             summary=summary,
             approval_handler=approval_handler,
             user_input_handler=user_input_handler,
+            source=source,
+            turn_service_tier=turn_service_tier,
             _start_timeout=limit,
         )
         if deadline is None:

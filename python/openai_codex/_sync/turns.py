@@ -13,7 +13,7 @@ from .._handshake import log_diagnostics
 from .._turn_result import STOP_GRACE_S, TurnResult, turn_result, turn_timed_out
 from .._wire import model_for
 from ..errors import CodexError, CodexTimeoutError
-from ..inputs import RunInput, input_to_wire
+from ..inputs import Input, input_to_wire
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -199,7 +199,7 @@ class TurnHandle:
             pass  # the turn's end is not known: the error carries what was gathered
         return turn_timed_out(self.id, limit, summary, stream.summary())
 
-    def steer(self, input: RunInput) -> TurnSteerResponse:
+    def steer(self, input: Input | str) -> TurnSteerResponse:
         """Adds input to the running turn, for the agent to take into account.
 
         The agent reads it once its current step is done; the turn goes on (its ``id`` does
@@ -209,21 +209,24 @@ class TurnHandle:
 
         Args:
             input: What to add: a ``str``, one input item (``TextInput``, ``ImageInput``, ...)
-                or a list of them.
+                or a list of them. Not an ``ExternalMessage``: ``turn/steer`` cannot carry
+                one (send it with :meth:`Thread.turn` or ``run()``).
 
         Returns:
             A :class:`~openai_codex.types.TurnSteerResponse` whose ``turn_id`` names the
             steered turn.
 
         Raises:
-            TypeError: ``input`` (or an item of it) is not one of the accepted types.
+            TypeError: ``input`` (or an item of it) is not one of the accepted types (an
+                ``ExternalMessage`` included); raised before waiting or sending anything.
             InvalidRequestError: The turn is no longer running ("no active turn to steer").
             JsonRpcError: The runtime refused the steer for another reason.
             TransportClosedError: The runtime has exited or the client was closed.
         """
+        items = input_to_wire(input)
         stream = self._ensure_stream()
         stream.wait_started(_STARTED_WAIT_S)
-        params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": input_to_wire(input)}
+        params = {"threadId": self.thread_id, "expectedTurnId": self.id, "input": items}
         client = self._codex._ensure_client()
         result = client.request("turn/steer", params)
         return cast("TurnSteerResponse", model_for("TurnSteerResponse", result))
