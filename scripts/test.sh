@@ -41,3 +41,8 @@ NEWEST_CODEX=$(./scripts/install_runtime.sh "$NEWEST_RUNTIME" ".runtimes/$NEWEST
 OPENAI_CODEX_TEST_RUNTIME="$NEWEST_CODEX" .venv/bin/python -m pytest -q -m e2e -p no:cacheprovider
 OPENAI_CODEX_TEST_RUNTIME="$NEWEST_CODEX" .venv/bin/python -m pytest -q -p no:cacheprovider \
     tests/test_generator.py -k snapshot_is_what_the_runtime_writes
+
+# The same suite on the oldest and the newest supported CPython (3.10, 3.13), each in its own
+# virtualenv with the one abi3 build of the extension (about 5 minutes each).
+echo "== pytest on CPython 3.10 and 3.13 (scripts/test_pythons.sh)"
+./scripts/test_pythons.sh "$@"

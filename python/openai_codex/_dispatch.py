@@ -200,11 +200,12 @@ class ThreadDispatcher(Dispatcher):
         self._stopping = threading.Event()
 
     def _ensure_started(self, client: _core.Client) -> None:
-        import concurrent.futures
-
         with self._lock:
             if self._pump is not None or not self._routes or self._stopping.is_set():
                 return
+            # Only now: a client without handlers never pays for the import (about 4 ms).
+            import concurrent.futures
+
             self._pool = concurrent.futures.ThreadPoolExecutor(_POOL_SIZE, thread_name_prefix="openai-codex-handler")
             self._pump = threading.Thread(
                 target=self._run, args=(client, self._pool), name="openai-codex-requests", daemon=True

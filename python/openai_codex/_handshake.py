@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import atexit
+import sys
 from typing import Any
 
 from . import _core
 from .config import CodexConfig, connect_target, launch_command
 from .errors import CodexTimeoutError, UnexpectedResponseError
+
+_WARNING = 30  # logging.WARNING, without importing logging
 
 # At exit, close every runtime connection while the interpreter is still whole: an awaitable
 # completing during finalization would have an I/O thread enter a dying interpreter.
@@ -65,8 +68,11 @@ def log_diagnostics(client: _core.Client) -> None:
     lines, the runtime's exit. Through ``logging.getLogger("openai_codex")``; never a secret
     (the records hold no request or response content beyond a skipped line's first bytes)."""
     records = client.take_diagnostics()
-    if records:
-        import logging  # only when there is something to log: importing the SDK stays light
+    if records and ("logging" in sys.modules or max(level for level, _ in records) >= _WARNING):
+        # Imported only when a record can be seen: with logging never imported, nobody has set
+        # up a handler, and Python's last-resort handler shows WARNING and above only. (A
+        # close() would otherwise import it, about 5 ms, for its DEBUG note of the exit.)
+        import logging
 
         logger = logging.getLogger("openai_codex")
         for level, message in records:
