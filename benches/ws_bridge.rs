@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release --example ws_bridge -- serve [--ws HOST:PORT] [--unix PATH] -- COMMAND [ARGS...]
 //! cargo run --release --example ws_bridge -- count URL
+//! cargo run --release --example ws_bridge -- initialize URL N
 //! ```
 //!
 //! `serve` listens on `ws://HOST:PORT` (port 0: any free one) and/or on `unix://PATH`, where it
@@ -19,6 +20,11 @@
 //! (`ws://...` or `unix:///...`), sends `thread/resume`, waits for its answer, then sends
 //! `turn/start` and only counts the frames that come until `turn/completed`. It prints one JSON
 //! line: `events` (frames after the `turn/start` answer), `wall_s`, `events_per_s`, `cpu_s`.
+//!
+//! `initialize` is the floor of a connect: N + 1 times (the first not counted), a bare
+//! tungstenite client connects to URL, sends `initialize`, waits for its answer and closes. It
+//! prints one JSON line: `connect_s` and `initialize_s`, the medians of the upgrade and of the
+//! `initialize` round trip, the server's own time to answer included.
 //!
 //! An example target, so maturin never builds it into the wheel; `cargo test` checks it compiles.
 
@@ -46,6 +52,10 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("serve") => runtime.block_on(serve(&args[1..])),
         Some("count") if args.len() == 2 => runtime.block_on(count(&args[1])),
+        Some("initialize") if args.len() == 3 => match args[2].parse() {
+            Ok(times) => runtime.block_on(initialize(&args[1], times)),
+            Err(_) => Err(format!("initialize takes a count, not {:?}", args[2])),
+        },
         _ => Err("usage: ws_bridge serve [--ws HOST:PORT] [--unix PATH] -- COMMAND [ARGS...] | ws_bridge count URL"
             .to_owned()),
     };
@@ -257,32 +267,74 @@ async fn client_to_child<S: AsyncRead + AsyncWrite + Unpin>(mut stream: Stream<S
 // count
 
 async fn count(url: &str) -> Result<(), String> {
-    if let Some(path) = url.strip_prefix("unix://") {
+    count_on(connect(url).await?).await
+}
+
+/// A WebSocket client connected to `url` (`ws://HOST:PORT[/...]` or `unix:///PATH`).
+async fn connect(url: &str) -> Result<WebSocketStream<Box<dyn Duplex>>, String> {
+    let (stream, request): (Box<dyn Duplex>, &str) = if let Some(path) = url.strip_prefix("unix://") {
         let stream = UnixStream::connect(path).await.map_err(|e| format!("cannot connect to {url}: {e}"))?;
-        count_on(stream, "ws://localhost/").await
+        (Box::new(stream), "ws://localhost/")
     } else {
-        let address = url.strip_prefix("ws://").ok_or("count takes a ws:// or unix:// URL")?;
+        let address = url.strip_prefix("ws://").ok_or("a ws:// or unix:// URL is needed")?;
         let address = address.split('/').next().unwrap_or(address);
         let stream = TcpStream::connect(address).await.map_err(|e| format!("cannot connect to {url}: {e}"))?;
         let _ = stream.set_nodelay(true);
-        count_on(stream, url).await
+        (Box::new(stream), url)
+    };
+    let (ws, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config()))
+        .await
+        .map_err(|e| format!("the WebSocket upgrade failed: {e}"))?;
+    Ok(ws)
+}
+
+trait Duplex: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Duplex for T {}
+
+async fn initialize(url: &str, times: usize) -> Result<(), String> {
+    let failed = |e: tokio_tungstenite::tungstenite::Error| e.to_string();
+    let (mut connects, mut initializes) = (Vec::new(), Vec::new());
+    for i in 0..=times {
+        let started = Instant::now();
+        let mut ws = connect(url).await?;
+        let connected = Instant::now();
+        let hello = r#"{"id":1,"method":"initialize","params":{"clientInfo":{"name":"ws_bridge","title":null,"version":"0"},"capabilities":{"experimentalApi":true}}}"#;
+        ws.send(Message::text(hello)).await.map_err(failed)?;
+        wait_for_answer(&mut ws, r#"{"id":1,"#).await?;
+        let answered = Instant::now();
+        let _ = ws.close(None).await;
+        if i > 0 {
+            connects.push((connected - started).as_secs_f64());
+            initializes.push((answered - connected).as_secs_f64());
+        }
+    }
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    println!(r#"{{"connect_s":{},"initialize_s":{}}}"#, median(connects), median(initializes));
+    Ok(())
+}
+
+/// Reads frames until one starts with `prefix` (an answer's opening).
+async fn wait_for_answer<S: AsyncRead + AsyncWrite + Unpin>(
+    ws: &mut WebSocketStream<S>,
+    prefix: &str,
+) -> Result<(), String> {
+    loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(text))) if text.as_str().starts_with(prefix) => return Ok(()),
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Err(e.to_string()),
+            None => return Err("the server closed before answering".to_owned()),
+        }
     }
 }
 
-async fn count_on<S: AsyncRead + AsyncWrite + Unpin>(stream: S, request: &str) -> Result<(), String> {
-    let (mut ws, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config()))
-        .await
-        .map_err(|e| format!("the WebSocket upgrade failed: {e}"))?;
+async fn count_on<S: AsyncRead + AsyncWrite + Unpin>(mut ws: WebSocketStream<S>) -> Result<(), String> {
     let failed = |e: tokio_tungstenite::tungstenite::Error| e.to_string();
     ws.send(Message::text(r#"{"id":1,"method":"thread/resume","params":{"threadId":"t"}}"#)).await.map_err(failed)?;
-    loop {
-        match ws.next().await {
-            Some(Ok(Message::Text(text))) if text.as_str().starts_with(r#"{"id":1,"#) => break,
-            Some(Ok(_)) => {}
-            Some(Err(e)) => return Err(failed(e)),
-            None => return Err("the server closed before answering thread/resume".to_owned()),
-        }
-    }
+    wait_for_answer(&mut ws, r#"{"id":1,"#).await?;
     let end = memchr::memmem::Finder::new(br#""method":"turn/completed""#);
     let (cpu0, wall0) = (cpu_s(), Instant::now());
     ws.send(Message::text(r#"{"id":2,"method":"turn/start","params":{"threadId":"t","input":[]}}"#))

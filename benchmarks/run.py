@@ -372,12 +372,17 @@ MEASUREMENTS: list[Measurement] = [
         quick_samples=3,
         timeout_s=90,
         needs_runtime=True,
+        needs_bridge=True,
         sides=("ours",),
         figures=(
             Figure("connect + initialize over ws://", "ws_connect_s", "ms"),
             Figure("close() over ws://", "ws_close_s", "ms"),
             Figure("connect + initialize over unix://", "unix_connect_s", "ms"),
             Figure("close() over unix://", "unix_close_s", "ms"),
+            Figure("bare tungstenite client over ws://: connect", "ws_raw_connect_s", "ms"),
+            Figure("bare tungstenite client over ws://: initialize answered", "ws_raw_initialize_s", "ms"),
+            Figure("bare tungstenite client over unix://: connect", "unix_raw_connect_s", "ms"),
+            Figure("bare tungstenite client over unix://: initialize answered", "unix_raw_initialize_s", "ms"),
         ),
     ),
 ]

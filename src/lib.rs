@@ -19,7 +19,7 @@
 
 // Without the bindings, most of the core has no user but the unit tests: dead code is only
 // meaningful to report (and is, by clippy in CI) with the `python` feature on.
-#![cfg_attr(not(feature = "python"), allow(dead_code))]
+#![cfg_attr(not(feature = "python"), allow(dead_code, unused_imports))]
 
 mod activity;
 mod bench;
