@@ -95,6 +95,11 @@ def test_a_request_left_pending_is_answered_failing_closed_at_close(tmp_path: Pa
     while not parked and time.monotonic() < deadline:  # the handler runs on the pool, soon
         time.sleep(0.02)
     codex.close()
+    # close() does not wait for the runtime to exit (it reads the answer and its stdin's end
+    # on its own time), so its record is complete only a moment later.
+    deadline = time.monotonic() + 10
+    while not answers(record) and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert [a["result"] for a in answers(record)] == [{"decision": "decline"}]
     parked[0].set_result({"decision": "accept"})  # too late: ignored
 
