@@ -42,6 +42,9 @@ from .errors import (
 from .errors import (
     TurnFailedError as TurnFailedError,
 )
+from .errors import (
+    TurnTimeoutError as TurnTimeoutError,
+)
 from .inputs import (
     ExternalMessage,
     ImageInput,
