@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,17 +34,6 @@ def version_of(codex: Codex | AsyncCodex) -> str:
     version = codex.metadata.server_info.version
     assert version is not None
     return version
-
-
-@pytest.fixture
-def config(model: ScriptedModel, tmp_path: Path) -> CodexConfig:
-    return CodexConfig(env=model.codex_env(tmp_path / "home"))
-
-
-@pytest.fixture
-def sync_codex(config: CodexConfig) -> Iterator[Codex]:
-    with Codex(config) as codex:
-        yield codex
 
 
 def turn_metadata(headers: dict[str, str]) -> dict[str, Any]:
@@ -88,10 +75,10 @@ class ResponseSpy:
 # -- ExternalMessage -------------------------------------------------------------------------
 
 
-def test_external_message_reaches_the_model_as_a_tool_output(sync_codex: Codex, model: ScriptedModel) -> None:
-    if not has(version_of(sync_codex), TOOL_OUTPUT):
-        pytest.skip(f"runtime {version_of(sync_codex)} has no toolOutput (the gating test covers it)")
-    thread = sync_codex.thread_start()
+def test_external_message_reaches_the_model_as_a_tool_output(codex: Codex, model: ScriptedModel) -> None:
+    if not has(version_of(codex), TOOL_OUTPUT):
+        pytest.skip(f"runtime {version_of(codex)} has no toolOutput (the gating test covers it)")
+    thread = codex.thread_start()
     result = thread.run(ExternalMessage("webhook", "the build on main is green"))
 
     assert result.status.value == "completed"
@@ -108,9 +95,9 @@ def test_external_message_reaches_the_model_as_a_tool_output(sync_codex: Codex, 
     assert any("item one" in json.dumps(o.get("output")) for o in sent), sent
 
 
-def test_external_message_async(model: ScriptedModel, config: CodexConfig) -> None:
+def test_external_message_async(model: ScriptedModel, codex_config: CodexConfig) -> None:
     async def main() -> None:
-        async with AsyncCodex(config) as codex:
+        async with AsyncCodex(codex_config) as codex:
             if not has(version_of(codex), TOOL_OUTPUT):
                 pytest.skip(f"runtime {version_of(codex)} has no toolOutput (the gating test covers it)")
             thread = await codex.thread_start()
@@ -123,8 +110,8 @@ def test_external_message_async(model: ScriptedModel, config: CodexConfig) -> No
     asyncio.run(main())
 
 
-def test_steer_refuses_an_external_message_before_sending(sync_codex: Codex, model: ScriptedModel) -> None:
-    thread = sync_codex.thread_start()
+def test_steer_refuses_an_external_message_before_sending(codex: Codex, model: ScriptedModel) -> None:
+    thread = codex.thread_start()
     handle = thread.turn("hello")
     with pytest.raises(TypeError, match="ExternalMessage"):
         handle.steer(ExternalMessage("webhook", "late news"))
@@ -135,10 +122,10 @@ def test_steer_refuses_an_external_message_before_sending(sync_codex: Codex, mod
 # -- source= and turn_service_tier= ------------------------------------------------------------
 
 
-def test_source_and_turn_service_tier_reach_the_model_request(sync_codex: Codex, model: ScriptedModel) -> None:
-    if not has(version_of(sync_codex), TOOL_OUTPUT):
-        pytest.skip(f"runtime {version_of(sync_codex)} has no turnTrigger (the gating test covers it)")
-    thread = sync_codex.thread_start()
+def test_source_and_turn_service_tier_reach_the_model_request(codex: Codex, model: ScriptedModel) -> None:
+    if not has(version_of(codex), TOOL_OUTPUT):
+        pytest.skip(f"runtime {version_of(codex)} has no turnTrigger (the gating test covers it)")
+    thread = codex.thread_start()
     thread.run("nightly check", source="schedule", turn_service_tier="flex")
     assert turn_metadata(model.request_headers[-1]).get("turn_trigger") == "schedule"
     assert model.requests[-1].get("service_tier") == "flex"
@@ -149,9 +136,9 @@ def test_source_and_turn_service_tier_reach_the_model_request(sync_codex: Codex,
     assert model.requests[-1].get("service_tier") != "flex"
 
 
-def test_source_and_turn_service_tier_async(model: ScriptedModel, config: CodexConfig) -> None:
+def test_source_and_turn_service_tier_async(model: ScriptedModel, codex_config: CodexConfig) -> None:
     async def main() -> None:
-        async with AsyncCodex(config) as codex:
+        async with AsyncCodex(codex_config) as codex:
             if not has(version_of(codex), TOOL_OUTPUT):
                 pytest.skip(f"runtime {version_of(codex)} has no turnTrigger (the gating test covers it)")
             thread = await codex.thread_start()
@@ -167,30 +154,30 @@ def test_source_and_turn_service_tier_async(model: ScriptedModel, config: CodexC
 
 
 def test_include_turns_decides_whether_resume_and_fork_answer_with_the_history(
-    sync_codex: Codex, monkeypatch: pytest.MonkeyPatch
+    codex: Codex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    thread = sync_codex.thread_start()
+    thread = codex.thread_start()
     thread.run("first")
     thread.run("second")
     resumed = ResponseSpy(monkeypatch, Codex, "thread/resume")
     forked = ResponseSpy(monkeypatch, Codex, "thread/fork")
 
-    assert sync_codex.thread_resume(thread.id, include_turns=False).id == thread.id
-    sync_codex.thread_resume(thread.id, include_turns=True)
+    assert codex.thread_resume(thread.id, include_turns=False).id == thread.id
+    codex.thread_resume(thread.id, include_turns=True)
     assert [len(a["thread"]["turns"]) for a in resumed.answers] == [0, 2]
 
-    fork = sync_codex.thread_fork(thread.id, include_turns=False)
-    sync_codex.thread_fork(thread.id, include_turns=True)
+    fork = codex.thread_fork(thread.id, include_turns=False)
+    codex.thread_fork(thread.id, include_turns=True)
     assert [len(a["thread"]["turns"]) for a in forked.answers] == [0, 2]
     # Left out of the answer, not out of the thread: the fork still has the history.
     assert len(fork.read(include_turns=True).thread.turns) == 2
 
 
-def test_include_turns_async(config: CodexConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_include_turns_async(codex_config: CodexConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     resumed = ResponseSpy(monkeypatch, AsyncCodex, "thread/resume")
 
     async def main() -> None:
-        async with AsyncCodex(config) as codex:
+        async with AsyncCodex(codex_config) as codex:
             thread = await codex.thread_start()
             await thread.run("only turn")
             await codex.thread_resume(thread.id, include_turns=False)
@@ -203,27 +190,27 @@ def test_include_turns_async(config: CodexConfig, monkeypatch: pytest.MonkeyPatc
 # -- section_id= --------------------------------------------------------------------------------
 
 
-def test_section_id_lists_only_the_threads_of_that_section(sync_codex: Codex) -> None:
-    if not has(version_of(sync_codex), SECTION_ID):
-        pytest.skip(f"runtime {version_of(sync_codex)} has no sections (the gating test covers it)")
-    inside, outside = sync_codex.thread_start(), sync_codex.thread_start()
+def test_section_id_lists_only_the_threads_of_that_section(codex: Codex) -> None:
+    if not has(version_of(codex), SECTION_ID):
+        pytest.skip(f"runtime {version_of(codex)} has no sections (the gating test covers it)")
+    inside, outside = codex.thread_start(), codex.thread_start()
     inside.run("in the section")
     outside.run("not in it")
-    section = sync_codex._request("threadSection/create", {"name": "work"})["section"]["id"]
-    sync_codex._request("thread/section/move", {"threadId": inside.id, "sectionId": section})
+    section = codex._request("threadSection/create", {"name": "work"})["section"]["id"]
+    codex._request("thread/section/move", {"threadId": inside.id, "sectionId": section})
 
-    assert [t.id for t in sync_codex.thread_list(section_id=section).data] == [inside.id]
-    assert {inside.id, outside.id} <= {t.id for t in sync_codex.thread_list().data}
+    assert [t.id for t in codex.thread_list(section_id=section).data] == [inside.id]
+    assert {inside.id, outside.id} <= {t.id for t in codex.thread_list().data}
 
 
 # -- the gate on an older runtime -------------------------------------------------------------------
 
 
-def test_an_older_runtime_refuses_the_newer_features_before_sending(sync_codex: Codex, model: ScriptedModel) -> None:
-    version = version_of(sync_codex)
+def test_an_older_runtime_refuses_the_newer_features_before_sending(codex: Codex, model: ScriptedModel) -> None:
+    version = version_of(codex)
     if has(version, TOOL_OUTPUT):
         pytest.skip(f"runtime {version} has every feature (the feature tests cover it)")
-    thread = sync_codex.thread_start()
+    thread = codex.thread_start()
     cases: list[tuple[str, dict[str, Any], Any]] = [
         ("ExternalMessage input", {}, ExternalMessage("webhook", "news")),
         ("source=", {"source": "schedule"}, "hi"),
@@ -237,7 +224,7 @@ def test_an_older_runtime_refuses_the_newer_features_before_sending(sync_codex: 
         assert feature in str(error) and TOOL_OUTPUT in str(error) and version in str(error)
     if not has(version, SECTION_ID):
         with pytest.raises(RuntimeVersionError, match="section_id="):
-            sync_codex.thread_list(section_id="anything")
+            codex.thread_list(section_id="anything")
 
     # Nothing reached the runtime: no model call, no turn; the thread works as before.
     assert model.requests == []
@@ -245,9 +232,9 @@ def test_an_older_runtime_refuses_the_newer_features_before_sending(sync_codex: 
     assert len(thread.read(include_turns=True).thread.turns) == 1
 
 
-def test_an_older_runtime_refuses_the_newer_features_async(model: ScriptedModel, config: CodexConfig) -> None:
+def test_an_older_runtime_refuses_the_newer_features_async(model: ScriptedModel, codex_config: CodexConfig) -> None:
     async def main() -> None:
-        async with AsyncCodex(config) as codex:
+        async with AsyncCodex(codex_config) as codex:
             version = version_of(codex)
             if has(version, TOOL_OUTPUT):
                 pytest.skip(f"runtime {version} has every feature (the feature tests cover it)")
