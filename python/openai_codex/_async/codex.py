@@ -275,7 +275,7 @@ class AsyncCodex:
         """
         if self._metadata is None:
             raise NotStartedError(
-                "AsyncCodex is not initialized yet: use 'async with AsyncCodex()' or await a method first"
+                "AsyncCodex is not initialized yet: use 'async with AsyncCodex()' or call one of its methods first"
             )
         return self._metadata
 

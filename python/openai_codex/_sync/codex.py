@@ -205,7 +205,7 @@ class Codex:
                 print(codex.metadata.server_info.version)
         """
         if self._metadata is None:
-            raise NotStartedError("Codex is not initialized yet: use 'with Codex()' or await a method first")
+            raise NotStartedError("Codex is not initialized yet: use 'with Codex()' or call one of its methods first")
         return self._metadata
 
     def close(self) -> None:
