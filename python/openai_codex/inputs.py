@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import _validate as check
+
 if TYPE_CHECKING:
     from .generated.v2_all import FunctionCallOutputContentItem
     from .models import JsonObject
@@ -176,9 +178,7 @@ def external_message_to_wire(message: ExternalMessage) -> dict[str, Any]:
         raise TypeError(f"ExternalMessage.tool_name must be a str, not {type(name).__name__}")
     if not name.strip():
         raise ValueError("ExternalMessage.tool_name must not be blank")
-    namespace = message.namespace
-    if namespace is not None and not isinstance(namespace, str):
-        raise TypeError(f"ExternalMessage.namespace must be a str or None, not {type(namespace).__name__}")
+    namespace = check.text("ExternalMessage.namespace", message.namespace)
     wire: dict[str, Any] = {"name": name, "output": _external_content(message.content)}
     if namespace is not None:
         wire["namespace"] = namespace
