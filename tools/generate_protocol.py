@@ -570,7 +570,7 @@ def flatten_alternatives(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     schema = {k: flatten_alternatives(v) for k, v in schema.items()}
-    key = "anyOf" if "anyOf" in schema else "oneOf" if "oneOf" in schema else None
+    key = _variants_key(schema)
     if key is None or "properties" not in schema:
         return schema
     alternatives = schema[key]
