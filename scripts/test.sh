@@ -35,7 +35,7 @@ echo "== pytest"
 # The default run above uses the development runtime (0.133.0, the oldest supported one). The
 # newest supported runtime runs every end-to-end test again (about 2-3 minutes), and checks that
 # its schema snapshot is what it writes.
-NEWEST_RUNTIME=0.163.0
+NEWEST_RUNTIME=$(.venv/bin/python -c "from openai_codex._runtime import SUPPORTED_RUNTIMES; print(SUPPORTED_RUNTIMES[-1])")
 echo "== pytest -m e2e on the runtime $NEWEST_RUNTIME (scripts/install_runtime.sh, OPENAI_CODEX_TEST_RUNTIME)"
 NEWEST_CODEX=$(./scripts/install_runtime.sh "$NEWEST_RUNTIME" ".runtimes/$NEWEST_RUNTIME")
 OPENAI_CODEX_TEST_RUNTIME="$NEWEST_CODEX" .venv/bin/python -m pytest -q -m e2e -p no:cacheprovider
