@@ -26,7 +26,8 @@ enum Data {
     /// The params bytes, then the encoded member index (see `members`).
     Inline(Arc<[u8]>),
     /// The params of a large line, in the line's own memory (see `framing::Line::shared`); not
-    /// indexed.
+    /// indexed. Behind an `Arc` although `Bytes` counts its own references: so `Data` is 16
+    /// bytes, as the one `Arc<[u8]>` was (with a bare `Bytes`, 40), and events are no bigger.
     Shared(Arc<Bytes>),
 }
 
