@@ -19,10 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
+import re
+import select
 import shlex
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -42,9 +42,116 @@ _UNKNOWN_METHOD_LIST = (
 )
 
 
+# Compact, like serde_json; non-ASCII kept as UTF-8 as the runtime writes it. One encoder for
+# the process: json.dumps with options builds a new one per call.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _dumps(obj: Any) -> bytes:
-    # Compact, like serde_json; non-ASCII kept as UTF-8 as the runtime writes it.
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODE(obj).encode()
+
+
+def _hole(name: str) -> str:
+    """A placeholder for a value that changes from one use of a `_Template` to the next."""
+    return f"\x00{name}\x00"
+
+
+class _Template:
+    """A message encoded once, with holes where the values that change go.
+
+    Encoding a small dict takes this interpreter several microseconds and a turn sends a
+    dozen of them, which would blur the client's own latency. A template is a sample message
+    whose changing leaves are `_hole(name)`; `render` joins its encoded pieces with each
+    hole's value. The bytes are the same as `_dumps` of the filled-in message.
+    """
+
+    _HOLE = re.compile(rb'"\\u0000(\w+)\\u0000"')
+
+    def __init__(self, message: dict) -> None:
+        pieces = self._HOLE.split(_dumps(message) + b"\n")
+        self.literals = pieces[0::2]
+        self.names = [name.decode() for name in pieces[1::2]]
+
+    def render(self, **values: Any) -> bytes:
+        """The message's line; a `bytes` value is JSON already, anything else is encoded."""
+        out = [self.literals[0]]
+        for name, literal in zip(self.names, self.literals[1:], strict=True):
+            value = values[name]
+            if isinstance(value, bytes):
+                out.append(value)
+            elif isinstance(value, str):
+                out.append(_ENCODE_STR(value).encode())
+            elif value is None:
+                out.append(b"null")
+            elif type(value) is int:
+                out.append(b"%d" % value)
+            else:
+                out.append(_dumps(value))
+            out.append(literal)
+        return b"".join(out)
+
+
+_ENCODE_STR = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_TEMPLATES: dict[str, _Template] = {}
+
+
+def _template(key: str, build: Callable[[], dict]) -> _Template:
+    """The template `key`, made from `build()` the first time it is asked for."""
+    template = _TEMPLATES.get(key)
+    if template is None:
+        template = _TEMPLATES[key] = _Template(build())
+    return template
+
+
+def _turn_template() -> _Template:
+    return _template(
+        "turn",
+        lambda: {
+            "id": _hole("id"),
+            "items": [],
+            "itemsView": "notLoaded",
+            "status": _hole("status"),
+            "error": None,
+            "startedAt": _hole("startedAt"),
+            "completedAt": _hole("completedAt"),
+            "durationMs": _hole("durationMs"),
+        },
+    )
+
+
+def _agent_item_template(method: str, at: str) -> _Template:
+    """item/started or item/completed of an agentMessage."""
+    return _template(
+        method + "/agentMessage",
+        lambda: {
+            "method": method,
+            "params": {
+                "item": {
+                    "type": "agentMessage",
+                    "id": _hole("item"),
+                    "text": _hole("text"),
+                    "phase": None,
+                    "memoryCitation": None,
+                },
+                "threadId": _hole("thread"),
+                "turnId": _hole("turn"),
+                at: _hole("at"),
+            },
+        },
+    )
+
+
+def _turn_json(turn: dict, **changes: Any) -> bytes:
+    """`_dumps(dict(turn, **changes))` for a turn as on_turn_start makes it, minus the newline."""
+    fields = dict(turn, **changes)
+    plain = not fields["items"] and fields["error"] is None and fields["itemsView"] == "notLoaded"
+    if fields.keys() != _TURN_KEYS or not plain:
+        return _dumps(fields)
+    template = _turn_template()
+    return template.render(**{name: fields[name] for name in template.names})[:-1]
+
+
+_TURN_KEYS = {"id", "items", "itemsView", "status", "error", "startedAt", "completedAt", "durationMs"}
 
 
 def _now_s() -> int:
@@ -230,8 +337,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 class FakeAppServer:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.out = sys.stdout.buffer
-        self.inbox: queue.Queue[Any] = queue.Queue()
+        # Buffered whatever the environment says (PYTHONUNBUFFERED=1 or -u would make every line
+        # its own write, and so its own wake-up of the client): the fake flushes where the
+        # runtime's output would reach the client, at each response and at the end of a turn.
+        self.out = open(sys.stdout.fileno(), "wb", buffering=1 << 16, closefd=False)
+        self.stdin_fd = sys.stdin.fileno()
+        self.stdin_buffer = bytearray()
+        self.stdin_eof = False
         self.threads: dict[str, dict] = {}
         self.responses: dict[Any, dict] = {}
         self.deferred: list[dict] = []
@@ -256,18 +368,34 @@ class FakeAppServer:
 
     # I/O --------------------------------------------------------------------------------
 
-    def read_stdin(self) -> None:
-        for line in sys.stdin.buffer:
-            if self.record is not None:
-                self.record.write(line if line.endswith(b"\n") else line + b"\n")
-                self.record.flush()
-            if not line.strip():
-                continue
-            try:
-                self.inbox.put(json.loads(line))
-            except ValueError:
-                self.inbox.put({"_unparsable": line.decode("utf-8", "replace")})
-        self.inbox.put(None)  # EOF: the runtime exits when its stdin closes; so do we
+    def _next_line(self, deadline: float | None) -> bytes | None:
+        """The next line from stdin, None at EOF; TimeoutError once `deadline` passes.
+
+        Read on the serving thread itself, with select() for the deadline: a reader thread
+        handing lines over through a queue costs two thread wake-ups per message, which is
+        most of a small turn's time here.
+        """
+        while True:
+            end = self.stdin_buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self.stdin_buffer[: end + 1])
+                del self.stdin_buffer[: end + 1]
+                return line
+            if self.stdin_eof:
+                if not self.stdin_buffer:
+                    return None
+                line = bytes(self.stdin_buffer)
+                self.stdin_buffer.clear()
+                return line
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([self.stdin_fd], [], [], remaining)[0]:
+                    raise TimeoutError
+            chunk = os.read(self.stdin_fd, 1 << 16)
+            if chunk:
+                self.stdin_buffer += chunk
+            else:
+                self.stdin_eof = True
 
     def send(self, obj: dict) -> None:
         self.out.write(_dumps(obj) + b"\n")
@@ -275,26 +403,49 @@ class FakeAppServer:
     def notify(self, method: str, params: dict) -> None:
         self.send({"method": method, "params": params})
 
+    def send_status(self, thread_id: str, status: dict) -> None:
+        """thread/status/changed, from a template per status."""
+        template = _template(
+            "thread/status/changed " + _dumps(status).decode(),
+            lambda: {"method": "thread/status/changed", "params": {"threadId": _hole("thread"), "status": status}},
+        )
+        self.out.write(template.render(thread=thread_id))
+
     def reply(self, request_id: Any, result: Any) -> None:
         self.send({"id": request_id, "result": result})
+        self.out.flush()
+
+    def reply_turn(self, request_id: Any, turn: dict) -> None:
+        """`reply(request_id, {"turn": turn})`, from a template."""
+        template = _template("reply/turn", lambda: {"id": _hole("id"), "result": {"turn": _hole("turn")}})
+        self.out.write(template.render(id=request_id, turn=_turn_json(turn)))
         self.out.flush()
 
     def reply_error(self, request_id: Any, code: int, message: str) -> None:
         self.send({"id": request_id, "error": {"code": code, "message": message}})
         self.out.flush()
 
-    def next_message(self, timeout: float | None = None) -> dict | None:
-        """The next client message; exits the process on stdin EOF."""
-        msg = self.inbox.get(timeout=timeout)
-        if msg is None:
-            self.out.flush()
-            sys.exit(0)
-        return msg
+    def next_message(self, timeout: float | None = None) -> dict:
+        """The next client message; exits the process on stdin EOF, TimeoutError after `timeout`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            line = self._next_line(deadline)
+            if line is None:
+                self.out.flush()  # EOF: the runtime exits when its stdin closes; so do we
+                sys.exit(0)
+            if self.record is not None:
+                self.record.write(line if line.endswith(b"\n") else line + b"\n")
+                self.record.flush()
+            if not line.strip():
+                continue
+            try:
+                return json.loads(line)
+            except ValueError:
+                return {"_unparsable": line.decode("utf-8", "replace")}
 
     # dispatch ---------------------------------------------------------------------------
 
     def serve(self) -> None:
-        threading.Thread(target=self.read_stdin, name="stdin", daemon=True).start()
         while True:
             msg = self.deferred.pop(0) if self.deferred else self.next_message()
             self.dispatch(msg)
@@ -424,9 +575,9 @@ class FakeAppServer:
         }
         if self.args.complete_before_response:
             self.stream_turn(thread_id, turn, params)
-            self.reply(request_id, {"turn": turn})
+            self.reply_turn(request_id, turn)
         else:
-            self.reply(request_id, {"turn": turn})
+            self.reply_turn(request_id, turn)
             if self.args.turn_delay > 0:
                 # Marked active while it waits, so a turn/start arriving meanwhile is queued.
                 self.active_turn = {"id": turn["id"], "interrupted": False, "steers": []}
@@ -456,10 +607,21 @@ class FakeAppServer:
 
     def _user_message(self, thread_id: str, turn_id: str, inputs: list) -> None:
         content = [dict(item, text_elements=[]) if item.get("type") == "text" else item for item in inputs]
-        item = {"type": "userMessage", "id": str(uuid.uuid4()), "content": content}
-        base = {"item": item, "threadId": thread_id, "turnId": turn_id}
-        self.notify("item/started", dict(base, startedAtMs=_now_ms()))
-        self.notify("item/completed", dict(base, completedAtMs=_now_ms()))
+        values = {"thread": thread_id, "turn": turn_id, "id": str(uuid.uuid4()), "content": _dumps(content)}
+        for method, at in (("item/started", "startedAtMs"), ("item/completed", "completedAtMs")):
+            template = _template(
+                method + "/userMessage",
+                lambda method=method, at=at: {
+                    "method": method,
+                    "params": {
+                        "item": {"type": "userMessage", "id": _hole("id"), "content": _hole("content")},
+                        "threadId": _hole("thread"),
+                        "turnId": _hole("turn"),
+                        at: _hole("at"),
+                    },
+                },
+            )
+            self.out.write(template.render(at=_now_ms(), **values))
 
     def stream_turn(self, thread_id: str, turn: dict, params: dict) -> None:
         """Emit one whole turn, from thread/status/changed(active) to turn/completed."""
@@ -467,8 +629,12 @@ class FakeAppServer:
         turn_id = turn["id"]
         started = time.time()
         self.active_turn = {"id": turn_id, "interrupted": False, "steers": []}
-        self.notify("thread/status/changed", {"threadId": thread_id, "status": {"type": "active", "activeFlags": []}})
-        self.notify("turn/started", {"threadId": thread_id, "turn": dict(turn, startedAt=_now_s())})
+        self.send_status(thread_id, {"type": "active", "activeFlags": []})
+        template = _template(
+            "turn/started",
+            lambda: {"method": "turn/started", "params": {"threadId": _hole("thread"), "turn": _hole("turn")}},
+        )
+        self.out.write(template.render(thread=thread_id, turn=_turn_json(turn, startedAt=_now_s())))
         if args.garbage_line:
             self.out.write(b"this is not JSON {\n")
         if args.stderr_flood:
@@ -506,36 +672,48 @@ class FakeAppServer:
                 "outputTokens": args.deltas,
                 "reasoningOutputTokens": 0,
             }
-            self.notify(
+            template = _template(
                 "thread/tokenUsage/updated",
-                {
-                    "threadId": thread_id,
-                    "turnId": turn_id,
-                    "tokenUsage": {"total": usage, "last": usage, "modelContextWindow": 258400},
+                lambda: {
+                    "method": "thread/tokenUsage/updated",
+                    "params": {
+                        "threadId": _hole("thread"),
+                        "turnId": _hole("turn"),
+                        "tokenUsage": {"total": usage, "last": usage, "modelContextWindow": 258400},
+                    },
                 },
             )
-        self.notify(
+            self.out.write(template.render(thread=thread_id, turn=turn_id))
+        rate_limits = _template(
             "account/rateLimits/updated",
-            {
-                "rateLimits": {
-                    "limitId": "codex",
-                    "limitName": None,
-                    "primary": None,
-                    "secondary": None,
-                    "credits": None,
-                    "planType": None,
-                    "rateLimitReachedType": None,
-                }
+            lambda: {
+                "method": "account/rateLimits/updated",
+                "params": {
+                    "rateLimits": {
+                        "limitId": "codex",
+                        "limitName": None,
+                        "primary": None,
+                        "secondary": None,
+                        "credits": None,
+                        "planType": None,
+                        "rateLimitReachedType": None,
+                    }
+                },
             },
         )
-        self.notify("thread/status/changed", {"threadId": thread_id, "status": {"type": "idle"}})
+        self.out.write(rate_limits.render())
+        self.send_status(thread_id, {"type": "idle"})
         turn.update(
             status="interrupted" if interrupted else "completed",
             startedAt=int(started),
             completedAt=_now_s(),
             durationMs=int((time.time() - started) * 1000),
         )
-        self.notify("turn/completed", {"threadId": thread_id, "turn": dict(turn)})
+        template = _template(
+            "turn/completed",
+            lambda: {"method": "turn/completed", "params": {"threadId": _hole("thread"), "turn": _hole("turn")}},
+        )
+        self.out.write(template.render(thread=thread_id, turn=_turn_json(turn)))
         self.active_turn = None
         self.out.flush()
         if self.late_items:
@@ -554,12 +732,16 @@ class FakeAppServer:
         count = args.deltas if deltas is None else deltas
         item_id = self._item_id("msg")
         item = {"type": "agentMessage", "id": item_id, "text": "", "phase": None, "memoryCitation": None}
-        self.notify("item/started", {"item": item, "threadId": thread_id, "turnId": turn_id, "startedAtMs": _now_ms()})
-        envelope = {
-            "method": "item/agentMessage/delta",
-            "params": {"threadId": thread_id, "turnId": turn_id, "itemId": item_id, "delta": ""},
-        }
-        prefix = _dumps(envelope)[: -len(b'""}}')]  # everything up to the delta's JSON string
+        ids = {"thread": thread_id, "turn": turn_id, "item": item_id}
+        self.out.write(_agent_item_template("item/started", "startedAtMs").render(text="", at=_now_ms(), **ids))
+        envelope = _template(
+            "item/agentMessage/delta",
+            lambda: {
+                "method": "item/agentMessage/delta",
+                "params": {"threadId": _hole("thread"), "turnId": _hole("turn"), "itemId": _hole("item"), "delta": ""},
+            },
+        )
+        prefix = envelope.render(**ids)[: -len(b'""}}\n')]  # everything up to the delta's JSON string
         pieces: list[str] = []
 
         def line(delta: str) -> bytes:
@@ -612,11 +794,13 @@ class FakeAppServer:
 
         text = "".join(pieces)
         if not self.active_turn["interrupted"]:
-            done = {"item": dict(item, text=text), "threadId": thread_id, "turnId": turn_id, "completedAtMs": _now_ms()}
+            completed_at = _now_ms()
             if args.late_item_completed is not None:
-                self.late_items.append(done)
+                item_ids = {"threadId": thread_id, "turnId": turn_id}
+                self.late_items.append({"item": dict(item, text=text), **item_ids, "completedAtMs": completed_at})
             else:
-                self.notify("item/completed", done)
+                template = _agent_item_template("item/completed", "completedAtMs")
+                self.out.write(template.render(text=text, at=completed_at, **ids))
         return text
 
     def _crash_if_due(self, crash_at: int | None, sent: int) -> bool:
@@ -633,7 +817,7 @@ class FakeAppServer:
         while (remaining := deadline - time.monotonic()) > 0:
             try:
                 msg = self.next_message(timeout=remaining)
-            except queue.Empty:
+            except TimeoutError:
                 return
             self.dispatch(msg)
 
