@@ -306,6 +306,45 @@ def w_floor(params: dict) -> dict:
     return {"events": events, "wall_s": wall, "events_per_s": events / wall, "cpu_s": cpu}
 
 
+def w_turns_floor(params: dict) -> dict:
+    """The floor of a small turn: a bare client of the same fake (`os.write` of turn/start,
+    `os.read` until turn/completed), timed as `w_turns` times `thread.run()`. It is the fake's
+    and the pipes' share of a turn; what a client adds is its latency less this one."""
+    count, warmup = params["turns"], params.get("warmup", 0)
+    proc = subprocess.Popen(
+        fake_args(params.get("deltas", 10), params.get("turn_delay", 0.0)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        bufsize=0,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    out, into = proc.stdout.fileno(), proc.stdin.fileno()
+    os.write(into, b'{"id":1,"method":"thread/resume","params":{"threadId":"t"}}\n')
+    while b"\n" not in os.read(out, 1 << 16):
+        pass
+    end = b'"method":"turn/completed"'
+    latencies = array.array("d", bytes(8 * count))
+    clock = time.perf_counter
+    for index in range(-warmup, count):
+        request = b'{"id":%d,"method":"turn/start","params":{"threadId":"t","input":[]}}\n' % (index + warmup + 2)
+        started = clock()
+        os.write(into, request)
+        tail = b""
+        while True:
+            chunk = os.read(out, 1 << 16)
+            if not chunk:
+                raise RuntimeError("the fake ended before turn/completed")
+            if end in tail + chunk:
+                break
+            tail = chunk[-len(end) :]
+        if index >= 0:
+            latencies[index] = clock() - started
+    proc.stdin.close()
+    proc.wait(timeout=10)
+    done = sorted(latencies)
+    return {"turns": count, "p50_s": _quantile(done, 0.50), "p99_s": _quantile(done, 0.99), "max_s": done[-1]}
+
+
 def _stream_result(events: int, wall: float, cpu: float) -> dict:
     return {
         "events": events,
@@ -501,6 +540,7 @@ WORKERS = {
     "bare": w_bare,
     "import": w_import,
     "first_turn": w_first_turn,
+    "turns_floor": w_turns_floor,
     "startup": w_startup,
     "floor": w_floor,
     "stream": w_stream,

@@ -98,6 +98,17 @@ def _share_of_floor(measurement: str, floor: str = "floor") -> Callable[[dict, s
     return derive
 
 
+def _above_floor(measurement: str, floor: str, field: str) -> Callable[[dict, str], float | None]:
+    """`field` of `measurement` (this side) less that of the floor: what the client adds."""
+
+    def derive(medians: dict, side: str) -> float | None:
+        base = medians.get((floor, "floor", field))
+        value = medians.get((measurement, side, field))
+        return value - base if base is not None and value is not None else None
+
+    return derive
+
+
 def _share_of(measurement: str, other: str, other_side: str) -> Callable[[dict, str], float | None]:
     """events/s of `measurement` (this side) over those of `other` (`other_side`)."""
 
@@ -270,6 +281,17 @@ MEASUREMENTS: list[Measurement] = [
     *_socket_measurements("ws", "ws://127.0.0.1"),
     *_socket_measurements("unix", "unix://"),
     Measurement(
+        "turns_floor",
+        "the floor of a small turn: a bare client (os.write of turn/start, os.read until "
+        "turn/completed) of the same instant fake, timed the same way; the fake's and the pipes' share",
+        "turns_floor",
+        params={"turns": 2000, "warmup": 20},
+        quick_params={"turns": 500},
+        sides=("floor",),
+        group="turns",
+        figures=TURN_FIGURES[:2],
+    ),
+    Measurement(
         "turns_instant",
         "small turns (10 deltas) one after another with `thread.run()`, the fake's turn following "
         "its turn/start response at once; 20 warm-up turns, then 2,000 timed",
@@ -277,7 +299,15 @@ MEASUREMENTS: list[Measurement] = [
         params={"turns": 2000, "warmup": 20, "hang_s": 3},
         quick_params={"turns": 500},
         timeout_s=60,
-        figures=TURN_FIGURES,
+        group="turns",
+        companions=("turns_floor",),
+        figures=(
+            TURN_FIGURES[0],
+            Figure(
+                "p50 above the floor", "p50_above", "ms", derive=_above_floor("turns_instant", "turns_floor", "p50_s")
+            ),
+            *TURN_FIGURES[1:],
+        ),
     ),
     Measurement(
         "turns_1ms",

@@ -5,6 +5,8 @@ use std::cell::OnceCell;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyValueError;
@@ -234,8 +236,7 @@ where
             Some(d) => d.saturating_duration_since(Instant::now()).min(SIGNAL_CHECK),
             None => SIGNAL_CHECK,
         };
-        let polled = py.detach(|| runtime().block_on(async { tokio::time::timeout(slice, fut.as_mut()).await }));
-        if let Ok(out) = polled {
+        if let Some(out) = py.detach(|| poll_parked(fut.as_mut(), slice)) {
             return Ok(Ok(out));
         }
         py.check_signals()?;
@@ -243,6 +244,48 @@ where
             return Ok(Err(TimedOut));
         }
     }
+}
+
+/// Polls `fut` on this thread, parked between polls, for up to `slice`: `None` if it is still
+/// pending then. The I/O threads drive the connection; whatever wakes the future unparks this
+/// thread. Unlike `Runtime::block_on` under `tokio::time::timeout`, a wait arms no tokio timer:
+/// arming one wakes a parked I/O thread to take the new deadline, a wake-up per wait that a
+/// small turn (two waits) felt in its latency.
+fn poll_parked<F: Future>(mut fut: Pin<&mut F>, slice: Duration) -> Option<F::Output> {
+    // The runtime's context, for futures that use its timers or spawn on it.
+    let _context = runtime().enter();
+    let end = Instant::now() + slice;
+    PARK_WAKER.with(|waker| {
+        let mut cx = Context::from_waker(waker);
+        loop {
+            if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+                return Some(out);
+            }
+            let now = Instant::now();
+            if now >= end {
+                return None;
+            }
+            // A wake that came between the poll and here makes this return at once.
+            std::thread::park_timeout(end - now);
+        }
+    })
+}
+
+/// Wakes a thread parked in [`poll_parked`].
+struct Unparker(std::thread::Thread);
+
+impl Wake for Unparker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+thread_local! {
+    static PARK_WAKER: Waker = Waker::from(Arc::new(Unparker(std::thread::current())));
 }
 
 /// Awaits `fut` with an optional deadline, for the async API.

@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,12 +73,74 @@ pub(crate) struct ExitInfo(pub String);
 /// A running app-server. Dropping it does not stop the process; call [`Process::shutdown`].
 pub(crate) struct Process {
     pid: Option<u32>,
-    stdin: Mutex<Option<mpsc::UnboundedSender<Vec<u8>>>>,
+    stdin: Mutex<Option<StdinSide>>,
     stdout: Mutex<Option<ChildStdout>>,
     stderr: Arc<StderrTail>,
     exit: watch::Receiver<Option<ExitInfo>>,
     stderr_done: watch::Receiver<bool>,
     shutdown: mpsc::UnboundedSender<()>,
+}
+
+/// The writing end of the child's stdin, as callers see it: the writer task's queue, and a
+/// second descriptor of the same (non-blocking) pipe for writing at once.
+///
+/// A line written while nothing is queued goes straight into the pipe from the caller's thread;
+/// only what the pipe cannot take at once is queued for the writer task. Handing every line to
+/// the task cost a wake-up of an I/O thread per request, which a small turn felt in its
+/// latency. Callers hold the `Process::stdin` lock while they write, and `queued` counts the
+/// lines the task has not finished, so a direct write never overtakes a queued line.
+struct StdinSide {
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+    direct: Option<OwnedFd>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl StdinSide {
+    fn write(&self, mut bytes: Vec<u8>) -> bool {
+        if let Some(fd) = self.direct.as_ref().filter(|_| self.queued.load(Ordering::Acquire) == 0) {
+            let written = write_now(fd, &bytes);
+            if written == bytes.len() {
+                return true;
+            }
+            bytes.drain(..written);
+        }
+        self.queued.fetch_add(1, Ordering::AcqRel);
+        self.tx.send(bytes).is_ok()
+    }
+}
+
+/// Writes what the non-blocking pipe takes at once; the count written (0 when it is full, and
+/// on an error, which the writer task then meets and reports as the pipe's end).
+fn write_now(fd: &OwnedFd, bytes: &[u8]) -> usize {
+    let mut done = 0;
+    while done < bytes.len() {
+        let rest = &bytes[done..];
+        // SAFETY: `fd` is an open descriptor we own; the buffer is valid for `rest.len()` bytes.
+        let n = unsafe { libc::write(fd.as_raw_fd(), rest.as_ptr().cast(), rest.len()) };
+        if n > 0 {
+            done += n as usize;
+        } else if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        } else {
+            break;
+        }
+    }
+    done
+}
+
+/// A close-on-exec duplicate of stdin's descriptor for [`StdinSide`], if the pipe is
+/// non-blocking (tokio makes it so); `None` leaves every write to the writer task.
+fn direct_stdin(stdin: &ChildStdin) -> Option<OwnedFd> {
+    let fd = stdin.as_raw_fd();
+    // SAFETY: fcntl on a valid descriptor owned by `stdin`; F_GETFL reads flags only, and
+    // F_DUPFD_CLOEXEC makes a new descriptor that the OwnedFd below then owns.
+    unsafe {
+        if libc::fcntl(fd, libc::F_GETFL) & libc::O_NONBLOCK == 0 {
+            return None;
+        }
+        let dup = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0);
+        (dup >= 0).then(|| OwnedFd::from_raw_fd(dup))
+    }
 }
 
 /// Time the runtime gets to exit on its own after its stdin closes, before it is terminated.
@@ -120,7 +183,9 @@ impl Process {
         });
 
         let (stdin_tx, stdin_rx) = mpsc::unbounded_channel();
-        tokio::spawn(write_stdin(stdin, stdin_rx));
+        let queued = Arc::new(AtomicUsize::new(0));
+        let stdin_side = StdinSide { tx: stdin_tx, direct: direct_stdin(&stdin), queued: queued.clone() };
+        tokio::spawn(write_stdin(stdin, stdin_rx, queued));
 
         let (exit_tx, exit_rx) = watch::channel(None);
         let (shutdown_tx, shutdown_rx) = mpsc::unbounded_channel();
@@ -129,7 +194,7 @@ impl Process {
 
         Ok(Self {
             pid,
-            stdin: Mutex::new(Some(stdin_tx)),
+            stdin: Mutex::new(Some(stdin_side)),
             stdout: Mutex::new(Some(stdout)),
             stderr,
             exit: exit_rx,
@@ -142,10 +207,11 @@ impl Process {
         self.pid
     }
 
-    /// Queues bytes for stdin. False when the writer is gone (process ended or shutting down).
+    /// Writes bytes to stdin, at once or through the writer's queue. False when the writer is
+    /// gone (process ended or shutting down).
     pub(crate) fn write(&self, bytes: Vec<u8>) -> bool {
         let stdin = self.stdin.lock().unwrap_or_else(|p| p.into_inner());
-        stdin.as_ref().is_some_and(|tx| tx.send(bytes).is_ok())
+        stdin.as_ref().is_some_and(|side| side.write(bytes))
     }
 
     /// The stdout pipe; can be taken once, by the reader loop.
@@ -214,14 +280,17 @@ async fn drain_stderr(pipe: tokio::process::ChildStderr, tail: Arc<StderrTail>) 
     }
 }
 
-async fn write_stdin(mut stdin: ChildStdin, mut rx: mpsc::UnboundedReceiver<Vec<u8>>) {
+async fn write_stdin(mut stdin: ChildStdin, mut rx: mpsc::UnboundedReceiver<Vec<u8>>, queued: Arc<AtomicUsize>) {
     let mut batch = Vec::with_capacity(64);
     // recv_many returns 0 only when every sender is gone and the queue is empty.
     while rx.recv_many(&mut batch, 64).await > 0 {
         for bytes in batch.drain(..) {
             if stdin.write_all(&bytes).await.is_err() {
+                // Callers keep queueing (and the count never reaches 0 again): the closed
+                // receiver refuses them once this task ends.
                 return;
             }
+            queued.fetch_sub(1, Ordering::AcqRel);
         }
         if stdin.flush().await.is_err() {
             return;
@@ -326,7 +395,6 @@ fn describe(status: std::process::ExitStatus) -> String {
 /// refuse it, and nothing depends on the size.
 #[cfg(target_os = "linux")]
 fn widen_pipe(stdout: &ChildStdout) {
-    use std::os::fd::AsRawFd;
     // SAFETY: a valid, open pipe descriptor owned by `stdout`; F_SETPIPE_SZ only resizes it.
     unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_SETPIPE_SZ, crate::framing::INITIAL_CAPACITY as libc::c_int) };
 }
@@ -349,6 +417,49 @@ mod tests {
         assert_eq!(t.tail(2, 5), "e 999");
         t.push("é".repeat(5000));
         assert!(t.tail(1, 100_000).chars().count() <= STDERR_LINE_CHARS + 1);
+    }
+
+    /// Lines written at once and lines queued behind a full pipe reach the child whole and in
+    /// order: the child reads nothing for a while, so the pipe fills and later writes queue,
+    /// then it copies stdin to a file, which must be exactly what was written.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn stdin_lines_arrive_whole_and_in_order_past_a_full_pipe() {
+        let out = std::env::temp_dir().join(format!("openai-codex-stdin-{}.txt", std::process::id()));
+        let script = format!("sleep 0.1; cat > '{}'", out.display());
+        let spec = LaunchSpec { program: "sh".into(), args: vec!["-c".into(), script.into()], ..Default::default() };
+        let p = Arc::new(Process::spawn(&spec).unwrap());
+        let writers: Vec<_> = (0..3u32)
+            .map(|w| {
+                let p = p.clone();
+                std::thread::spawn(move || {
+                    let mut sent = Vec::new();
+                    for i in 0..200u32 {
+                        // Sizes from a few bytes to 40 KiB, so some writes are split by the pipe.
+                        let len = ((i * 7919 + w * 104_729) % 40_960) as usize;
+                        let line = format!("{w} {i} {}\n", "x".repeat(len)).into_bytes();
+                        assert!(p.write(line.clone()));
+                        sent.push(line);
+                        // Writing goes on while the child starts reading, when the queue
+                        // drains and direct writes resume.
+                        if i % 4 == 0 {
+                            std::thread::sleep(Duration::from_millis(5));
+                        }
+                    }
+                    sent
+                })
+            })
+            .collect();
+        let sent: Vec<Vec<Vec<u8>>> = writers.into_iter().map(|t| t.join().unwrap()).collect();
+        tokio::time::timeout(Duration::from_secs(20), p.shutdown()).await.unwrap().unwrap();
+        let got = std::fs::read(&out).unwrap();
+        let _ = std::fs::remove_file(&out);
+        let mut next = [0usize; 3];
+        for line in got.split_inclusive(|b| *b == b'\n') {
+            let w: usize = std::str::from_utf8(&line[..1]).unwrap().parse().unwrap();
+            assert_eq!(line, &sent[w][next[w]][..], "writer {w}, line {}", next[w]);
+            next[w] += 1;
+        }
+        assert_eq!(next, [200, 200, 200]);
     }
 
     #[tokio::test]
