@@ -250,6 +250,18 @@ MEASUREMENTS: list[Measurement] = [
         figures=(Figure("events/s", "events_per_s", "ev/s", higher_is_better=True),),
     ),
     Measurement(
+        "floor_lines",
+        "a Python line loop (`for line in` a 1 MiB buffered reader of the pipe, a prefix test per "
+        "line) reading the fake's 200,000-delta turn: one Python object per line and nothing else",
+        "floor",
+        params={"deltas": 200_000, "python_lines": True},
+        quick_params={"deltas": 50_000},
+        samples=7,
+        sides=("floor",),
+        group="stream",
+        figures=(Figure("events/s", "events_per_s", "ev/s", higher_is_better=True),),
+    ),
+    Measurement(
         "stream",
         "`for event in handle.stream()` over one turn of 200,000 deltas, reading event.payload.delta; "
         "window from just before turn() to the end of the stream",
@@ -261,6 +273,13 @@ MEASUREMENTS: list[Measurement] = [
         figures=(
             STREAM_FIGURES[0],
             Figure("share of floor", "share", "share", higher_is_better=True, derive=_share_of_floor("stream")),
+            Figure(
+                "share of the Python line loop",
+                "share_lines",
+                "share",
+                higher_is_better=True,
+                derive=_share_of_floor("stream", "floor_lines"),
+            ),
             *STREAM_FIGURES[1:],
         ),
     ),
@@ -275,6 +294,13 @@ MEASUREMENTS: list[Measurement] = [
         figures=(
             STREAM_FIGURES[0],
             Figure("share of floor", "share", "share", higher_is_better=True, derive=_share_of_floor("run")),
+            Figure(
+                "share of the Python line loop",
+                "share_lines",
+                "share",
+                higher_is_better=True,
+                derive=_share_of_floor("run", "floor_lines"),
+            ),
             STREAM_FIGURES[1],
         ),
     ),
@@ -874,7 +900,7 @@ def main() -> None:
             raise SystemExit(f"unknown measurement(s): {', '.join(sorted(unknown))} (see --list)")
         wanted = {m.name for m in chosen}
         if wanted & {"stream", "run"}:
-            wanted.add("floor")
+            wanted.update(("floor", "floor_lines"))
         for m in chosen:
             wanted.update(m.companions)
         chosen = [m for m in MEASUREMENTS if m.name in wanted]
