@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import typing
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,18 @@ def test_a_missing_name_is_an_attribute_error() -> None:
     with pytest.raises(KeyError):
         v2_all.CLASSES["__init__"]
     assert v2_all.CLASSES.get("NoSuchClass") is None
+
+
+def test_type_hints_resolve_once_the_classes_they_name_are_made() -> None:
+    """``typing.get_type_hints`` evaluates annotations in ``v2_all``'s globals, where each class
+    goes when it is made: with every class made, every class's hints resolve."""
+    from openai_codex.generated import v2_all
+
+    classes = list(v2_all.CLASSES.values())
+    assert len(classes) == len(v2_all.__all__)
+    for cls in classes:
+        typing.get_type_hints(cls)
+    assert typing.get_type_hints(v2_all.ThreadTokenUsage)["total"] is v2_all.TokenUsageBreakdown
 
 
 @pytest.mark.e2e

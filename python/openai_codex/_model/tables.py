@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from importlib import import_module
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["ClassTable", "classes_in"]
 
@@ -54,12 +54,15 @@ class ClassTable(Mapping[str, _T]):
         return f"<{type(self).__name__} of {len(self)} entries, {len(self._loaded)} loaded>"
 
 
-def classes_in(package: str, names: Iterable[str]) -> ClassTable[type]:
+def classes_in(package: str, names: Iterable[str], namespace: dict[str, Any]) -> ClassTable[type]:
     """Class name -> class, for classes that each have a module of their name in ``package``:
-    the first lookup of a name imports its module, which makes the class."""
+    the first lookup of a name imports its module, which makes the class. Each class made is
+    also put in ``namespace`` (the exporting module's globals), where attribute lookups and
+    ``typing.get_type_hints`` then find it."""
 
     def load(name: str) -> type:
         cls: type = getattr(import_module(f"{package}.{name}"), name)
+        namespace[name] = cls
         return cls
 
     return ClassTable(frozenset(names), load)

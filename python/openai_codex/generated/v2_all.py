@@ -15,7 +15,8 @@ Type checkers see the classes through ``_v2_exports``, which imports them all.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Literal and Any are named by the classes' annotations (for typing.get_type_hints).
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._model import classes_in
 
@@ -464,19 +465,18 @@ WorkspaceRouting WorkspaceWriteSandboxPolicy WriteStatus WriteStdinGuardianAppro
 """.split()
 
 # Every class of the protocol, by name: how openai_codex._wire finds the class of a
-# schema type. Each is made on first lookup, by importing its module of ._v2.
-CLASSES = classes_in(f"{__package__}._v2", __all__)
+# schema type. Each is made on first lookup, by importing its module of ._v2,
+# and put in this module's globals.
+CLASSES = classes_in(f"{__package__}._v2", __all__, globals())
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and misspelled names stay errors
 
     def __getattr__(name: str) -> Any:
         try:
-            value = CLASSES[name]
+            return CLASSES[name]  # also put in globals(): later lookups do not come back here
         except KeyError:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-        globals()[name] = value  # later lookups do not come back here
-        return value
 
 
 def __dir__() -> list[str]:
