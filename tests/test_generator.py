@@ -122,13 +122,12 @@ def test_check_fails_when_the_schema_changes(repo_copy: Path) -> None:
 
     stale = run_generator("--check", cwd=repo_copy)
     assert stale.returncode == 1
-    # A scalar-only notification class lives in flat.py (re-exported by v2_all).
-    assert "flat.py" in stale.stderr
+    # Each class has a module of its own, named as the class (v2_all exports it).
+    module = Path("_v2") / "AgentMessageDeltaNotification.py"
+    assert module.as_posix() in stale.stderr
     assert run_generator(cwd=repo_copy).returncode == 0
-    assert (
-        "chunk_index: int | None = None"
-        in (repo_copy / "python" / "openai_codex" / "generated" / "flat.py").read_text()
-    )
+    regenerated = (repo_copy / "python" / "openai_codex" / "generated" / module).read_text()
+    assert "chunk_index: int | None = None" in regenerated
 
 
 def test_check_notices_a_missing_file(repo_copy: Path) -> None:
@@ -136,6 +135,28 @@ def test_check_notices_a_missing_file(repo_copy: Path) -> None:
     stale = run_generator("--check", cwd=repo_copy)
     assert stale.returncode == 1
     assert "v2_all.py: missing" in stale.stderr
+
+
+def test_a_module_the_schema_no_longer_implies_is_reported_and_removed(repo_copy: Path) -> None:
+    gone = repo_copy / "python" / "openai_codex" / "generated" / "_v2" / "GoneFromTheSchema.py"
+    gone.write_text("class GoneFromTheSchema: ...\n")
+    stale = run_generator("--check", cwd=repo_copy)
+    assert stale.returncode == 1
+    assert "_v2/GoneFromTheSchema.py: not generated any more" in stale.stderr
+    assert run_generator(cwd=repo_copy).returncode == 0
+    assert not gone.exists()
+    assert run_generator("--check", cwd=repo_copy).returncode == 0
+
+
+def test_class_modules_are_one_per_class_named_as_the_class() -> None:
+    proto = generate_protocol.Builder(generate_protocol.load_snapshot()[0]).build()
+    names = generate_protocol.all_names(proto)
+    modules = {p.stem for p in (GENERATED / "_v2").glob("*.py")} - {"__init__"}
+    assert modules == names
+    # File names differing only in case would be one file on macOS and Windows.
+    proto.objects["THREAD"] = proto.objects["Thread"]
+    with pytest.raises(generate_protocol.SchemaError, match="differ only in case"):
+        generate_protocol.check_module_names(proto)
 
 
 def _runtime_under_test() -> Path:

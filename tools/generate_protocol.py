@@ -16,8 +16,12 @@ shape widened to accept the older ones' data (a field that some version lacks or
 require is optional; enum values and union variants are the union of all). Output, under
 ``python/openai_codex/generated/``:
 
-- ``v2_all.py``: one class per schema type, named as in the reference SDK (which ran
-  datamodel-code-generator over the same schema), built on ``openai_codex._model``;
+- ``_v2/<Class>.py``: one class per schema type, named as in the reference SDK (which ran
+  datamodel-code-generator over the same schema), built on ``openai_codex._model``, each in a
+  module of its own;
+- ``v2_all.py``: exports every class by name, importing a class's module on first use of its
+  name (a program makes the few dozen classes it uses, not all ~1,400); ``_v2_exports.py``
+  imports them all, for type checkers;
 - ``notification_registry.py``: server notification method -> payload class, and server
   request method -> params class;
 - ``notification_types.py``: ``KnownNotification``, the union of each method's
@@ -639,13 +643,14 @@ def docstring(text: str, indent: str) -> list[str]:
     return out
 
 
-def default_literal(proto: Protocol, ftype: Any, value: Any) -> str:
+def default_literal(proto: Protocol, ftype: Any, value: Any, enums: set[str]) -> str:
     """Python source for a field default; enum values are written as members (also when the
-    enum is a member of a union the field's type wraps)."""
+    enum is a member of a union the field's type wraps), and their enums added to ``enums``."""
     enum = enum_of(proto, expand_wrappers(proto, ftype))
     if isinstance(value, str) and enum is not None:
         for member, member_value, _ in proto.enums[enum].members:
             if member_value == value:
+                enums.add(enum)
                 return f"{enum}.{member}"
         raise SchemaError(f"default {value!r} is not a value of {enum}")
     if isinstance(value, list):
@@ -653,7 +658,7 @@ def default_literal(proto: Protocol, ftype: Any, value: Any) -> str:
         if isinstance(item, UnionOf):
             item = next(m for m in item.members if m != NONE)
         inner = item.item if isinstance(item, ListOf) else ANY
-        return "[" + ", ".join(default_literal(proto, inner, v) for v in value) + "]"
+        return "[" + ", ".join(default_literal(proto, inner, v, enums) for v in value) + "]"
     if isinstance(value, dict):
         if value:
             raise SchemaError(f"non-empty object default {value!r}")
@@ -703,7 +708,8 @@ def expand_wrappers(proto: Protocol, t: Any) -> Any:
     return t
 
 
-def emit_object(proto: Protocol, o: ObjectDef) -> list[str]:
+def emit_object(proto: Protocol, o: ObjectDef, enums: set[str]) -> list[str]:
+    """The class of ``o``; the enums its defaults name (needed to make it) go into ``enums``."""
     lines = [f"class {o.name}({o.base}):", *docstring(o.doc, "    "), "", "    __slots__ = ()"]
     renamed = {f.name: f.wire for f in o.fields if f.name != f.wire}
     if renamed:
@@ -721,7 +727,7 @@ def emit_object(proto: Protocol, o: ObjectDef) -> list[str]:
         elif f.default is NO_DEFAULT:
             default = None
         else:
-            default = default_literal(proto, f.type, f.default)
+            default = default_literal(proto, f.type, f.default, enums)
         lines.extend(field_lines(f.name, members, default))
         if f.description:
             lines.extend(docstring(f.description, "    "))
@@ -755,12 +761,17 @@ def field_lines(name: str, members: list[str], default: str | None) -> list[str]
 
 
 def emit_union(proto: Protocol, u: UnionDef) -> list[str]:
+    tags = {v: tag[1] for v in u.variants if (tag := proto.objects[v].tag) is not None}
     return [
         f"class {u.name}(TaggedUnion):",
         *docstring(u.doc, "    "),
         "",
         "    __slots__ = ()",
         f"    __tag__ = {json.dumps(u.tag)}",
+        "    # Tag value -> variant class; each variant is made when first needed.",
+        "    __variant_names__ = {",
+        *(f"        {json.dumps(tag)}: {json.dumps(v)}," for v, tag in tags.items()),
+        "    }",
         "",
         "    if TYPE_CHECKING:",
         "",
@@ -792,31 +803,17 @@ def emit_alias(a: AliasDef) -> list[str]:
     return [f"class {a.name}({base}):", *docstring(a.doc, "    "), "", "    __slots__ = ()"]
 
 
-def is_scalar_type(proto: Protocol, t: Any) -> bool:
-    """Whether values of a field type are JSON scalars only (no other generated class)."""
-    t = expand_wrappers(proto, t)
-    if isinstance(t, Prim):
-        return t != ANY
-    if isinstance(t, Lit):
-        return True
+def type_refs(t: Any) -> list[str]:
+    """The classes a type names, in order."""
+    if isinstance(t, Ref):
+        return [t.name]
+    if isinstance(t, ListOf):
+        return type_refs(t.item)
+    if isinstance(t, MapOf):
+        return type_refs(t.value)
     if isinstance(t, UnionOf):
-        return all(is_scalar_type(proto, m) for m in t.members)
-    return False
-
-
-def flat_notifications(proto: Protocol) -> dict[str, str]:
-    """Notification method -> payload class, for the classes with scalar fields only.
-
-    These (the deltas and other high-volume events) live in their own small module, so the
-    first event of a stream does not have to load the ~700 other classes.
-    """
-    return {
-        method: name
-        for method, name in sorted(proto.notifications.items())
-        if name in proto.objects
-        and proto.objects[name].base == "WireModel"
-        and all(is_scalar_type(proto, f.type) for f in proto.objects[name].fields)
-    }
+        return [name for m in t.members for name in type_refs(m)]
+    return []
 
 
 def module_head(version: str, *doc: str) -> list[str]:
@@ -832,36 +829,122 @@ def method_table(comment: str, name: str, value_type: str, entries: Any) -> list
     return [comment, f"{name}: dict[str, {value_type}] = {{", *(f"    {json.dumps(m)}: {v}," for m, v in entries), "}"]
 
 
-def emit_flat(proto: Protocol, version: str) -> str:
-    flat = flat_notifications(proto)
-    classes = [
-        line for name in sorted(set(flat.values())) for line in ["", "", *emit_object(proto, proto.objects[name])]
+# Where the classes live for their users: ``v2_all`` exports every one (and is where pickles,
+# reprs and ``help()`` say they are). Each class has a module of its own in ``CLASS_PACKAGE``,
+# named as the class, imported when the class is first used.
+PUBLIC_MODULE = "openai_codex.generated.v2_all"
+CLASS_PACKAGE = "_v2"
+# The module that imports every class under its name, for type checkers only: v2_all imports
+# it under ``TYPE_CHECKING`` (at run time, v2_all loads each class's module on first use).
+EXPORTS_MODULE = "_v2_exports"
+
+
+def class_parts(proto: Protocol, name: str) -> tuple[list[str], str, set[str], set[str]]:
+    """The source of class ``name``, its base, the classes needed to make it (its base, the
+    enums its defaults name) and the other classes its annotations name."""
+    if name in proto.enums:
+        return emit_enum(proto.enums[name]), "WireEnum", set(), set()
+    if name in proto.unions:
+        union = proto.unions[name]
+        return emit_union(proto, union), "TaggedUnion", set(), set(union.variants)
+    if name in proto.objects:
+        o = proto.objects[name]
+        enums: set[str] = set()
+        lines = emit_object(proto, o, enums)
+        named = {ref for f in o.fields for ref in type_refs(expand_wrappers(proto, f.type))}
+        needed = enums | ({o.base} if o.base != "WireModel" else set())
+        return lines, o.base, needed, named
+    if name in proto.wrappers:
+        return emit_wrapper(proto.wrappers[name]), "RootWrapper", set(), set(type_refs(proto.wrappers[name].root))
+    alias = proto.aliases[name]
+    return emit_alias(alias), "StrAlias" if alias.base == "str" else "IntAlias", set(), set()
+
+
+def emit_class_module(proto: Protocol, name: str, version: str) -> str:
+    """The module of one class. It imports at run time only what making the class needs (a
+    variant's union, the enums its defaults name); the classes its annotations name are found
+    when first used, through ``v2_all`` (the class's ``__module__``), and are imported here for
+    type checkers only."""
+    block, base, needed, named = class_parts(proto, name)
+    classes = all_names(proto)
+    source = "\n".join(block)
+    typing_only = sorted(named - needed - {name})
+    typing = [n for n in ("TYPE_CHECKING", "Any", "Literal") if re.search(rf"\b{n}\b", source)]
+    if typing_only and "TYPE_CHECKING" not in typing:
+        typing.insert(0, "TYPE_CHECKING")
+    out = [
+        *module_head(version, f"``{name}``, exported by ``v2_all``."),
+        "",
+        *([f"from typing import {', '.join(typing)}", ""] if typing else []),
+        *([] if base in classes else [f"from ..._model import {base}"]),
+        "from ..._public import public",
+        *(f"from .{n} import {n}" for n in sorted(needed)),
     ]
+    if typing_only:
+        out += ["", "if TYPE_CHECKING:", *(f"    from .{n} import {n}" for n in typing_only)]
+    out += [
+        "",
+        "",
+        *block,
+        "",
+        "",
+        "# Its home for pickles, reprs and the names in its annotations.",
+        f"public({json.dumps(PUBLIC_MODULE)}, {name})",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def check_module_names(proto: Protocol) -> None:
+    """Module files are named as their classes: two names that differ only in case would be
+    one file on macOS and Windows."""
+    seen: dict[str, str] = {}
+    for name in sorted(all_names(proto)):
+        other = seen.setdefault(name.lower(), name)
+        if other != name:
+            raise SchemaError(f"classes {other} and {name} differ only in case: their modules would collide")
+
+
+def check_runtime_imports(proto: Protocol) -> None:
+    """A class module imports at run time the modules of what making its class needs; none
+    may need itself, directly or not, or the first of them to load would fail."""
+    needs = {name: class_parts(proto, name)[2] for name in all_names(proto)}
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            raise SchemaError(f"class modules import each other at run time: {' -> '.join([*path, name])}")
+        if name in done:
+            return
+        for other in sorted(needs[name]):
+            visit(other, [*path, name])
+        done.add(name)
+
+    for name in sorted(needs):
+        visit(name, [])
+
+
+def emit_exports(proto: Protocol, version: str) -> str:
+    names = sorted(all_names(proto))
     out = [
         *module_head(
             version,
-            "The notification payload classes whose fields are all scalars (deltas and the like).",
-            "",
-            "Kept apart from ``v2_all`` (which re-exports them) so that a stream's first event loads",
-            "only these.",
+            "Every protocol class under its name, for type checkers: ``v2_all`` imports this module",
+            "under ``TYPE_CHECKING`` only (at run time it loads each class's module on first use).",
         ),
         "",
-        *(["from typing import Literal", ""] if any("Literal[" in line for line in classes) else []),
-        "from .._model import WireModel",
-        *classes,
+        *(f"from .{CLASS_PACKAGE}.{n} import {n} as {n}" for n in names),
         "",
-        "",
-        *method_table(
-            "# Notification method -> its payload class, for the methods whose class is defined here.",
-            "FLAT_NOTIFICATIONS",
-            "type[WireModel]",
-            flat.items(),
-        ),
+        "__all__ = [",
+        *(f"    {json.dumps(n)}," for n in names),
+        "]",
     ]
     return "\n".join(out) + "\n"
 
 
 def emit_v2_all(proto: Protocol, version: str) -> str:
+    names = sorted(all_names(proto))
+    # The names as one string: it loads faster than a list literal of ~1,400 entries.
+    name_lines = textwrap.wrap(" ".join(names), width=96, break_long_words=False, break_on_hyphens=False)
     out = [
         *module_head(
             version,
@@ -872,41 +955,41 @@ def emit_v2_all(proto: Protocol, version: str) -> str:
             "enums. A tagged union (``ThreadItem``, ``SandboxPolicy``, ...) is the base class of its",
             "variants, and reading one gives the variant its tag names. Other unions are RootModel-style",
             "holders of ``root``. See ``openai_codex._model`` for the behaviour they share.",
+            "",
+            "A class is made when first used: each has a module of its own, named as the class, in",
+            f"``{CLASS_PACKAGE}``, which the first use of its name here imports (PEP 562 ``__getattr__``).",
+            f"Type checkers see the classes through ``{EXPORTS_MODULE}``, which imports them all.",
         ),
         "",
+        "# Literal and Any are named by the classes' annotations (for typing.get_type_hints).",
         "from typing import TYPE_CHECKING, Any, Literal",
         "",
-        "from .._model import IntAlias, RootWrapper, StrAlias, TaggedUnion, WireEnum, WireModel",
-    ]
-    flat = sorted(set(flat_notifications(proto).values()))
-    out += ["from .flat import ("]
-    out += [f"    {name} as {name}," for name in flat]
-    out += [")"]
-    # Enums first: field defaults name their members, which must exist when a class is built.
-    for name in sorted(proto.enums):
-        out += ["", "", *emit_enum(proto.enums[name])]
-    for name in proto.order:
-        if name in flat:
-            continue
-        if name in proto.unions:
-            block = emit_union(proto, proto.unions[name])
-        elif name in proto.objects:
-            block = emit_object(proto, proto.objects[name])
-        elif name in proto.wrappers:
-            block = emit_wrapper(proto.wrappers[name])
-        else:
-            block = emit_alias(proto.aliases[name])
-        out += ["", "", *block]
-    out += [
+        "from .._model import classes_in",
         "",
+        "if TYPE_CHECKING:",
+        f"    from .{EXPORTS_MODULE} import *",
+        "",
+        '__all__ = """',
+        *name_lines,
+        '""".split()',
         "",
         "# Every class of the protocol, by name: how openai_codex._wire finds the class of a",
-        "# schema type (those defined above, and those of .flat).",
-        "CLASSES: dict[str, type] = {",
-        "    name: value",
-        "    for name, value in list(globals().items())",
-        '    if isinstance(value, type) and value.__module__ in (__name__, f"{__package__}.flat")',
-        "}",
+        f"# schema type. Each is made on first lookup, by importing its module of .{CLASS_PACKAGE},",
+        "# and put in this module's globals.",
+        f'CLASSES = classes_in(f"{{__package__}}.{CLASS_PACKAGE}", __all__, globals())',
+        "",
+        "",
+        "if not TYPE_CHECKING:  # type checkers see the imports above, and misspelled names stay errors",
+        "",
+        "    def __getattr__(name: str) -> Any:",
+        "        try:",
+        "            return CLASSES[name]  # also put in globals(): later lookups do not come back here",
+        "        except KeyError:",
+        '            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None',
+        "",
+        "",
+        "def __dir__() -> list[str]:",
+        "    return sorted({*globals(), *__all__})",
     ]
     return "\n".join(out) + "\n"
 
@@ -919,31 +1002,50 @@ def emit_registry(proto: Protocol, version: str) -> str:
     notification_classes = sorted(set(proto.notifications.values()))
     request_classes = sorted(set(proto.server_requests.values()))
     out = [
-        *module_head(version, "Which class each server notification and server request carries, by method."),
+        *module_head(
+            version,
+            "Which class each server notification and server request carries, by method.",
+            "",
+            "The tables hold class names: looking a method up makes its class (and only that one).",
+        ),
         "",
-        "from typing import Union",
+        "from collections.abc import Mapping",
+        "from typing import TYPE_CHECKING, Any, Union",
         "",
+        "from .._model import ClassTable",
         "from ..models import UnknownNotification",
-        "from .v2_all import (",
+        "from .v2_all import CLASSES",
+        "",
+        "if TYPE_CHECKING:",
+        "    from .._model import WireModel",
+        "    from .v2_all import (",
     ]
-    out += [f"    {n}," for n in sorted(set(notification_classes) | set(request_classes))]
+    out += [f"        {n}," for n in sorted(set(notification_classes) | set(request_classes))]
     out += [
+        "    )",
+        "",
+        *method_table(
+            "# Server notification method -> the name of the class of its params (Notification.payload).",
+            "_NOTIFICATION_CLASSES",
+            "str",
+            ((m, json.dumps(c)) for m, c in sorted(proto.notifications.items())),
+        ),
+        "",
+        *method_table(
+            "# Server -> client request method -> the name of the class of its params.",
+            "_SERVER_REQUEST_CLASSES",
+            "str",
+            ((m, json.dumps(c)) for m, c in sorted(proto.server_requests.items())),
+        ),
+        "",
+        "# Server notification method -> the class of its params, made on first lookup.",
+        "NOTIFICATION_MODELS: Mapping[str, type[WireModel]] = ClassTable(",
+        "    _NOTIFICATION_CLASSES, lambda method: CLASSES[_NOTIFICATION_CLASSES[method]]",
         ")",
-        "from .._model import WireModel",
-        "",
-        *method_table(
-            "# Server notification method -> the class of its params (Notification.payload).",
-            "NOTIFICATION_MODELS",
-            "type[WireModel]",
-            sorted(proto.notifications.items()),
-        ),
-        "",
-        *method_table(
-            "# Server -> client request method -> the class of its params.",
-            "SERVER_REQUEST_PARAMS",
-            "type[WireModel]",
-            sorted(proto.server_requests.items()),
-        ),
+        "# Server -> client request method -> the class of its params, made on first lookup.",
+        "SERVER_REQUEST_PARAMS: Mapping[str, type[WireModel]] = ClassTable(",
+        "    _SERVER_REQUEST_CLASSES, lambda method: CLASSES[_SERVER_REQUEST_CLASSES[method]]",
+        ")",
         "",
         *method_table(
             "# Client request method -> the name of its params class in v2_all.",
@@ -952,12 +1054,23 @@ def emit_registry(proto: Protocol, version: str) -> str:
             ((m, json.dumps(c)) for m, c in sorted(proto.client_requests.items())),
         ),
         "",
-        "# What Notification.payload can be: a registered class, or UnknownNotification for a",
-        "# method the schema does not know or params that do not fit it.",
-        "NotificationPayload = Union[",
+        "if TYPE_CHECKING:",
+        "    # What Notification.payload can be: a registered class, or UnknownNotification for a",
+        "    # method the schema does not know or params that do not fit it.",
+        "    NotificationPayload = Union[",
+        *(f"        {c}," for c in notification_classes),
+        "        UnknownNotification,",
+        "    ]",
+        "else:",
+        "",
+        "    def __getattr__(name: str) -> Any:",
+        "        # NotificationPayload names every payload class: it is made (with them) when first used.",
+        '        if name != "NotificationPayload":',
+        '            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        "        classes = (CLASSES[c] for c in sorted(set(_NOTIFICATION_CLASSES.values())))",
+        "        value = globals()[name] = Union[(*classes, UnknownNotification)]",
+        "        return value",
     ]
-    out += [f"    {c}," for c in notification_classes]
-    out += ["    UnknownNotification,", "]"]
     return "\n".join(out) + "\n"
 
 
@@ -970,23 +1083,39 @@ def emit_notification_types(proto: Protocol, version: str) -> str:
             version,
             "The notification of each method, as a type: compare ``event.method`` to narrow ``event.payload``.",
             "",
-            "Loaded by ``openai_codex.types`` (for annotations), never on a stream's hot path.",
+            "Loaded by ``openai_codex.types`` (for annotations), never on a stream's hot path;",
+            "``KnownNotification`` names every payload class, so it is made (with them) when first used.",
         ),
         "",
-        "from typing import Literal, Union",
+        "from typing import TYPE_CHECKING, Any, Literal, Union",
         "",
         "from ..models import Notification, UnknownNotification",
-        "from .v2_all import (",
-        *(f"    {c}," for c in classes),
-        ")",
+        "from .notification_registry import NOTIFICATION_MODELS",
         "",
-        "# A payload is UnknownNotification when the params do not fit the method's class.",
-        "KnownNotification = Union[",
+        "if TYPE_CHECKING:",
+        "    from .v2_all import (",
+        *(f"        {c}," for c in classes),
+        "    )",
+        "",
+        "    # A payload is UnknownNotification when the params do not fit the method's class.",
+        "    KnownNotification = Union[",
         *(
-            f"    Notification[Literal[{json.dumps(m)}], Union[{c}, UnknownNotification]],"
+            f"        Notification[Literal[{json.dumps(m)}], Union[{c}, UnknownNotification]],"
             for m, c in sorted(proto.notifications.items())
         ),
-        "]",
+        "    ]",
+        "else:",
+        "",
+        "    def __getattr__(name: str) -> Any:",
+        '        if name != "KnownNotification":',
+        '            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        "        value = globals()[name] = Union[",
+        "            tuple(",
+        "                Notification[Literal[method], Union[cls, UnknownNotification]]",
+        "                for method, cls in sorted(NOTIFICATION_MODELS.items())",
+        "            )",
+        "        ]",
+        "        return value",
     ]
     return "\n".join(out) + "\n"
 
@@ -994,24 +1123,35 @@ def emit_notification_types(proto: Protocol, version: str) -> str:
 INIT = '''\
 {header}"""Protocol types generated from the Codex app-server schema.
 
-``v2_all`` holds every class; ``notification_registry`` maps methods to them;
+``v2_all`` exports every class; ``notification_registry`` maps methods to them;
 ``notification_types`` names each method's notification as a type. All load on first use, not
-at ``import openai_codex``.
+at ``import openai_codex``, and so does each class (``{package}`` has a module per class).
 """
+'''
+
+CLASS_PACKAGE_INIT = '''\
+{header}"""One module per protocol class, named as the class; import the classes from
+``{public}``, which loads each module on first use of its class."""
 '''
 
 
 def generate(bundle: dict[str, Any], version: str) -> dict[str, str]:
-    """File name -> content of everything under the generated package."""
+    """Path (relative to the generated package) -> content of every file in it."""
     proto = Builder(bundle).build()
+    check_module_names(proto)
+    check_runtime_imports(proto)
     header = HEADER.format(generator=GENERATOR, bundle=BUNDLE_NAME, version=version)
-    return {
-        "__init__.py": INIT.format(header=header),
+    files = {
+        "__init__.py": INIT.format(header=header, package=CLASS_PACKAGE),
         "v2_all.py": emit_v2_all(proto, version),
-        "flat.py": emit_flat(proto, version),
+        f"{EXPORTS_MODULE}.py": emit_exports(proto, version),
         "notification_registry.py": emit_registry(proto, version),
         "notification_types.py": emit_notification_types(proto, version),
+        f"{CLASS_PACKAGE}/__init__.py": CLASS_PACKAGE_INIT.format(header=header, public=PUBLIC_MODULE),
     }
+    for name in sorted(all_names(proto)):
+        files[f"{CLASS_PACKAGE}/{name}.py"] = emit_class_module(proto, name, version)
+    return files
 
 
 # --------------------------------------------------------------------------------------------
@@ -1320,9 +1460,13 @@ def stale_files(expected: dict[str, str]) -> list[str]:
         changed = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
         preview = "\n    ".join(changed[:12])
         problems.append(f"{name}: {len(changed)} changed lines, e.g.\n    {preview}")
-    present = {p.name for p in OUT_DIR.glob("*.py")} if OUT_DIR.exists() else set()
-    problems.extend(f"{name}: not generated any more" for name in sorted(present - set(expected)))
+    problems.extend(f"{name}: not generated any more" for name in sorted(present_files() - set(expected)))
     return problems
+
+
+def present_files() -> set[str]:
+    """The Python files under the generated package (paths relative to it)."""
+    return {p.relative_to(OUT_DIR).as_posix() for p in OUT_DIR.rglob("*.py")} if OUT_DIR.exists() else set()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1350,12 +1494,17 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("generated protocol types are up to date")
         return 0
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
     for name, content in expected.items():
         path = OUT_DIR / name
         if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
             print(f"wrote {path.relative_to(ROOT)}")
+    # Everything in the package is generated: a module the schema no longer implies (a
+    # definition gone from the snapshots) would still import, so it goes.
+    for name in sorted(present_files() - set(expected)):
+        (OUT_DIR / name).unlink()
+        print(f"removed {(OUT_DIR / name).relative_to(ROOT)}")
     return 0
 
 

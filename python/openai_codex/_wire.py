@@ -2,7 +2,8 @@
 
 Every conversion from runtime JSON to a user-facing object goes through ``model_for`` and
 ``notification_payload``. Both resolve the generated class on first use, so importing
-``openai_codex`` does not load the (large) generated module.
+``openai_codex`` makes none of the generated classes, and a conversion makes only the one it
+needs.
 """
 
 from __future__ import annotations
@@ -62,16 +63,11 @@ def _resolve_builder(method: str) -> _PayloadBuilder:
         # Server requests, not notifications: the core shows them in their turn's stream.
         return _approval_payload(method)
     from ._model.payloads import payload_maker, payload_plan
-    from .generated.flat import FLAT_NOTIFICATIONS
+    from .generated.notification_registry import NOTIFICATION_MODELS
     from .models import UnknownNotification
 
-    # The scalar-only classes (the deltas) live in a small module of their own: a stream's
-    # first event does not load the whole protocol.
-    cls = FLAT_NOTIFICATIONS.get(method)
-    if cls is None:
-        from .generated.notification_registry import NOTIFICATION_MODELS
-
-        cls = NOTIFICATION_MODELS.get(method)
+    # Makes this method's class only (and what it is made with), not the whole protocol.
+    cls = NOTIFICATION_MODELS.get(method)
     if cls is None:
         return UnknownNotification
     maker = payload_maker(cls, UnknownNotification)

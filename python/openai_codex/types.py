@@ -1,52 +1,57 @@
 """Protocol types for annotations and matching: the names of the reference SDK's ``types``.
 
-Importing this module loads the generated protocol classes (``openai_codex.generated.v2_all``);
-``import openai_codex`` alone does not.
+The protocol classes come from ``openai_codex.generated.v2_all``, and each is made when first
+used (``openai_codex.types.ThreadItem``, ``from openai_codex.types import ThreadItem``): importing
+this module makes none of them.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .approvals import CommandApprovalRequest, FileChangeApprovalRequest, PermissionsApprovalRequest
-from .generated.notification_types import KnownNotification
-from .generated.v2_all import (
-    Account,
-    AccountLoginCompletedNotification,
-    ApprovalsReviewer,
-    AskForApproval,
-    CancelLoginAccountResponse,
-    CancelLoginAccountStatus,
-    GetAccountResponse,
-    ModelListResponse,
-    Personality,
-    PlanType,
-    ReasoningEffort,
-    ReasoningSummary,
-    SandboxMode,
-    SandboxPolicy,
-    SortDirection,
-    ThreadArchiveResponse,
-    ThreadCompactStartResponse,
-    ThreadItem,
-    ThreadListCwdFilter,
-    ThreadListResponse,
-    ThreadReadResponse,
-    ThreadSetNameResponse,
-    ThreadSortKey,
-    ThreadSource,
-    ThreadSourceKind,
-    ThreadStartSource,
-    ThreadTokenUsage,
-    ThreadTokenUsageUpdatedNotification,
-    Turn,
-    TurnCompletedNotification,
-    TurnError,
-    TurnInterruptResponse,
-    TurnStatus,
-    TurnSteerResponse,
-)
-from .models import InitializeResponse, JsonObject, Notification, UnknownNotification
+# UnknownNotification: named by TypedNotification, and an attribute here as it always was.
+from .models import InitializeResponse, JsonObject, Notification, UnknownNotification  # noqa: F401
+
+if TYPE_CHECKING:
+    from ._typed_notification import TypedNotification as TypedNotification
+    from .generated.notification_types import KnownNotification  # noqa: F401 (loaded on first use)
+    from .generated.v2_all import (
+        Account,
+        AccountLoginCompletedNotification,
+        ApprovalsReviewer,
+        AskForApproval,
+        CancelLoginAccountResponse,
+        CancelLoginAccountStatus,
+        GetAccountResponse,
+        ModelListResponse,
+        Personality,
+        PlanType,
+        ReasoningEffort,
+        ReasoningSummary,
+        SandboxMode,
+        SandboxPolicy,
+        SortDirection,
+        ThreadArchiveResponse,
+        ThreadCompactStartResponse,
+        ThreadItem,
+        ThreadListCwdFilter,
+        ThreadListResponse,
+        ThreadReadResponse,
+        ThreadSetNameResponse,
+        ThreadSortKey,
+        ThreadSource,
+        ThreadSourceKind,
+        ThreadStartSource,
+        ThreadTokenUsage,
+        ThreadTokenUsageUpdatedNotification,
+        Turn,
+        TurnCompletedNotification,
+        TurnError,
+        TurnInterruptResponse,
+        TurnStatus,
+        TurnSteerResponse,
+    )
 
 __all__ = [
     "Account",
@@ -88,16 +93,59 @@ __all__ = [
     "TurnSteerResponse",
 ]
 
-#: What ``TurnHandle.stream()`` yields: each server notification as
-#: ``Notification[Literal[method], payload]``, and the approval requests the turn's stream shows
-#: (their payload is the typed request). Comparing ``event.method`` (``==`` or ``match``) narrows
-#: ``event.payload`` for mypy and pyright. A payload is ``UnknownNotification`` when the params do
-#: not fit the method's class; a method this SDK has no type for (a newer runtime) still arrives,
-#: as a plain ``Notification`` with an ``UnknownNotification`` payload. Not in ``__all__``, which
-#: keeps the reference SDK's names exactly.
-TypedNotification = (
-    KnownNotification
-    | Notification[Literal["item/commandExecution/requestApproval"], CommandApprovalRequest | UnknownNotification]
-    | Notification[Literal["item/fileChange/requestApproval"], FileChangeApprovalRequest | UnknownNotification]
-    | Notification[Literal["item/permissions/requestApproval"], PermissionsApprovalRequest | UnknownNotification]
-)
+# Where each name loaded on first use comes from (a module of this package). TypedNotification
+# is what ``TurnHandle.stream()`` yields; like KnownNotification it is not in ``__all__``, which
+# keeps the reference SDK's names exactly.
+_HOMES = {
+    "Account": "generated.v2_all",
+    "AccountLoginCompletedNotification": "generated.v2_all",
+    "ApprovalsReviewer": "generated.v2_all",
+    "AskForApproval": "generated.v2_all",
+    "CancelLoginAccountResponse": "generated.v2_all",
+    "CancelLoginAccountStatus": "generated.v2_all",
+    "GetAccountResponse": "generated.v2_all",
+    "ModelListResponse": "generated.v2_all",
+    "Personality": "generated.v2_all",
+    "PlanType": "generated.v2_all",
+    "ReasoningEffort": "generated.v2_all",
+    "ReasoningSummary": "generated.v2_all",
+    "SandboxMode": "generated.v2_all",
+    "SandboxPolicy": "generated.v2_all",
+    "SortDirection": "generated.v2_all",
+    "ThreadArchiveResponse": "generated.v2_all",
+    "ThreadCompactStartResponse": "generated.v2_all",
+    "ThreadItem": "generated.v2_all",
+    "ThreadListCwdFilter": "generated.v2_all",
+    "ThreadListResponse": "generated.v2_all",
+    "ThreadReadResponse": "generated.v2_all",
+    "ThreadSetNameResponse": "generated.v2_all",
+    "ThreadSortKey": "generated.v2_all",
+    "ThreadSource": "generated.v2_all",
+    "ThreadSourceKind": "generated.v2_all",
+    "ThreadStartSource": "generated.v2_all",
+    "ThreadTokenUsage": "generated.v2_all",
+    "ThreadTokenUsageUpdatedNotification": "generated.v2_all",
+    "Turn": "generated.v2_all",
+    "TurnCompletedNotification": "generated.v2_all",
+    "TurnError": "generated.v2_all",
+    "TurnInterruptResponse": "generated.v2_all",
+    "TurnStatus": "generated.v2_all",
+    "TurnSteerResponse": "generated.v2_all",
+    "KnownNotification": "generated.notification_types",
+    "TypedNotification": "_typed_notification",
+}
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and misspelled names stay errors
+
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(f"{__package__}.{home}"), name)
+        globals()[name] = value  # later lookups do not come back here
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

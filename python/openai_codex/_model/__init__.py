@@ -25,7 +25,8 @@ One module per concept, each building on the ones before it:
 - ``base``: ``WireModel``;
 - ``wrappers``: ``RootWrapper``, ``WireEnum``, ``StrAlias``, ``IntAlias``;
 - ``unions``: ``TaggedUnion``;
-- ``payloads``: notification params -> payload objects (loaded on the first stream).
+- ``payloads``: notification params -> payload objects (loaded on the first stream);
+- ``tables``: tables of generated classes that make each class on first lookup.
 
 This module re-exports what the generated code and the rest of the package use. Each name loads
 its module on first use: ``import openai_codex`` needs only ``RootWrapper`` (for argument
@@ -40,10 +41,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .base import WireModel
     from .specs import ValidationError, spec_for_class
+    from .tables import ClassTable, classes_in
     from .unions import TaggedUnion
     from .wrappers import IntAlias, RootWrapper, StrAlias, WireEnum, enum_member
 
 __all__ = [
+    "ClassTable",
     "IntAlias",
     "RootWrapper",
     "StrAlias",
@@ -51,12 +54,14 @@ __all__ = [
     "ValidationError",
     "WireEnum",
     "WireModel",
+    "classes_in",
     "enum_member",
     "spec_for_class",
 ]
 
 # Where each name of __all__ is defined.
 _HOMES = {
+    "ClassTable": "tables",
     "IntAlias": "wrappers",
     "RootWrapper": "wrappers",
     "StrAlias": "wrappers",
@@ -64,6 +69,7 @@ _HOMES = {
     "ValidationError": "specs",
     "WireEnum": "wrappers",
     "WireModel": "base",
+    "classes_in": "tables",
     "enum_member": "wrappers",
     "spec_for_class": "specs",
 }

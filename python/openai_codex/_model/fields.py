@@ -8,14 +8,13 @@ converted once through the field's spec and cached.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import _core
 from . import grammar
 from .contract import CACHE
-from .specs import MISSING, Spec, parse_annotation
+from .specs import MISSING, Spec, annotation_scope, parse_annotation
 
 if TYPE_CHECKING:
     from .base import WireModel
@@ -42,8 +41,7 @@ class ModelField:
     def spec(self) -> Spec:
         spec = self._spec
         if spec is None:
-            namespace = vars(sys.modules[self.owner.__module__])
-            spec = self._spec = parse_annotation(self.annotation, namespace)
+            spec = self._spec = parse_annotation(self.annotation, annotation_scope(self.owner))
         return spec
 
     def is_required(self) -> bool:

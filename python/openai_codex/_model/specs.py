@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from importlib import import_module
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from . import grammar
@@ -37,6 +39,7 @@ __all__ = [
     "Spec",
     "UnionSpec",
     "ValidationError",
+    "annotation_scope",
     "bind_classes",
     "build_spec",
     "copy_json",
@@ -626,26 +629,37 @@ def spec_for_class(cls: type) -> Spec:
     return spec
 
 
-def parse_annotation(text: str, namespace: dict[str, Any]) -> Spec:
-    """The spec of an annotation, its class names looked up in ``namespace``."""
-    return build_spec(grammar.parse(text), namespace, text)
+def annotation_scope(cls: type) -> ModuleType:
+    """Where the class names in the annotations of ``cls`` are found: the module that
+    ``cls.__module__`` names, imported if need be.
+
+    Names are looked up as attributes (not in the module's dict), so a module that makes its
+    classes on first use (PEP 562 ``__getattr__``, as ``generated.v2_all`` does) makes the ones
+    an annotation names when the annotation is first used.
+    """
+    return import_module(cls.__module__)
 
 
-def build_spec(node: grammar.Node, namespace: dict[str, Any], text: str) -> Spec:
+def parse_annotation(text: str, scope: ModuleType) -> Spec:
+    """The spec of an annotation, its class names looked up as attributes of ``scope``."""
+    return build_spec(grammar.parse(text), scope, text)
+
+
+def build_spec(node: grammar.Node, scope: ModuleType, text: str) -> Spec:
     if isinstance(node, grammar.Union):
-        return UnionSpec(tuple(build_spec(m, namespace, text) for m in node.members))
+        return UnionSpec(tuple(build_spec(m, scope, text) for m in node.members))
     if isinstance(node, grammar.Literal):
         return _Literal(node.value)
     if isinstance(node, grammar.ListOf):
-        return _ListSpec(build_spec(node.item, namespace, text))
+        return _ListSpec(build_spec(node.item, scope, text))
     if isinstance(node, grammar.MapOf):
-        return _MapSpec(build_spec(node.value, namespace, text))
+        return _MapSpec(build_spec(node.value, scope, text))
     assert isinstance(node, grammar.Name)
     name = node.name
     scalar = _SCALARS.get(name)
     if scalar is not None:
         return scalar
-    target = namespace.get(name)
+    target = getattr(scope, name, None)
     if not isinstance(target, type):
         raise NameError(f"annotation {text!r} names {name!r}, which is not a class here")
     return spec_for_class(target)

@@ -1,5 +1,9 @@
 """``TaggedUnion``: the base of a tagged union (``ThreadItem``, ``SandboxPolicy``, ...) and of
 its variant classes, which register under their tag as they are made.
+
+A union class names its variants (``__variant_names__``) and does not make them: each one is
+made the first time data with its tag is read, or its name is used, so reading an item makes
+its own variant's class, not the other twenty.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .base import WireModel
 from .contract import new_instance
-from .specs import MISSING, type_name
+from .specs import MISSING, annotation_scope, type_name
 from .wrappers import RootWrapper, root_argument
 
 if TYPE_CHECKING:
@@ -39,6 +43,8 @@ class TaggedUnion(WireModel, metaclass=_UnionMeta):
 
     __slots__ = ()
     __tag__: ClassVar[str]
+    # On a union class: tag value -> variant class name (generated), and the variants made so far.
+    __variant_names__: ClassVar[dict[str, str]]
     __variants__: ClassVar[dict[str, type[TaggedUnion]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -60,12 +66,30 @@ class TaggedUnion(WireModel, metaclass=_UnionMeta):
         return self
 
     @classmethod
+    def _variant(cls, tag: str) -> type[Self] | None:
+        """The variant of this union class with this tag (made if need be), or None."""
+        variant = cls.__variants__.get(tag)
+        if variant is None:
+            name = cls.__dict__.get("__variant_names__", {}).get(tag)
+            if name is None:
+                return None
+            # Making the class registers it in __variants__. Its name is found where the
+            # union's own annotations are (the generated classes' public module).
+            variant = getattr(annotation_scope(cls), name)
+        return variant  # type: ignore[return-value]
+
+    @classmethod
     def _variant_for(cls, data: dict[str, Any]) -> type[Self]:
         variants = cls.__dict__.get("__variants__")
         if variants is None:
             return cls
         tag = data.get(cls.__tag__)
-        return variants.get(tag, cls) if type(tag) is str else cls
+        if type(tag) is not str:
+            return cls
+        variant = variants.get(tag)
+        if variant is None:
+            variant = cls._variant(tag) or cls
+        return variant  # type: ignore[no-any-return]
 
     @classmethod
     def _from_wire(cls, data: dict[str, Any]) -> Self:
@@ -100,9 +124,9 @@ class TaggedUnion(WireModel, metaclass=_UnionMeta):
     def _coerce_dict(cls, value: dict[str, Any], where: str) -> dict[str, Any]:
         if "__variants__" in cls.__dict__:
             tag = value.get(cls.__tag__)
-            variant = cls.__variants__.get(tag) if isinstance(tag, str) else None
+            variant = cls._variant(tag) if isinstance(tag, str) else None
             if variant is None:
-                known = ", ".join(repr(t) for t in cls.__variants__)
+                known = ", ".join(repr(t) for t in cls.__dict__.get("__variant_names__", cls.__variants__))
                 raise ValueError(f"{where}: {cls.__tag__} must be one of {known}, got {tag!r}")
             return variant._coerce_dict(value, where)
         return super()._coerce_dict(value, where)

@@ -5,13 +5,21 @@ integers (``StrAlias``, ``IntAlias``).
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import specs
 from .fields import own_annotations
-from .specs import MISSING, DumpOptions, Spec, ValidationError, json_text, parse_annotation, type_name
+from .specs import (
+    MISSING,
+    DumpOptions,
+    Spec,
+    ValidationError,
+    annotation_scope,
+    json_text,
+    parse_annotation,
+    type_name,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -60,7 +68,7 @@ class RootWrapper:
         spec: Spec | None = cls.__dict__.get("_spec")
         if spec is None:
             annotation = own_annotations(cls)["root"]
-            spec = parse_annotation(annotation, vars(sys.modules[cls.__module__]))
+            spec = parse_annotation(annotation, annotation_scope(cls))
             cls._spec = spec  # type: ignore[attr-defined]
         return spec
 

@@ -2,7 +2,7 @@
 # (codex app-server 0.133.0, 0.163.0). Do not edit: change the generator or refresh the snapshots.
 """Protocol types generated from the Codex app-server schema.
 
-``v2_all`` holds every class; ``notification_registry`` maps methods to them;
+``v2_all`` exports every class; ``notification_registry`` maps methods to them;
 ``notification_types`` names each method's notification as a type. All load on first use, not
-at ``import openai_codex``.
+at ``import openai_codex``, and so does each class (``_v2`` has a module per class).
 """
