@@ -7,8 +7,9 @@ this module makes none of them.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_attributes
 
 # UnknownNotification: named by TypedNotification, and an attribute here as it always was.
 from .models import InitializeResponse, JsonObject, Notification, UnknownNotification  # noqa: F401
@@ -137,15 +138,4 @@ _HOMES = {
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and misspelled names stay errors
-
-    def __getattr__(name: str) -> Any:
-        home = _HOMES.get(name)
-        if home is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(import_module(f"{__package__}.{home}"), name)
-        globals()[name] = value  # later lookups do not come back here
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+    __getattr__, __dir__ = lazy_attributes(globals(), __package__, _HOMES)

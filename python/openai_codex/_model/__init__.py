@@ -35,8 +35,9 @@ checks), and the rest comes with the first generated class.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .base import WireModel
@@ -76,11 +77,4 @@ _HOMES = {
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and misspelled names stay errors
-
-    def __getattr__(name: str) -> Any:
-        home = _HOMES.get(name)
-        if home is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(import_module(f"{__name__}.{home}"), name)
-        globals()[name] = value  # later lookups do not come back here
-        return value
+    __getattr__, __dir__ = lazy_attributes(globals(), __name__, _HOMES)
