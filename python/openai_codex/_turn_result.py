@@ -81,17 +81,15 @@ def _final_response(items: list[dict[str, Any]]) -> str | None:
 
 def turn_result(summary: tuple[Any, list[Any], Any]) -> TurnResult:
     """Builds the result from a stream's summary; raises if the turn failed."""
-    # Imported here: the generated classes load on first use, not with the package.
-    from ._model import enum_member
-    from .generated.v2_all import TurnStatus
-
     completed, item_events, usage_event = summary
     turn = completed["turn"]
     raw_items = [event["item"] for event in item_events]
-    # A status this SDK does not know (a newer runtime) stays a plain string.
-    status = enum_member(TurnStatus, turn["status"])
+    # A TurnStatus member; a status this SDK does not know (a newer runtime) stays a plain
+    # string. (Through the loader, not an import here: a function-level import costs more
+    # than the rest of this function.)
+    status = model_for("TurnStatus", turn["status"])
     error = turn.get("error")
-    if status is TurnStatus.failed:
+    if turn["status"] == "failed":
         message = (error or {}).get("message") or "turn failed with status failed"
         raise TurnFailedError(message, turn_id=turn["id"], error=model_for("TurnError", error))
     return TurnResult(
