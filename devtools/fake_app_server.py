@@ -58,7 +58,7 @@ def _hole(name: str) -> str:
 
 
 class _Template:
-    """A message encoded once, with holes where the values that change go.
+    """Messages encoded once, with holes where the values that change go.
 
     Encoding a small dict takes this interpreter several microseconds and a turn sends a
     dozen of them, which would blur the client's own latency. A template is a sample message
@@ -68,8 +68,8 @@ class _Template:
 
     _HOLE = re.compile(rb'"\\u0000(\w+)\\u0000"')
 
-    def __init__(self, message: dict) -> None:
-        pieces = self._HOLE.split(_dumps(message) + b"\n")
+    def __init__(self, *messages: dict) -> None:
+        pieces = self._HOLE.split(b"".join(_dumps(message) + b"\n" for message in messages))
         self.names = tuple(name.decode() for name in pieces[1::2])
         # One `%` format for the whole line: a join of literal pieces and values in Python
         # costs more than the rest of a small turn's work in the fake.
@@ -77,7 +77,8 @@ class _Template:
 
     def render(self, **values: Any) -> bytes:
         """The message's line; a `bytes` value is JSON already, anything else is encoded."""
-        return self.format % tuple([_encode_value(values[name]) for name in self.names])
+        encoded = {name: _encode_value(value) for name, value in values.items()}
+        return self.format % tuple([encoded[name] for name in self.names])
 
 
 def _encode_value(value: Any) -> bytes:
@@ -105,19 +106,113 @@ def _template(key: str, build: Callable[[], dict]) -> _Template:
     return template
 
 
+# The messages of a turn, as the runtime writes them. Each builder takes the values, or holes
+# for them: the per-message templates and the whole plain turn's are made from the same ones.
+
+
+def _new_turn(
+    turn_id: Any, status: Any = "inProgress", started: Any = None, completed: Any = None, duration: Any = None
+) -> dict:
+    """A turn as turn/start reports it (and, with the times filled in, turn/completed)."""
+    return {
+        "id": turn_id,
+        "items": [],
+        "itemsView": "notLoaded",
+        "status": status,
+        "error": None,
+        "startedAt": started,
+        "completedAt": completed,
+        "durationMs": duration,
+    }
+
+
+def _status_message(thread: Any, status: dict) -> dict:
+    return {"method": "thread/status/changed", "params": {"threadId": thread, "status": status}}
+
+
+def _turn_message(method: str, thread: Any, turn: Any) -> dict:
+    """turn/started or turn/completed."""
+    return {"method": method, "params": {"threadId": thread, "turn": turn}}
+
+
+def _user_item_message(method: str, at_key: str, thread: Any, turn: Any, item: Any, content: Any, at: Any) -> dict:
+    """item/started or item/completed of the turn's userMessage."""
+    return {
+        "method": method,
+        "params": {
+            "item": {"type": "userMessage", "id": item, "content": content},
+            "threadId": thread,
+            "turnId": turn,
+            at_key: at,
+        },
+    }
+
+
+def _agent_item_message(method: str, at_key: str, thread: Any, turn: Any, item: Any, text: Any, at: Any) -> dict:
+    """item/started or item/completed of an agentMessage."""
+    return {
+        "method": method,
+        "params": {
+            "item": {"type": "agentMessage", "id": item, "text": text, "phase": None, "memoryCitation": None},
+            "threadId": thread,
+            "turnId": turn,
+            at_key: at,
+        },
+    }
+
+
+def _delta_message(thread: Any, turn: Any, item: Any, delta: Any) -> dict:
+    """item/agentMessage/delta; the delta is its last member (`agent_message` relies on it)."""
+    return {
+        "method": "item/agentMessage/delta",
+        "params": {"threadId": thread, "turnId": turn, "itemId": item, "delta": delta},
+    }
+
+
+def _usage_message(thread: Any, turn: Any, deltas: int) -> dict:
+    usage = {
+        "totalTokens": 100 + deltas,
+        "inputTokens": 100,
+        "cachedInputTokens": 0,
+        "outputTokens": deltas,
+        "reasoningOutputTokens": 0,
+    }
+    return {
+        "method": "thread/tokenUsage/updated",
+        "params": {
+            "threadId": thread,
+            "turnId": turn,
+            "tokenUsage": {"total": usage, "last": usage, "modelContextWindow": 258400},
+        },
+    }
+
+
+def _rate_limits_message() -> dict:
+    limits = {
+        "limitId": "codex",
+        "limitName": None,
+        "primary": None,
+        "secondary": None,
+        "credits": None,
+        "planType": None,
+        "rateLimitReachedType": None,
+    }
+    return {"method": "account/rateLimits/updated", "params": {"rateLimits": limits}}
+
+
+def _user_content(inputs: list) -> bytes:
+    """A userMessage item's content: the turn's input, text items with their (empty) elements."""
+    return _dumps([dict(item, text_elements=[]) if item.get("type") == "text" else item for item in inputs])
+
+
+_ACTIVE = {"type": "active", "activeFlags": []}
+_IDLE = {"type": "idle"}
+
+
 def _turn_template() -> _Template:
     return _template(
         "turn",
-        lambda: {
-            "id": _hole("id"),
-            "items": [],
-            "itemsView": "notLoaded",
-            "status": _hole("status"),
-            "error": None,
-            "startedAt": _hole("startedAt"),
-            "completedAt": _hole("completedAt"),
-            "durationMs": _hole("durationMs"),
-        },
+        lambda: _new_turn(_hole("id"), _hole("status"), _hole("startedAt"), _hole("completedAt"), _hole("durationMs")),
     )
 
 
@@ -125,22 +220,48 @@ def _agent_item_template(method: str, at: str) -> _Template:
     """item/started or item/completed of an agentMessage."""
     return _template(
         method + "/agentMessage",
-        lambda: {
-            "method": method,
-            "params": {
-                "item": {
-                    "type": "agentMessage",
-                    "id": _hole("item"),
-                    "text": _hole("text"),
-                    "phase": None,
-                    "memoryCitation": None,
-                },
-                "threadId": _hole("thread"),
-                "turnId": _hole("turn"),
-                at: _hole("at"),
-            },
-        },
+        lambda: _agent_item_message(
+            method, at, _hole("thread"), _hole("turn"), _hole("item"), _hole("text"), _hole("at")
+        ),
     )
+
+
+def _plain_turn_template(deltas: int, delta: str, usage_deltas: int) -> _Template:
+    """A whole plain turn after its turn/start response, what `stream_turn` writes for it, as
+    one template: the fake's per-message work would be most of a small turn's time."""
+    hole = _hole
+    thread, turn = hole("thread"), hole("turn")
+
+    def build() -> list[dict]:
+        return [
+            _status_message(thread, _ACTIVE),
+            _turn_message("turn/started", thread, _new_turn(turn, started=hole("started_s"))),
+            _user_item_message(
+                "item/started", "startedAtMs", thread, turn, hole("user"), hole("content"), hole("user_started")
+            ),
+            _user_item_message(
+                "item/completed", "completedAtMs", thread, turn, hole("user"), hole("content"), hole("user_completed")
+            ),
+            _agent_item_message("item/started", "startedAtMs", thread, turn, hole("item"), "", hole("item_started")),
+            *[_delta_message(thread, turn, hole("item"), delta)] * deltas,
+            _agent_item_message(
+                "item/completed", "completedAtMs", thread, turn, hole("item"), hole("text"), hole("item_completed")
+            ),
+            _usage_message(thread, turn, usage_deltas),
+            _rate_limits_message(),
+            _status_message(thread, _IDLE),
+            _turn_message(
+                "turn/completed",
+                thread,
+                _new_turn(turn, "completed", hole("begun_s"), hole("completed_s"), hole("duration_ms")),
+            ),
+        ]
+
+    key = f"plain turn {deltas} {delta!r} {usage_deltas}"
+    template = _TEMPLATES.get(key)
+    if template is None:
+        template = _TEMPLATES[key] = _Template(*build())
+    return template
 
 
 def _turn_json(turn: dict, **changes: Any) -> bytes:
@@ -347,9 +468,32 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_intermixed_args(argv + extra)
 
 
+# A plain turn of up to this many deltas is written from one template (`_plain_turn`).
+_PLAIN_TURN_MAX_DELTAS = 64
+
+
+def _turns_are_plain(args: argparse.Namespace) -> bool:
+    """Whether no option changes what a turn sends or when, beyond its number of deltas."""
+    return not (
+        args.delta_delay > 0
+        or args.crash_after_deltas is not None
+        or args.garbage_line
+        or args.huge_line_bytes
+        or args.stderr_flood
+        or args.close_stdout_mid_turn
+        or args.late_item_completed is not None
+        or args.server_request
+        or args.tool_calls
+        or args.raw_line
+        or "{i}" in args.delta_text
+    )
+
+
 class FakeAppServer:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
+        # Plain turns take the whole-turn template; tests turn it off to compare the two paths.
+        self.plain_turns = _turns_are_plain(args)
         # Buffered whatever the environment says (PYTHONUNBUFFERED=1 or -u would make every line
         # its own write, and so its own wake-up of the client): the fake flushes where the
         # runtime's output would reach the client, at each response and at the end of a turn.
@@ -419,8 +563,7 @@ class FakeAppServer:
     def send_status(self, thread_id: str, status: dict) -> None:
         """thread/status/changed, from a template per status."""
         template = _template(
-            "thread/status/changed " + _dumps(status).decode(),
-            lambda: {"method": "thread/status/changed", "params": {"threadId": _hole("thread"), "status": status}},
+            "thread/status/changed " + _dumps(status).decode(), lambda: _status_message(_hole("thread"), status)
         )
         self.out.write(template.render(thread=thread_id))
 
@@ -576,16 +719,7 @@ class FakeAppServer:
             # the new turn after this one, as the runtime queues work per connection.
             self.deferred.append({"id": request_id, "method": "turn/start", "params": params})
             return
-        turn = {
-            "id": _new_id(),
-            "items": [],
-            "itemsView": "notLoaded",
-            "status": "inProgress",
-            "error": None,
-            "startedAt": None,
-            "completedAt": None,
-            "durationMs": None,
-        }
+        turn = _new_turn(_new_id())
         if self.args.complete_before_response:
             self.stream_turn(thread_id, turn, params)
             self.reply_turn(request_id, turn)
@@ -619,34 +753,29 @@ class FakeAppServer:
         return f"{prefix}_{self.item_counter}"
 
     def _user_message(self, thread_id: str, turn_id: str, inputs: list) -> None:
-        content = [dict(item, text_elements=[]) if item.get("type") == "text" else item for item in inputs]
-        values = {"thread": thread_id, "turn": turn_id, "id": _new_id(), "content": _dumps(content)}
+        values = {"thread": thread_id, "turn": turn_id, "id": _new_id(), "content": _user_content(inputs)}
         for method, at in (("item/started", "startedAtMs"), ("item/completed", "completedAtMs")):
             template = _template(
                 method + "/userMessage",
-                lambda method=method, at=at: {
-                    "method": method,
-                    "params": {
-                        "item": {"type": "userMessage", "id": _hole("id"), "content": _hole("content")},
-                        "threadId": _hole("thread"),
-                        "turnId": _hole("turn"),
-                        at: _hole("at"),
-                    },
-                },
+                lambda method=method, at=at: _user_item_message(
+                    method, at, _hole("thread"), _hole("turn"), _hole("id"), _hole("content"), _hole("at")
+                ),
             )
             self.out.write(template.render(at=_now_ms(), **values))
 
     def stream_turn(self, thread_id: str, turn: dict, params: dict) -> None:
         """Emit one whole turn, from thread/status/changed(active) to turn/completed."""
         args = self.args
+        first_deltas = args.first_turn_deltas if self.turns_streamed == 0 else None
+        deltas = args.deltas if first_deltas is None else first_deltas
+        if self.plain_turns and deltas <= _PLAIN_TURN_MAX_DELTAS:
+            self._plain_turn(thread_id, turn, params, deltas)
+            return
         turn_id = turn["id"]
         started = time.time()
         self.active_turn = {"id": turn_id, "interrupted": False, "steers": []}
-        self.send_status(thread_id, {"type": "active", "activeFlags": []})
-        template = _template(
-            "turn/started",
-            lambda: {"method": "turn/started", "params": {"threadId": _hole("thread"), "turn": _hole("turn")}},
-        )
+        self.send_status(thread_id, _ACTIVE)
+        template = _template("turn/started", lambda: _turn_message("turn/started", _hole("thread"), _hole("turn")))
         self.out.write(template.render(thread=thread_id, turn=_turn_json(turn, startedAt=_now_s())))
         if args.garbage_line:
             self.out.write(b"this is not JSON {\n")
@@ -665,7 +794,6 @@ class FakeAppServer:
         if args.tool_calls:
             self.tool_calls(thread_id, turn_id)
 
-        first_deltas = args.first_turn_deltas if self.turns_streamed == 0 else None
         self.turns_streamed += 1
         text = self.agent_message(thread_id, turn_id, deltas=first_deltas)
         total_text = len(text)
@@ -678,54 +806,20 @@ class FakeAppServer:
 
         interrupted = self.active_turn["interrupted"]
         if not interrupted:
-            usage = {
-                "totalTokens": 100 + args.deltas,
-                "inputTokens": 100,
-                "cachedInputTokens": 0,
-                "outputTokens": args.deltas,
-                "reasoningOutputTokens": 0,
-            }
             template = _template(
-                "thread/tokenUsage/updated",
-                lambda: {
-                    "method": "thread/tokenUsage/updated",
-                    "params": {
-                        "threadId": _hole("thread"),
-                        "turnId": _hole("turn"),
-                        "tokenUsage": {"total": usage, "last": usage, "modelContextWindow": 258400},
-                    },
-                },
+                f"thread/tokenUsage/updated {args.deltas}",
+                lambda: _usage_message(_hole("thread"), _hole("turn"), args.deltas),
             )
             self.out.write(template.render(thread=thread_id, turn=turn_id))
-        rate_limits = _template(
-            "account/rateLimits/updated",
-            lambda: {
-                "method": "account/rateLimits/updated",
-                "params": {
-                    "rateLimits": {
-                        "limitId": "codex",
-                        "limitName": None,
-                        "primary": None,
-                        "secondary": None,
-                        "credits": None,
-                        "planType": None,
-                        "rateLimitReachedType": None,
-                    }
-                },
-            },
-        )
-        self.out.write(rate_limits.render())
-        self.send_status(thread_id, {"type": "idle"})
+        self.out.write(_template("account/rateLimits/updated", _rate_limits_message).render())
+        self.send_status(thread_id, _IDLE)
         turn.update(
             status="interrupted" if interrupted else "completed",
             startedAt=int(started),
             completedAt=_now_s(),
             durationMs=int((time.time() - started) * 1000),
         )
-        template = _template(
-            "turn/completed",
-            lambda: {"method": "turn/completed", "params": {"threadId": _hole("thread"), "turn": _hole("turn")}},
-        )
+        template = _template("turn/completed", lambda: _turn_message("turn/completed", _hole("thread"), _hole("turn")))
         self.out.write(template.render(thread=thread_id, turn=_turn_json(turn)))
         self.active_turn = None
         self.out.flush()
@@ -739,6 +833,21 @@ class FakeAppServer:
         # the runtime did when it accepted it.
         turn.update(status="inProgress", startedAt=None, completedAt=None, durationMs=None)
 
+    def _plain_turn(self, thread_id: str, turn: dict, params: dict, deltas: int) -> None:
+        """`stream_turn` of a plain turn (`_turns_are_plain`): the same bytes, from one template,
+        with the clock read as often and in the same order."""
+        args = self.args
+        started = time.time()
+        self.turns_streamed += 1
+        template = _plain_turn_template(deltas, args.delta_text, args.deltas)
+        values = {"thread": thread_id, "turn": turn["id"], "started_s": _now_s()}
+        values.update(user=_new_id(), content=_user_content(params.get("input") or []))
+        values.update(user_started=_now_ms(), user_completed=_now_ms(), item=self._item_id("msg"))
+        values.update(item_started=_now_ms(), text=args.delta_text * deltas, item_completed=_now_ms())
+        values.update(begun_s=int(started), completed_s=_now_s(), duration_ms=int((time.time() - started) * 1000))
+        self.out.write(template.render(**values))
+        self.out.flush()
+
     def agent_message(self, thread_id: str, turn_id: str, deltas: int | None = None) -> str:
         """Stream one agentMessage item; returns its text ("" pieces after an interrupt)."""
         args = self.args
@@ -748,11 +857,7 @@ class FakeAppServer:
         ids = {"thread": thread_id, "turn": turn_id, "item": item_id}
         self.out.write(_agent_item_template("item/started", "startedAtMs").render(text="", at=_now_ms(), **ids))
         envelope = _template(
-            "item/agentMessage/delta",
-            lambda: {
-                "method": "item/agentMessage/delta",
-                "params": {"threadId": _hole("thread"), "turnId": _hole("turn"), "itemId": _hole("item"), "delta": ""},
-            },
+            "item/agentMessage/delta", lambda: _delta_message(_hole("thread"), _hole("turn"), _hole("item"), "")
         )
         prefix = envelope.render(**ids)[: -len(b'""}}\n')]  # everything up to the delta's JSON string
         pieces: list[str] = []

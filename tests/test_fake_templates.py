@@ -9,7 +9,10 @@ format must not read as a placeholder).
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
+import os
 import random
 import re
 from typing import Any
@@ -82,3 +85,64 @@ def test_the_fake_ids_are_uuid_shaped_and_distinct() -> None:
     assert len(set(ids)) == len(ids)
     for value in ids[:3] + ids[-3:]:
         assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", value)
+
+
+class _Fd:
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def flush(self) -> None:
+        pass
+
+
+def _server(argv: list[str], plain: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fake whose stdin is a pipe nobody writes to (so `--turn-delay` waits it out) and whose
+    output is kept."""
+    read, _unwritten = os.pipe()
+    monkeypatch.setattr(fake.sys, "stdin", _Fd(read))
+    monkeypatch.setattr(fake.sys, "stdout", _Fd(os.open(os.devnull, os.O_WRONLY)))
+    server = fake.FakeAppServer(fake.parse_args(argv))
+    server.plain_turns = plain
+    server.out = io.BytesIO()
+    server.threads["th"] = server._thread("th", {})
+    return server
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--deltas", "0"],
+        ["--deltas", "3", "--delta-text", 'q"\\é%s'],
+        ["--deltas", "64", "--first-turn-deltas", "2"],
+        ["--complete-before-response"],
+        ["--turn-delay", "0.001"],
+    ],
+)
+def test_a_plain_turn_from_one_template_writes_what_the_general_path_writes(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole-turn template against the message-by-message path, with the clock and the
+    ids pinned: two turns each (a first turn may differ), inputs with text and without."""
+    outputs = []
+    for plain in (True, False):
+        ticks = itertools.count(1_700_000_000_000, 7)
+        monkeypatch.setattr(fake.time, "time", lambda ticks=ticks: next(ticks) / 1000)
+        ids = itertools.count(1)
+        monkeypatch.setattr(fake, "_new_id", lambda ids=ids: f"id-{next(ids)}")
+        server = _server(argv, plain, monkeypatch)
+        assert server.plain_turns is plain
+        server.on_turn_start(2, {"threadId": "th", "input": [{"type": "text", "text": "hi %d"}]})
+        server.on_turn_start(3, {"threadId": "th", "input": [{"type": "image", "url": "u"}]})
+        outputs.append(server.out.getvalue())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b'"method":"turn/completed"') == 2
+
+
+def test_options_that_shape_a_turn_take_the_general_path() -> None:
+    for argv in (["--delta-delay", "0.1"], ["--tool-calls", "3"], ["--raw-line", "x"], ["--delta-text", "{i}"]):
+        assert not fake._turns_are_plain(fake.parse_args(argv)), argv
+    assert fake._turns_are_plain(fake.parse_args([]))
