@@ -61,9 +61,10 @@ class _Template:
     """Messages encoded once, with holes where the values that change go.
 
     Encoding a small dict takes this interpreter several microseconds and a turn sends a
-    dozen of them, which would blur the client's own latency. A template is a sample message
-    whose changing leaves are `_hole(name)`; `render` joins its encoded pieces with each
-    hole's value. The bytes are the same as `_dumps` of the filled-in message.
+    dozen of them, which would blur the client's own latency. A template is one or more
+    sample messages (one line each) whose changing leaves are `_hole(name)`; a name may come
+    back in several places. `render` puts each hole's encoded value into the encoded lines.
+    The bytes are the same as `_dumps` of each filled-in message, a newline after each.
     """
 
     _HOLE = re.compile(rb'"\\u0000(\w+)\\u0000"')
@@ -71,12 +72,12 @@ class _Template:
     def __init__(self, *messages: dict) -> None:
         pieces = self._HOLE.split(b"".join(_dumps(message) + b"\n" for message in messages))
         self.names = tuple(name.decode() for name in pieces[1::2])
-        # One `%` format for the whole line: a join of literal pieces and values in Python
+        # One `%` format for all the lines: joining literal pieces and values in a Python loop
         # costs more than the rest of a small turn's work in the fake.
         self.format = b"%b".join(literal.replace(b"%", b"%%") for literal in pieces[0::2])
 
     def render(self, **values: Any) -> bytes:
-        """The message's line; a `bytes` value is JSON already, anything else is encoded."""
+        """The messages' lines; a `bytes` value is JSON already, anything else is encoded."""
         encoded = {name: _encode_value(value) for name, value in values.items()}
         return self.format % tuple([encoded[name] for name in self.names])
 
