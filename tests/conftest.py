@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,3 +82,13 @@ def codex(codex_config: CodexConfig) -> Iterator[Codex]:
 def fake_server_config(*args: str) -> CodexConfig:
     """A config that runs devtools/fake_app_server.py with these flags instead of the runtime."""
     return CodexConfig(launch_args_override=(sys.executable, str(FAKE_APP_SERVER), *args))
+
+
+def take_ctrl_c() -> None:
+    """Makes SIGINT raise KeyboardInterrupt in this process, as Ctrl-C does in a terminal.
+
+    Python leaves SIGINT ignored when it starts with it ignored, which is how a shell without
+    job control starts a background job. The child processes of the Ctrl-C tests call this
+    first, so that what they test is the SDK, not how the test run was started.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -122,8 +122,9 @@ def test_ctrl_c_in_a_blocking_run_interrupts_the_turn_before_exiting(tmp_path: P
         f"""
         import sys
         sys.path.insert(0, {str(ROOT)!r})
-        from tests.conftest import fake_server_config
+        from tests.conftest import fake_server_config, take_ctrl_c
         from openai_codex import Codex
+        take_ctrl_c()
         config = fake_server_config("--deltas", "400", "--delta-delay", "0.05", "--record", {str(record)!r})
         with Codex(config) as codex:
             thread = codex.thread_start()

@@ -197,8 +197,9 @@ def test_ctrl_c_interrupts_a_blocked_call() -> None:
         f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from tests.conftest import fake_server_config
+        from tests.conftest import fake_server_config, take_ctrl_c
         from openai_codex import Codex
+        take_ctrl_c()
         codex = Codex(fake_server_config("--hang-on", "thread/start"))
         print("ready", flush=True)
         started = time.monotonic()
